@@ -1,0 +1,101 @@
+namespace CodeTracer.Core.Probes
+
+/// Where the instrumenter puts a probe, or who else writes its record.
+type Placement =
+    /// At the start of a method body, before its first instruction.
+    | MethodEntry
+    /// Before the first instruction of every (visible) sequence point.
+    | SequencePoint
+    /// Before every `ret`, with the return value still on the stack.
+    | BeforeReturn
+    /// Right after an Enter, Step or Return probe: one call per variable, chosen
+    /// by the variable's declared CLR type (`Accepts`; empty: any other type, boxed).
+    | ValueCapture of accepts: string list
+    /// Written by the runtime itself (console capture, type descriptions,
+    /// composite values); no instrumented call site.
+    | RuntimeOnly
+
+/// A field of a record's payload, in the order written (little-endian).
+type PayloadField =
+    | I32
+    | I64
+    | U8
+    | U16
+    /// `[int32 full length][int32 kept][kept UTF-16 code units]`.
+    | Text
+    /// Four int32 words, as `decimal.GetBits` returns them.
+    | DecimalBits
+    /// A nested value record (its own tag first).
+    | NestedValue
+    /// `count` nested value records, `count` read from the previous I32 field.
+    | NestedValues
+
+/// One row of the probe table.
+type ProbeRow =
+    { /// The name the reader and the docs use.
+      Name: string
+      /// The first byte of the raw record.
+      Tag: byte
+      Placement: Placement
+      /// The public static method of `CodeTracer.Runtime.Probe` that instrumented
+      /// code calls; empty for RuntimeOnly rows.
+      RuntimeMethod: string
+      /// The CLR type of the runtime method's single parameter (empty: none).
+      ParameterType: string
+      Payload: PayloadField list }
+
+/// The one declaration of every probe kind: the instrumenter, the runtime and
+/// the raw-log reader all follow it (the runtime's `Tags` constants are checked
+/// against it by a test, since the runtime may depend on nothing).
+[<RequireQualifiedAccess>]
+module ProbeTable =
+    let private row name tag placement meth param payload =
+        { Name = name; Tag = tag; Placement = placement; RuntimeMethod = meth; ParameterType = param; Payload = payload }
+
+    let enter = row "Enter" 1uy MethodEntry "Enter" "System.Int32" [ I32 ]
+    let step = row "Step" 2uy SequencePoint "Step" "System.Int32" [ I32 ]
+    let ret = row "Return" 3uy BeforeReturn "Return" "" []
+    /// Console output: stream (0 stdout, 2 stderr) then the text, never cut.
+    let write = row "Write" 4uy RuntimeOnly "" "" [ U8; Text ]
+    /// Announces a runtime type's full name under a per-thread id.
+    let typeDef = row "TypeDef" 5uy RuntimeOnly "" "" [ I32; Text ]
+
+    let valNull = row "Null" 16uy RuntimeOnly "" "" []
+
+    let valInt =
+        row "Int" 17uy
+            (ValueCapture [ "System.SByte"; "System.Int16"; "System.Int32"; "System.Int64"; "System.Byte"; "System.UInt16"; "System.UInt32"; "System.IntPtr" ])
+            "ValInt" "System.Int64" [ I64 ]
+
+    let valUInt = row "UInt" 18uy (ValueCapture [ "System.UInt64"; "System.UIntPtr" ]) "ValUInt" "System.UInt64" [ I64 ]
+    let valDouble = row "Double" 19uy (ValueCapture [ "System.Double" ]) "ValDouble" "System.Double" [ I64 ]
+    let valSingle = row "Single" 20uy (ValueCapture [ "System.Single" ]) "ValSingle" "System.Single" [ I32 ]
+    let valBool = row "Bool" 21uy (ValueCapture [ "System.Boolean" ]) "ValBool" "System.Boolean" [ U8 ]
+    let valChar = row "Char" 22uy (ValueCapture [ "System.Char" ]) "ValChar" "System.Char" [ U16 ]
+    let valString = row "String" 23uy (ValueCapture [ "System.String" ]) "ValString" "System.String" [ Text ]
+    let valDecimal = row "Decimal" 24uy (ValueCapture [ "System.Decimal" ]) "ValDecimal" "System.Decimal" [ DecimalBits ]
+    /// Any other type, boxed; the runtime writes one of the composite records below.
+    let valObject = row "Object" 0uy (ValueCapture []) "ValObject" "System.Object" []
+    /// `[type id][total count][kept count][kept values]`.
+    let valSequence = row "Sequence" 25uy RuntimeOnly "" "" [ I32; I32; I32; NestedValues ]
+    let valRaw = row "Raw" 26uy RuntimeOnly "" "" [ I32 ]
+    /// `[type id][underlying bits][member name(s)]`.
+    let valEnum = row "Enum" 27uy RuntimeOnly "" "" [ I32; I64; Text ]
+    /// A boxed primitive: `[type id]` then the primitive's own record.
+    let valBoxed = row "Boxed" 28uy RuntimeOnly "" "" [ I32; NestedValue ]
+
+    /// Every row, in tag order (`valObject` has no record of its own).
+    let all =
+        [ enter; step; ret; write; typeDef
+          valNull; valInt; valUInt; valDouble; valSingle; valBool; valChar; valString; valDecimal
+          valObject; valSequence; valRaw; valEnum; valBoxed ]
+
+    /// The value probe for a declared CLR type (full name): the row that accepts
+    /// it, else the boxing `valObject`.
+    let valueProbeFor (clrFullName: string) =
+        all
+        |> List.tryFind (fun r ->
+            match r.Placement with
+            | ValueCapture accepts -> List.contains clrFullName accepts
+            | _ -> false)
+        |> Option.defaultValue valObject

@@ -1,0 +1,336 @@
+namespace CodeTracer.Core.Trace
+
+open System
+open System.Globalization
+open System.Text
+
+/// The JSON text of trace.json (shared/spec/trace-format.md): compact events, values,
+/// string escaping and the array framing. Pure: no IO, no culture dependence.
+[<RequireQualifiedAccess>]
+module Json =
+
+    /// Text that opens the trace.json array (before the first event).
+    [<Literal>]
+    let arrayStart = "[\n"
+
+    /// Text written between two events of the array: one event per line.
+    [<Literal>]
+    let separator = ",\n"
+
+    /// Text that closes the trace.json array (after the last event).
+    [<Literal>]
+    let arrayEnd = "\n]\n"
+
+    let private replacementChar = '\uFFFD'
+
+    let private hexDigits = "0123456789abcdef"
+
+    /// Index of the first lone surrogate of `s` at or after `start`, or -1.
+    let private indexOfLoneSurrogate (s: string) (start: int) : int =
+        let mutable i = start
+        let mutable found = -1
+        while found < 0 && i < s.Length do
+            let c = s.[i]
+            if Char.IsHighSurrogate c then
+                if i + 1 < s.Length && Char.IsLowSurrogate s.[i + 1] then i <- i + 2
+                else found <- i
+            elif Char.IsLowSurrogate c then found <- i
+            else i <- i + 1
+        found
+
+    /// Replaces every lone UTF-16 surrogate of `s` by U+FFFD, so the text encodes as valid
+    /// UTF-8. Returns `s` itself (no allocation) when it holds no lone surrogate.
+    let sanitize (s: string) : string =
+        if String.IsNullOrEmpty s then s
+        else
+            let first = indexOfLoneSurrogate s 0
+            if first < 0 then s
+            else
+                let chars = s.ToCharArray()
+                let mutable i = first
+                while i < chars.Length do
+                    let c = chars.[i]
+                    if Char.IsHighSurrogate c then
+                        if i + 1 < chars.Length && Char.IsLowSurrogate chars.[i + 1] then i <- i + 2
+                        else
+                            chars.[i] <- replacementChar
+                            i <- i + 1
+                    elif Char.IsLowSurrogate c then
+                        chars.[i] <- replacementChar
+                        i <- i + 1
+                    else i <- i + 1
+                System.String(chars)
+
+    /// Shortest text that parses back to the same double (invariant culture), with
+    /// "NaN", "Infinity" and "-Infinity" for the special values. Negative zero is "-0".
+    let formatDouble (d: double) : string =
+        if Double.IsNaN d then "NaN"
+        elif Double.IsPositiveInfinity d then "Infinity"
+        elif Double.IsNegativeInfinity d then "-Infinity"
+        else d.ToString("R", CultureInfo.InvariantCulture)
+
+    /// Shortest text that parses back (as a float32) to the same single (invariant culture),
+    /// with "NaN", "Infinity" and "-Infinity" for the special values.
+    let formatSingle (f: float32) : string =
+        if Single.IsNaN f then "NaN"
+        elif Single.IsPositiveInfinity f then "Infinity"
+        elif Single.IsNegativeInfinity f then "-Infinity"
+        else f.ToString("R", CultureInfo.InvariantCulture)
+
+    /// Appends the decimal digits of `v` (culture-independent, no allocation).
+    let private appendUInt64 (sb: StringBuilder) (v: uint64) : unit =
+        if v < 10UL then sb.Append(char (48 + int v)) |> ignore
+        else
+            // Largest power of ten not above v; p * 10 <= v cannot overflow.
+            let mutable p = 10UL
+            while v / p >= 10UL do
+                p <- p * 10UL
+            let mutable r = v
+            while p > 0UL do
+                sb.Append(char (48 + int (r / p))) |> ignore
+                r <- r % p
+                p <- p / 10UL
+
+    let private appendInt64 (sb: StringBuilder) (v: int64) : unit =
+        if v < 0L then
+            sb.Append('-') |> ignore
+            // -(v + 1) + 1 is the magnitude, also for Int64.MinValue.
+            appendUInt64 sb (uint64 (-(v + 1L)) + 1UL)
+        else appendUInt64 sb (uint64 v)
+
+    let private appendInt (sb: StringBuilder) (v: int) : unit = appendInt64 sb (int64 v)
+
+    let private appendEscapeU (sb: StringBuilder) (c: char) : unit =
+        let n = int c
+        sb
+            .Append("\\u")
+            .Append(hexDigits.[(n >>> 12) &&& 0xF])
+            .Append(hexDigits.[(n >>> 8) &&& 0xF])
+            .Append(hexDigits.[(n >>> 4) &&& 0xF])
+            .Append(hexDigits.[n &&& 0xF])
+        |> ignore
+
+    /// Appends `s` as a quoted JSON string: escapes quote, backslash and control
+    /// characters, replaces lone surrogates by U+FFFD, writes other characters as is.
+    let private appendString (sb: StringBuilder) (s: string) : unit =
+        sb.Append('"') |> ignore
+        let len = if obj.ReferenceEquals(s, null) then 0 else s.Length
+        // Start of the pending run of characters that need no escaping.
+        let mutable run = 0
+        let mutable i = 0
+        while i < len do
+            let c = s.[i]
+            if c >= ' ' && c <> '"' && c <> '\\' && not (Char.IsSurrogate c) then
+                i <- i + 1
+            elif Char.IsHighSurrogate c && i + 1 < len && Char.IsLowSurrogate s.[i + 1] then
+                i <- i + 2
+            else
+                if i > run then sb.Append(s, run, i - run) |> ignore
+                match c with
+                | '"' -> sb.Append("\\\"") |> ignore
+                | '\\' -> sb.Append("\\\\") |> ignore
+                | '\n' -> sb.Append("\\n") |> ignore
+                | '\r' -> sb.Append("\\r") |> ignore
+                | '\t' -> sb.Append("\\t") |> ignore
+                | '\b' -> sb.Append("\\b") |> ignore
+                | '\012' -> sb.Append("\\f") |> ignore
+                | _ when Char.IsSurrogate c -> sb.Append(replacementChar) |> ignore
+                | _ -> appendEscapeU sb c
+                i <- i + 1
+                run <- i
+        if len > run then sb.Append(s, run, len - run) |> ignore
+        sb.Append('"') |> ignore
+
+    let private appendTypeId (sb: StringBuilder) (typeId: int) : unit =
+        sb.Append(",\"type_id\":") |> ignore
+        appendInt sb typeId
+        sb.Append('}') |> ignore
+
+    /// Appends the compact JSON of a value (the `V` of the spec) to `sb`. Lets a
+    /// streaming writer reuse one builder instead of allocating a string per value.
+    let rec appendValue (sb: StringBuilder) (value: ValueRecord) : unit =
+        match value with
+        | Int(i, typeId) ->
+            sb.Append("{\"kind\":\"Int\",\"i\":") |> ignore
+            appendInt64 sb i
+            appendTypeId sb typeId
+        | BigInt(magnitude, negative, typeId) ->
+            sb.Append("{\"kind\":\"BigInt\",\"b\":") |> ignore
+            appendString sb magnitude
+            sb.Append(if negative then ",\"negative\":true" else ",\"negative\":false") |> ignore
+            appendTypeId sb typeId
+        | Float(f, typeId) ->
+            sb.Append("{\"kind\":\"Float\",\"f\":") |> ignore
+            appendString sb f
+            appendTypeId sb typeId
+        | Bool(b, typeId) ->
+            sb.Append(if b then "{\"kind\":\"Bool\",\"b\":true" else "{\"kind\":\"Bool\",\"b\":false")
+            |> ignore
+            appendTypeId sb typeId
+        | String(text, typeId) ->
+            sb.Append("{\"kind\":\"String\",\"text\":") |> ignore
+            appendString sb text
+            appendTypeId sb typeId
+        | Char(c, typeId) ->
+            sb.Append("{\"kind\":\"Char\",\"c\":") |> ignore
+            appendString sb c
+            appendTypeId sb typeId
+        | Sequence(elements, isSlice, typeId) ->
+            sb.Append("{\"kind\":\"Sequence\",\"elements\":") |> ignore
+            appendValues sb elements
+            sb.Append(if isSlice then ",\"is_slice\":true" else ",\"is_slice\":false") |> ignore
+            appendTypeId sb typeId
+        | Tuple(elements, typeId) ->
+            sb.Append("{\"kind\":\"Tuple\",\"elements\":") |> ignore
+            appendValues sb elements
+            appendTypeId sb typeId
+        | Struct(fieldValues, typeId) ->
+            sb.Append("{\"kind\":\"Struct\",\"field_values\":") |> ignore
+            appendValues sb fieldValues
+            appendTypeId sb typeId
+        | Variant(discriminator, contents, typeId) ->
+            sb.Append("{\"kind\":\"Variant\",\"discriminator\":") |> ignore
+            appendString sb discriminator
+            sb.Append(",\"contents\":") |> ignore
+            appendValue sb contents
+            appendTypeId sb typeId
+        | Raw(r, typeId) ->
+            sb.Append("{\"kind\":\"Raw\",\"r\":") |> ignore
+            appendString sb r
+            appendTypeId sb typeId
+        | Error(msg, typeId) ->
+            sb.Append("{\"kind\":\"Error\",\"msg\":") |> ignore
+            appendString sb msg
+            appendTypeId sb typeId
+        | NoneValue typeId ->
+            sb.Append("{\"kind\":\"None\"") |> ignore
+            appendTypeId sb typeId
+
+    and private appendValues (sb: StringBuilder) (values: ValueRecord list) : unit =
+        sb.Append('[') |> ignore
+        let mutable first = true
+        for v in values do
+            if first then first <- false else sb.Append(',') |> ignore
+            appendValue sb v
+        sb.Append(']') |> ignore
+
+    let private appendSpecificInfo (sb: StringBuilder) (info: TypeSpecificInfo) : unit =
+        match info with
+        | NoInfo -> sb.Append("{\"kind\":\"None\"}") |> ignore
+        | StructInfo fields ->
+            sb.Append("{\"kind\":\"Struct\",\"fields\":[") |> ignore
+            let mutable first = true
+            for (name, typeId) in fields do
+                if first then first <- false else sb.Append(',') |> ignore
+                sb.Append("{\"name\":") |> ignore
+                appendString sb name
+                sb.Append(",\"type_id\":") |> ignore
+                appendInt sb typeId
+                sb.Append('}') |> ignore
+            sb.Append("]}") |> ignore
+        | PointerInfo dereferenceTypeId ->
+            sb.Append("{\"kind\":\"Pointer\",\"dereference_type_id\":") |> ignore
+            appendInt sb dereferenceTypeId
+            sb.Append('}') |> ignore
+
+    /// Appends the compact JSON of one trace.json element to `sb` (no separator, no newline).
+    let appendEvent (sb: StringBuilder) (event: TraceEvent) : unit =
+        match event with
+        | Path path ->
+            sb.Append("{\"Path\":") |> ignore
+            appendString sb path
+            sb.Append('}') |> ignore
+        | Function(pathId, line, name) ->
+            sb.Append("{\"Function\":{\"path_id\":") |> ignore
+            appendInt sb pathId
+            sb.Append(",\"line\":") |> ignore
+            appendInt sb line
+            sb.Append(",\"name\":") |> ignore
+            appendString sb name
+            sb.Append("}}") |> ignore
+        | Type(kind, langType, specific) ->
+            sb.Append("{\"Type\":{\"kind\":") |> ignore
+            appendInt sb kind
+            sb.Append(",\"lang_type\":") |> ignore
+            appendString sb langType
+            sb.Append(",\"specific_info\":") |> ignore
+            appendSpecificInfo sb specific
+            sb.Append("}}") |> ignore
+        | VariableName name ->
+            sb.Append("{\"VariableName\":") |> ignore
+            appendString sb name
+            sb.Append('}') |> ignore
+        | Call(functionId, args) ->
+            sb.Append("{\"Call\":{\"function_id\":") |> ignore
+            appendInt sb functionId
+            sb.Append(",\"args\":[") |> ignore
+            let mutable first = true
+            for (variableId, value) in args do
+                if first then first <- false else sb.Append(',') |> ignore
+                sb.Append("{\"variable_id\":") |> ignore
+                appendInt sb variableId
+                sb.Append(",\"value\":") |> ignore
+                appendValue sb value
+                sb.Append('}') |> ignore
+            sb.Append("]}}") |> ignore
+        | Step(pathId, line) ->
+            sb.Append("{\"Step\":{\"path_id\":") |> ignore
+            appendInt sb pathId
+            sb.Append(",\"line\":") |> ignore
+            appendInt sb line
+            sb.Append("}}") |> ignore
+        | Value(variableId, value) ->
+            sb.Append("{\"Value\":{\"variable_id\":") |> ignore
+            appendInt sb variableId
+            sb.Append(",\"value\":") |> ignore
+            appendValue sb value
+            sb.Append("}}") |> ignore
+        | Return returnValue ->
+            sb.Append("{\"Return\":{\"return_value\":") |> ignore
+            appendValue sb returnValue
+            sb.Append("}}") |> ignore
+        | IoEvent(kind, metadata, content) ->
+            sb.Append("{\"Event\":{\"kind\":") |> ignore
+            appendInt sb kind
+            sb.Append(",\"metadata\":") |> ignore
+            appendString sb metadata
+            sb.Append(",\"content\":") |> ignore
+            appendString sb content
+            sb.Append("}}") |> ignore
+        | ThreadStart threadId ->
+            sb.Append("{\"ThreadStart\":") |> ignore
+            appendInt64 sb threadId
+            sb.Append('}') |> ignore
+        | ThreadSwitch threadId ->
+            sb.Append("{\"ThreadSwitch\":") |> ignore
+            appendInt64 sb threadId
+            sb.Append('}') |> ignore
+        | ThreadExit threadId ->
+            sb.Append("{\"ThreadExit\":") |> ignore
+            appendInt64 sb threadId
+            sb.Append('}') |> ignore
+        | DropLastStep -> sb.Append("\"DropLastStep\"") |> ignore
+
+    /// The compact JSON of a value, e.g. `{"kind":"Float","f":"2.5","type_id":3}`.
+    let encodeValue (value: ValueRecord) : string =
+        let sb = StringBuilder(64)
+        appendValue sb value
+        sb.ToString()
+
+    /// The compact JSON of one trace.json element, e.g. `{"Step":{"path_id":0,"line":14}}`.
+    let encodeEvent (event: TraceEvent) : string =
+        let sb = StringBuilder(64)
+        appendEvent sb event
+        sb.ToString()
+
+    /// A whole trace.json text: `arrayStart`, the events joined by `separator`, `arrayEnd`.
+    /// For tests and small traces; large ones stream with the same framing.
+    let encodeTrace (events: TraceEvent seq) : string =
+        let sb = StringBuilder(256)
+        sb.Append(arrayStart) |> ignore
+        let mutable first = true
+        for e in events do
+            if first then first <- false else sb.Append(separator) |> ignore
+            appendEvent sb e
+        sb.Append(arrayEnd) |> ignore
+        sb.ToString()

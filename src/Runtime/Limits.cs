@@ -1,0 +1,22 @@
+using System;
+
+namespace CodeTracer.Runtime;
+
+/// <summary>How much of a value is captured: the policy's max_string, max_elements, max_depth.</summary>
+internal static class Limits
+{
+    internal static int MaxString = 1000;
+    internal static int MaxElements = 100;
+    internal static int MaxDepth = 3;
+
+    internal static void Load()
+    {
+        MaxString = Read("CODETRACER_MAX_STRING", MaxString);
+        MaxElements = Read("CODETRACER_MAX_ELEMENTS", MaxElements);
+        MaxDepth = Read("CODETRACER_MAX_DEPTH", MaxDepth);
+    }
+
+    // The shell validated these already; a value it did not set keeps the default.
+    private static int Read(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out var v) && v >= 0 ? v : fallback;
+}

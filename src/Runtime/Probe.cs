@@ -1,0 +1,56 @@
+using System.Runtime.CompilerServices;
+
+namespace CodeTracer.Runtime;
+
+/// <summary>
+/// The entry points instrumented code calls; one per row of the probe table
+/// (CodeTracer.Core's Probes/ProbeTable.fs). A method entry is <c>Enter</c>
+/// followed by one value call per argument; a step is <c>Step</c> followed by one
+/// value call per visible variable; a return is <c>Return</c> followed by the
+/// return value unless the method is void.
+/// </summary>
+public static class Probe
+{
+    /// <summary>Cleared when the recorder is detached: every probe becomes a no-op.</summary>
+    internal static bool On;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Enter(int methodId) { if (On) ThreadBuffer.Current.TagI32(Tags.Enter, methodId); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Step(int siteId) { if (On) ThreadBuffer.Current.TagI32(Tags.Step, siteId); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Return() { if (On) ThreadBuffer.Current.Tag(Tags.Return); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValInt(long value) { if (On) ThreadBuffer.Current.TagI64(Tags.Int, value); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValUInt(ulong value) { if (On) ThreadBuffer.Current.TagI64(Tags.UInt, unchecked((long)value)); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValDouble(double value) { if (On) ThreadBuffer.Current.TagI64(Tags.Double, System.BitConverter.DoubleToInt64Bits(value)); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValSingle(float value) { if (On) ThreadBuffer.Current.TagI32(Tags.Single, System.BitConverter.SingleToInt32Bits(value)); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValBool(bool value) { if (On) ThreadBuffer.Current.TagU8(Tags.Bool, value ? (byte)1 : (byte)0); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValChar(char value) { if (On) ThreadBuffer.Current.TagU16(Tags.Char, value); }
+
+    public static void ValString(string? value)
+    {
+        if (!On) return;
+        var b = ThreadBuffer.Current;
+        if (value is null) { b.Tag(Tags.Null); return; }
+        b.Tag(Tags.String);
+        b.Text(value);
+    }
+
+    public static void ValDecimal(decimal value) { if (On) ThreadBuffer.Current.Decimal(value); }
+
+    public static void ValObject(object? value) { if (On) ObjectWriter.Write(ThreadBuffer.Current, value, 0); }
+}

@@ -1,0 +1,59 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+
+namespace CodeTracer.Runtime;
+
+/// <summary>
+/// The raw log file shared by all threads. Each thread fills its own buffer and
+/// appends it here as one chunk: <c>[int64 thread id][int32 length][records]</c>.
+/// The lock is taken once per flushed buffer, never per event.
+/// </summary>
+internal static class RawLog
+{
+    private static readonly object Gate = new();
+    private static readonly List<ThreadBuffer> Buffers = new();
+    private static FileStream? _file;
+
+    internal static bool IsOpen => _file is not null;
+
+    internal static void Open(string path)
+    {
+        // Unbuffered: a chunk reaches the OS as soon as it is flushed, so a crash
+        // of the program loses at most the buffers not flushed yet.
+        _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+    }
+
+    internal static void Register(ThreadBuffer buffer)
+    {
+        lock (Gate) Buffers.Add(buffer);
+    }
+
+    internal static void WriteChunk(long threadId, byte[] data, int length)
+    {
+        if (length == 0) return;
+        Span<byte> header = stackalloc byte[12];
+        BitConverter.TryWriteBytes(header, threadId);
+        BitConverter.TryWriteBytes(header.Slice(8), length);
+        lock (Gate)
+        {
+            if (_file is null) return;
+            _file.Write(header);
+            _file.Write(data, 0, length);
+        }
+    }
+
+    /// <summary>Flushes every thread's buffer and closes the file (at process exit).</summary>
+    internal static void Close()
+    {
+        lock (Gate)
+        {
+            foreach (var b in Buffers) b.FlushUnderLock(_file);
+            _file?.Flush();
+            _file?.Dispose();
+            _file = null;
+        }
+    }
+
+    internal static object SyncRoot => Gate;
+}

@@ -1,0 +1,28 @@
+namespace CodeTracer.Runtime;
+
+/// <summary>
+/// The raw log's record tags. They mirror the rows of CodeTracer.Core's probe
+/// table (Probes/ProbeTable.fs); a Shell test checks that both agree.
+/// </summary>
+public static class Tags
+{
+    public const byte Enter = 1;
+    public const byte Step = 2;
+    public const byte Return = 3;
+    public const byte Write = 4;
+    public const byte TypeDef = 5;
+
+    public const byte Null = 16;
+    public const byte Int = 17;
+    public const byte UInt = 18;
+    public const byte Double = 19;
+    public const byte Single = 20;
+    public const byte Bool = 21;
+    public const byte Char = 22;
+    public const byte String = 23;
+    public const byte Decimal = 24;
+    public const byte Sequence = 25;
+    public const byte Raw = 26;
+    public const byte Enum = 27;
+    public const byte Boxed = 28;
+}

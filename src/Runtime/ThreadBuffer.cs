@@ -1,0 +1,163 @@
+using System;
+using System.Buffers.Binary;
+using System.Collections.Generic;
+using System.IO;
+using System.Runtime.CompilerServices;
+
+namespace CodeTracer.Runtime;
+
+/// <summary>
+/// One thread's event buffer. Primitive writes check the capacity, store a few
+/// bytes and return: no allocation, no lock, no lookup.
+/// </summary>
+internal sealed class ThreadBuffer
+{
+    private const int Capacity = 64 * 1024;
+
+    [ThreadStatic] private static ThreadBuffer? _current;
+
+    private byte[] _data = new byte[Capacity];
+    private int _pos;
+    private readonly long _threadId = Environment.CurrentManagedThreadId;
+
+    /// <summary>Runtime types already described to the reader by a TypeDef record, per thread.</summary>
+    internal readonly Dictionary<Type, int> TypeIds = new();
+
+    internal static ThreadBuffer Current
+    {
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        get => _current ?? Create();
+    }
+
+    private static ThreadBuffer Create()
+    {
+        var b = new ThreadBuffer();
+        RawLog.Register(b);
+        _current = b;
+        return b;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Ensure(int bytes)
+    {
+        if (_pos + bytes > _data.Length) Spill(bytes);
+    }
+
+    private void Spill(int bytes)
+    {
+        Flush();
+        // A single value larger than the buffer (a long string, a wide sequence) grows it.
+        if (bytes > _data.Length) Array.Resize(ref _data, Math.Max(bytes, _data.Length * 2));
+    }
+
+    internal void Flush()
+    {
+        RawLog.WriteChunk(_threadId, _data, _pos);
+        _pos = 0;
+    }
+
+    internal void FlushUnderLock(FileStream? file)
+    {
+        if (file is null || _pos == 0) return;
+        Span<byte> header = stackalloc byte[12];
+        BitConverter.TryWriteBytes(header, _threadId);
+        BitConverter.TryWriteBytes(header.Slice(8), _pos);
+        file.Write(header);
+        file.Write(_data, 0, _pos);
+        _pos = 0;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void Tag(byte tag)
+    {
+        Ensure(1);
+        _data[_pos++] = tag;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void TagI32(byte tag, int value)
+    {
+        Ensure(5);
+        _data[_pos] = tag;
+        Unsafe.WriteUnaligned(ref _data[_pos + 1], value);
+        _pos += 5;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void TagI64(byte tag, long value)
+    {
+        Ensure(9);
+        _data[_pos] = tag;
+        Unsafe.WriteUnaligned(ref _data[_pos + 1], value);
+        _pos += 9;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void TagU8(byte tag, byte value)
+    {
+        Ensure(2);
+        _data[_pos] = tag;
+        _data[_pos + 1] = value;
+        _pos += 2;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void TagU16(byte tag, ushort value)
+    {
+        Ensure(3);
+        _data[_pos] = tag;
+        Unsafe.WriteUnaligned(ref _data[_pos + 1], value);
+        _pos += 3;
+    }
+
+    internal void I32(int value)
+    {
+        Ensure(4);
+        Unsafe.WriteUnaligned(ref _data[_pos], value);
+        _pos += 4;
+    }
+
+    internal void I64(long value)
+    {
+        Ensure(8);
+        Unsafe.WriteUnaligned(ref _data[_pos], value);
+        _pos += 8;
+    }
+
+    internal void Decimal(decimal value)
+    {
+        Ensure(17);
+        _data[_pos] = Tags.Decimal;
+        Span<int> bits = stackalloc int[4];
+        decimal.GetBits(value, bits);
+        for (var i = 0; i < 4; i++) BinaryPrimitives.WriteInt32LittleEndian(_data.AsSpan(_pos + 1 + 4 * i), bits[i]);
+        _pos += 17;
+    }
+
+    /// <summary>
+    /// A string as <c>[int32 full length][int32 kept][UTF-16 code units]</c>, cut
+    /// at max_string; the reader adds the marker for what was cut.
+    /// </summary>
+    internal void Text(string value)
+    {
+        var kept = Math.Min(value.Length, Limits.MaxString);
+        Ensure(8 + 2 * kept);
+        Unsafe.WriteUnaligned(ref _data[_pos], value.Length);
+        Unsafe.WriteUnaligned(ref _data[_pos + 4], kept);
+        _pos += 8;
+        CopyChars(value.AsSpan(0, kept));
+    }
+
+    /// <summary>UTF-16 code units of a text whose length fields were written already.</summary>
+    internal void Chars(string value)
+    {
+        Ensure(2 * value.Length);
+        CopyChars(value.AsSpan());
+    }
+
+    private void CopyChars(ReadOnlySpan<char> chars)
+    {
+        System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars).CopyTo(_data.AsSpan(_pos));
+        _pos += 2 * chars.Length;
+    }
+}
