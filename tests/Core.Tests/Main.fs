@@ -1,0 +1,7 @@
+module CodeTracer.Core.Tests.Main
+
+open Expecto
+
+[<EntryPoint>]
+let main argv =
+    Tests.runTestsWithCLIArgs [] argv (testList "Core" [ JsonEncoderTests.tests; Uuid7Tests.tests ])
