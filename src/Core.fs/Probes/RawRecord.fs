@@ -1,0 +1,154 @@
+namespace CodeTracer.Core.Probes
+
+open System
+
+/// A value as the runtime wrote it, before it gets trace types.
+type RawValue =
+    | RNull
+    | RInt of int64
+    | RUInt of uint64
+    | RDouble of double
+    | RSingle of float32
+    | RBool of bool
+    | RChar of char
+    /// The kept text and the length of the whole string (longer when cut).
+    | RString of text: string * fullLength: int
+    | RDecimal of decimal
+    | RSequence of typeName: string * total: int * items: RawValue list
+    | RRawObject of typeName: string
+    | REnum of typeName: string * bits: int64 * names: string
+    | RBoxed of typeName: string * value: RawValue
+
+/// One record of the raw log (TypeDef records are resolved while decoding).
+type RawRecord =
+    | REnter of methodId: int
+    | RStep of siteId: int
+    | RReturn
+    | RWrite of stream: byte * text: string
+    | RValue of RawValue
+
+/// Decoding of one thread's chunk of raw records, following the probe table.
+[<RequireQualifiedAccess>]
+module RawRecord =
+    /// Runtime type names announced so far on one thread, by their per-thread id.
+    type TypeTable = Map<int, string>
+
+    // A cursor over the chunk; reads past the end set Failed instead of throwing.
+    type private Cursor(data: byte[], start: int, stop: int) =
+        let mutable pos = start
+        let mutable failed = false
+        member _.AtEnd = pos >= stop
+        member _.Failed = failed
+        member _.Position = pos
+        member private _.Take(n: int) =
+            if failed || pos + n > stop then
+                failed <- true
+                -1
+            else
+                let p = pos
+                pos <- pos + n
+                p
+        member c.U8() = match c.Take 1 with -1 -> 0uy | p -> data.[p]
+        member c.U16() = match c.Take 2 with -1 -> 0us | p -> BitConverter.ToUInt16(data, p)
+        member c.I32() = match c.Take 4 with -1 -> 0 | p -> BitConverter.ToInt32(data, p)
+        member c.I64() = match c.Take 8 with -1 -> 0L | p -> BitConverter.ToInt64(data, p)
+        member c.Text() : string * int =
+            let full = c.I32()
+            let kept = c.I32()
+            if kept < 0 || full < kept then
+                failed <- true
+                "", 0
+            else
+                match c.Take(2 * kept) with
+                | -1 -> "", 0
+                | p -> String(ReadOnlySpan<char>(Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(ReadOnlySpan<byte>(data, p, 2 * kept)).ToArray())), full
+        member _.Fail() = failed <- true
+
+    let private typeName (types: TypeTable) id =
+        match Map.tryFind id types with
+        | Some n -> n
+        | None -> "?"
+
+    let rec private readValue (c: Cursor) (types: TypeTable byref) : RawValue =
+        let tag = c.U8()
+        if tag = ProbeTable.typeDef.Tag then
+            let id = c.I32()
+            let name, _ = c.Text()
+            types <- Map.add id name types
+            readValue c &types
+        elif tag = ProbeTable.valNull.Tag then RNull
+        elif tag = ProbeTable.valInt.Tag then RInt(c.I64())
+        elif tag = ProbeTable.valUInt.Tag then RUInt(uint64 (c.I64()))
+        elif tag = ProbeTable.valDouble.Tag then RDouble(BitConverter.Int64BitsToDouble(c.I64()))
+        elif tag = ProbeTable.valSingle.Tag then RSingle(BitConverter.Int32BitsToSingle(c.I32()))
+        elif tag = ProbeTable.valBool.Tag then RBool(c.U8() <> 0uy)
+        elif tag = ProbeTable.valChar.Tag then RChar(char (c.U16()))
+        elif tag = ProbeTable.valString.Tag then RString(c.Text())
+        elif tag = ProbeTable.valDecimal.Tag then
+            let bits = [| c.I32(); c.I32(); c.I32(); c.I32() |]
+            // An invalid scale or sign word is corrupt input, not a decimal.
+            let flags = bits.[3]
+            if (flags &&& 0x7F00FFFF) <> 0 || ((flags >>> 16) &&& 0xFF) > 28 then
+                c.Fail()
+                RNull
+            else
+                RDecimal(Decimal(bits))
+        elif tag = ProbeTable.valSequence.Tag then
+            let name = typeName types (c.I32())
+            let total = c.I32()
+            let kept = c.I32()
+            if kept < 0 || kept > total then
+                c.Fail()
+                RNull
+            else
+                let mutable items = []
+                let mutable i = 0
+                while i < kept && not c.Failed do
+                    items <- readValue c &types :: items
+                    i <- i + 1
+                RSequence(name, total, List.rev items)
+        elif tag = ProbeTable.valRaw.Tag then RRawObject(typeName types (c.I32()))
+        elif tag = ProbeTable.valEnum.Tag then
+            let name = typeName types (c.I32())
+            let bits = c.I64()
+            let names, _ = c.Text()
+            REnum(name, bits, names)
+        elif tag = ProbeTable.valBoxed.Tag then
+            let name = typeName types (c.I32())
+            RBoxed(name, readValue c &types)
+        else
+            c.Fail()
+            RNull
+
+    /// Decodes the records of one chunk, given the thread's type table so far.
+    /// Malformed bytes give an error naming the offset, never an exception.
+    let decodeChunk (types: TypeTable) (data: byte[]) (offset: int) (count: int) : Result<RawRecord list * TypeTable, string> =
+        if offset < 0 || count < 0 || offset + count > data.Length then
+            Error "chunk bounds outside the buffer"
+        else
+            let c = Cursor(data, offset, offset + count)
+            let mutable table = types
+            let mutable records = []
+            while not c.AtEnd && not c.Failed do
+                let start = c.Position
+                let tag = data.[start]
+                if tag = ProbeTable.enter.Tag then
+                    c.U8() |> ignore
+                    records <- REnter(c.I32()) :: records
+                elif tag = ProbeTable.step.Tag then
+                    c.U8() |> ignore
+                    records <- RStep(c.I32()) :: records
+                elif tag = ProbeTable.ret.Tag then
+                    c.U8() |> ignore
+                    records <- RReturn :: records
+                elif tag = ProbeTable.write.Tag then
+                    c.U8() |> ignore
+                    let stream = c.U8()
+                    let text, _ = c.Text()
+                    records <- RWrite(stream, text) :: records
+                else
+                    records <- RValue(readValue c &table) :: records
+            if c.Failed then
+                Error(sprintf "malformed raw record near byte %d of the chunk" (c.Position - offset))
+            else
+                Ok(List.rev records, table)

@@ -1,0 +1,248 @@
+namespace CodeTracer.Core.Trace
+
+open CodeTracer.Core.Probes
+open CodeTracer.Core.Recording
+
+/// One open call on a thread.
+type Frame =
+    { MethodId: int
+      /// Line and site of the frame's last step, to merge the sequence points of one line.
+      LastLine: int
+      LastSite: int
+      /// False once anything but values followed the last step (a call, output).
+      Mergeable: bool }
+
+/// What the next value records of a thread belong to.
+type Expectation =
+    | Idle
+    | EnterArgs of methodId: int * remaining: int list * got: (int * ValueRecord) list
+    | StepVars of siteId: int * remaining: int list * got: (int * ValueRecord) list
+    | ReturnValue of methodId: int
+
+/// A step not written yet: a later sequence point on the same line replaces its values.
+type PendingStep = { Step: TraceEvent; Values: TraceEvent list }
+
+/// One thread's conversion state.
+type ThreadState =
+    { Stack: Frame list
+      Expect: Expectation
+      Pending: PendingStep option }
+
+/// The whole conversion state, threaded through `Conversion.feed`.
+type ConversionState =
+    { Manifest: Manifest
+      /// Variable id of each manifest variable name; `<return_value>` included.
+      VariableIds: Map<string, int>
+      /// Type id of each method's argument slots, of each site's variable slots, of each return slot.
+      ArgTypes: int array array
+      SiteTypes: int array array
+      ReturnTypes: int array
+      Types: TypeRegistry
+      Threads: Map<int64, ThreadState>
+      Current: int64 option
+      /// Records that did not fit the protocol (ignored, counted).
+      Anomalies: int }
+
+/// How a conversion ended.
+type ConversionEnd =
+    { Events: TraceEvent list
+      /// True when every call returned and `<toplevel>` got the exit code.
+      Balanced: bool
+      Anomalies: int }
+
+/// Raw records (per thread, in log order) to trace events, following the
+/// loader's rules of shared/spec/trace-format.md.
+[<RequireQualifiedAccess>]
+module Conversion =
+    [<Literal>]
+    let ReturnValueName = "<return_value>"
+
+    let private emptyThread = { Stack = []; Expect = Idle; Pending = None }
+
+    let private slotKey (slot: VariableSlot) = slot.Name
+
+    /// The registrations that open a trace, the `<toplevel>` call and its step,
+    /// and the initial state. Function 0 is `<toplevel>`; manifest method `m` is function `m + 1`.
+    let start (manifest: Manifest) : ConversionState * TraceEvent list =
+        let allSlots =
+            [ for m in manifest.Methods do
+                  yield! m.Args
+                  yield m.Return
+              for s in manifest.Sites do
+                  yield! s.Variables ]
+        let names =
+            (allSlots |> List.map slotKey) @ [ ReturnValueName ] |> List.distinct
+        let variableIds = names |> List.mapi (fun i n -> n, i) |> Map.ofList
+        let mutable reg = ValueConversion.initialRegistry
+        let typeEvents = ResizeArray()
+        let typeOf (slot: VariableSlot) =
+            let id, reg', evs = ValueConversion.register (ValueConversion.kindOfDeclared slot.TypeName slot.Shape) slot.TypeName reg
+            reg <- reg'
+            typeEvents.AddRange evs
+            id
+        let argTypes = manifest.Methods |> Array.map (fun m -> m.Args |> Array.map typeOf)
+        let returnTypes = manifest.Methods |> Array.map (fun m -> if m.IsVoid then 0 else typeOf m.Return)
+        let siteTypes = manifest.Sites |> Array.map (fun s -> s.Variables |> Array.map typeOf)
+        let header =
+            [ for p in manifest.Paths -> Path p
+              yield Type(TypeKind.None, "None", NoInfo)
+              yield! typeEvents
+              yield Function(0, 1, "<toplevel>")
+              for m in manifest.Methods -> Function(m.PathId, m.Line, m.Name)
+              for n in names -> VariableName n
+              yield Call(0, [])
+              yield Step(0, 1) ]
+        { Manifest = manifest
+          VariableIds = variableIds
+          ArgTypes = argTypes
+          SiteTypes = siteTypes
+          ReturnTypes = returnTypes
+          Types = reg
+          Threads = Map.empty
+          Current = None
+          Anomalies = 0 },
+        header
+
+    let private flushPending (t: ThreadState) : ThreadState * TraceEvent list =
+        match t.Pending with
+        | None -> t, []
+        | Some p -> { t with Pending = None }, p.Step :: p.Values
+
+    let private withTop (f: Frame -> Frame) (t: ThreadState) =
+        match t.Stack with
+        | top :: rest -> { t with Stack = f top :: rest }
+        | [] -> t
+
+    /// Indices of the slots that the runtime writes a value for.
+    let private readSlots (slots: VariableSlot array) =
+        [ for i in 0 .. slots.Length - 1 do
+              if slots.[i].Capture = Read then yield i ]
+
+    /// All slots' values once the read ones are in: fixed slots get their Raw text.
+    let private completeSlots (state: ConversionState) (slots: VariableSlot array) (typeIds: int array) (got: (int * ValueRecord) list) =
+        let gotMap = Map.ofList got
+        let mutable reg = state.Types
+        let events = ResizeArray()
+        let values =
+            [ for i in 0 .. slots.Length - 1 do
+                  let slot = slots.[i]
+                  let v =
+                      match slot.Capture, Map.tryFind i gotMap with
+                      | Read, Some v -> v
+                      | Fixed text, _ ->
+                          let id, reg', evs = ValueConversion.register TypeKind.Raw slot.TypeName reg
+                          reg <- reg'
+                          events.AddRange evs
+                          Raw(text, id)
+                      | Read, None -> NoneValue typeIds.[i]
+                  yield state.VariableIds.[slot.Name], v ]
+        values, { state with Types = reg }, List.ofSeq events
+
+    // The record that completes an expectation, once all its values are in.
+    let private complete (state: ConversionState) (t: ThreadState) : ConversionState * ThreadState * TraceEvent list =
+        match t.Expect with
+        | EnterArgs(m, [], got) ->
+            let meth = state.Manifest.Methods.[m]
+            let args, state, typeEvs = completeSlots state meth.Args state.ArgTypes.[m] got
+            let t, flushed = flushPending t
+            let t = t |> withTop (fun f -> { f with Mergeable = false })
+            let frame = { MethodId = m; LastLine = meth.Line; LastSite = -1; Mergeable = true }
+            state,
+            { t with Stack = frame :: t.Stack; Expect = Idle },
+            flushed @ typeEvs @ [ Step(meth.PathId, meth.Line); Call(m + 1, args) ]
+        | StepVars(s, [], got) ->
+            let site = state.Manifest.Sites.[s]
+            let values, state, typeEvs = completeSlots state site.Variables state.SiteTypes.[s] got
+            let valueEvents = values |> List.map Value
+            let t = { t with Expect = Idle }
+            match t.Stack with
+            | top :: rest when top.Mergeable && top.LastLine = site.Line && s > top.LastSite ->
+                // Another sequence point of the same line: one step, the latest values.
+                let top' = { top with LastSite = s }
+                let pending = t.Pending |> Option.map (fun p -> { p with Values = valueEvents })
+                state, { t with Stack = top' :: rest; Pending = pending }, typeEvs
+            | _ ->
+                let t, flushed = flushPending t
+                let t = t |> withTop (fun f -> { f with LastLine = site.Line; LastSite = s; Mergeable = true })
+                state, { t with Pending = Some { Step = Step(site.PathId, site.Line); Values = valueEvents } }, flushed @ typeEvs
+        | _ -> state, t, []
+
+    let private returnEvents (state: ConversionState) (t: ThreadState) (value: ValueRecord) =
+        let t, flushed = flushPending t
+        let t = { t with Stack = List.tail t.Stack; Expect = Idle } |> withTop (fun f -> { f with Mergeable = false })
+        t, flushed @ [ Value(state.VariableIds.[ReturnValueName], value); Return value ]
+
+    let private anomaly (state: ConversionState) = { state with Anomalies = state.Anomalies + 1 }, []
+
+    let private feedRecord (state: ConversionState) (tid: int64) (record: RawRecord) : ConversionState * TraceEvent list =
+        let t = state.Threads |> Map.tryFind tid |> Option.defaultValue emptyThread
+        let store (st: ConversionState) t' = { st with Threads = Map.add tid t' st.Threads }
+        let after (st: ConversionState, t': ThreadState, evs) =
+            let st2, t2, evs2 = complete st t'
+            store st2 t2, evs @ evs2
+        match record, t.Expect with
+        | REnter m, Idle when m >= 0 && m < state.Manifest.Methods.Length ->
+            after (state, { t with Expect = EnterArgs(m, readSlots state.Manifest.Methods.[m].Args, []) }, [])
+        | RStep s, Idle when s >= 0 && s < state.Manifest.Sites.Length && not t.Stack.IsEmpty ->
+            after (state, { t with Expect = StepVars(s, readSlots state.Manifest.Sites.[s].Variables, []) }, [])
+        | RReturn, Idle ->
+            match t.Stack with
+            | [] -> anomaly state
+            | top :: _ when state.Manifest.Methods.[top.MethodId].IsVoid ->
+                let t', evs = returnEvents state t (NoneValue ValueConversion.noneTypeId)
+                store state t', evs
+            | top :: _ -> store state { t with Expect = ReturnValue top.MethodId }, []
+        | RWrite(stream, text), Idle ->
+            let t, flushed = flushPending t
+            let t = t |> withTop (fun f -> { f with Mergeable = false })
+            let kind = if stream = 2uy then EventKind.WriteOther else EventKind.Write
+            let name = if stream = 2uy then "stderr" else "stdout"
+            let metadata = sprintf "{\"stream\":\"%s\",\"thread\":%d}" name tid
+            store state t, flushed @ [ IoEvent(kind, metadata, text) ]
+        | RValue raw, EnterArgs(m, i :: rest, got) ->
+            let slot = state.Manifest.Methods.[m].Args.[i]
+            let v, reg, evs = ValueConversion.convert slot.TypeName state.ArgTypes.[m].[i] slot.Shape raw state.Types
+            after ({ state with Types = reg }, { t with Expect = EnterArgs(m, rest, (i, v) :: got) }, evs)
+        | RValue raw, StepVars(s, i :: rest, got) ->
+            let slot = state.Manifest.Sites.[s].Variables.[i]
+            let v, reg, evs = ValueConversion.convert slot.TypeName state.SiteTypes.[s].[i] slot.Shape raw state.Types
+            after ({ state with Types = reg }, { t with Expect = StepVars(s, rest, (i, v) :: got) }, evs)
+        | RValue raw, ReturnValue m ->
+            let slot = state.Manifest.Methods.[m].Return
+            let v, reg, evs = ValueConversion.convert slot.TypeName state.ReturnTypes.[m] slot.Shape raw state.Types
+            let t', revs = returnEvents state t v
+            store { state with Types = reg } t', evs @ revs
+        | _ -> anomaly state
+
+    /// Feeds one thread's decoded records (one chunk) into the conversion.
+    let feed (state: ConversionState) (threadId: int64) (records: RawRecord list) : ConversionState * TraceEvent list =
+        let switch =
+            match state.Current with
+            | Some c when c = threadId -> []
+            | _ when Map.containsKey threadId state.Threads -> [ ThreadSwitch threadId ]
+            | _ -> [ ThreadStart threadId ]
+        let state = { state with Current = Some threadId }
+        let folder (st, acc) r =
+            let st', evs = feedRecord st threadId r
+            st', List.rev evs @ acc
+        let state, revEvents = List.fold folder (state, List.rev switch) records
+        state, List.rev revEvents
+
+    /// Ends the conversion: pending steps are written, and when every call
+    /// returned, `<toplevel>` returns the exit code.
+    let finish (state: ConversionState) (exitCode: int) : ConversionEnd =
+        let flushed =
+            state.Threads
+            |> Map.toList
+            |> List.collect (fun (tid, t) ->
+                match flushPending t with
+                | _, [] -> []
+                | _, evs -> ThreadSwitch tid :: evs)
+        let balanced = state.Threads |> Map.forall (fun _ t -> t.Stack.IsEmpty && t.Expect = Idle)
+        let closing, reg =
+            if balanced then
+                let id, reg, evs = ValueConversion.register TypeKind.Int "int" state.Types
+                evs @ [ Return(Int(int64 exitCode, id)) ], reg
+            else [], state.Types
+        ignore reg
+        { Events = flushed @ closing; Balanced = balanced; Anomalies = state.Anomalies }
