@@ -112,7 +112,7 @@ module Json =
 
     /// Appends `s` as a quoted JSON string: escapes quote, backslash and control
     /// characters, replaces lone surrogates by U+FFFD, writes other characters as is.
-    let private appendString (sb: StringBuilder) (s: string) : unit =
+    let appendString (sb: StringBuilder) (s: string) : unit =
         sb.Append('"') |> ignore
         let len = if obj.ReferenceEquals(s, null) then 0 else s.Length
         // Start of the pending run of characters that need no escaping.
