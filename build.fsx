@@ -1,0 +1,90 @@
+// The build: `dotnet fsi build.fsx <target>` with targets restore, build, test,
+// demo, bench, pack (default: build). FAKE modules come from the Paket Build group's versions.
+#r "nuget: Fake.Core.Target, 5.20.3"
+
+open System
+open System.Diagnostics
+open System.IO
+open System.Text.RegularExpressions
+open Fake.Core
+open Fake.Core.TargetOperators
+
+Environment.GetCommandLineArgs()
+|> Array.skip 2
+|> Array.toList
+|> Context.FakeExecutionContext.Create false "build.fsx"
+|> Context.RuntimeContext.Fake
+|> Context.setExecutionContext
+
+let root = __SOURCE_DIRECTORY__
+let configuration = "Debug"
+let cliDll = Path.Combine(root, "src", "Cli", "bin", configuration, "net10.0", "codetracer.dll")
+
+/// Runs a command in the repository root, echoing its output; returns exit code and output.
+let runCapture (exe: string) (args: string list) : int * string =
+    let info = ProcessStartInfo(exe, WorkingDirectory = root, UseShellExecute = false, RedirectStandardOutput = true)
+    args |> List.iter info.ArgumentList.Add
+    use p = Process.Start info
+    let captured = Text.StringBuilder()
+    let mutable line = p.StandardOutput.ReadLine()
+    while not (isNull line) do
+        printfn "%s" line
+        captured.AppendLine line |> ignore
+        line <- p.StandardOutput.ReadLine()
+    p.WaitForExit()
+    p.ExitCode, captured.ToString()
+
+let run exe args =
+    let code, _ = runCapture exe args
+    if code <> 0 then failwithf "%s %s exited with %d" exe (String.Join(" ", args)) code
+
+let dotnet args = run "dotnet" args
+
+Target.create "restore" (fun _ ->
+    dotnet [ "tool"; "restore" ]
+    dotnet [ "paket"; "restore" ])
+
+Target.create "build" (fun _ -> dotnet [ "build"; "CodeTracer.sln"; "-c"; configuration; "-v"; "q"; "-nologo"; "-clp:ErrorsOnly" ])
+
+let testProjects = [ "Core.Tests", "CodeTracer.Core.Tests"; "Shell.Tests", "CodeTracer.Shell.Tests"; "EndToEnd.Tests", "CodeTracer.EndToEnd.Tests" ]
+let mutable totals = None
+
+Target.create "test" (fun _ ->
+    let summary = Regex(@"(\d+) passed, (\d+) ignored, (\d+) failed, (\d+) errored")
+    let results =
+        [ for folder, name in testProjects do
+              let dll = Path.Combine(root, "tests", folder, "bin", configuration, "net10.0", name + ".dll")
+              let code, output = runCapture "dotnet" [ dll; "--colours"; "0" ]
+              match summary.Match(Regex.Replace(output, @"\x1b\[[0-9;?]*[A-Za-z]", "")) with
+              | m when m.Success ->
+                  let n (i: int) = int m.Groups.[i].Value
+                  yield n 1, n 3 + n 4
+              | _ -> yield 0, max 1 code ]
+    totals <- Some(List.sumBy fst results, List.sumBy snd results))
+
+Target.create "demo" (fun _ ->
+    let demo = Path.Combine(root, "examples", "Demo", "bin", configuration, "net10.0", "Demo.dll")
+    dotnet [ cliDll; "record"; "-o"; "trace-out"; demo; "--"; "3" ]
+    let stats = Path.Combine(root, "..", "shared", "tools", "ct-validate.py")
+    let code, _ = runCapture "python3" [ stats; Path.Combine(root, "trace-out"); "--stats" ]
+    printfn "The trace of examples/Demo is in %s (ct-validate exit %d)." (Path.Combine(root, "trace-out")) code)
+
+Target.create "bench" (fun _ -> dotnet [ "run"; "--project"; "tests/Bench"; "-c"; "Release"; "--"; root ])
+
+Target.create "pack" (fun _ ->
+    for project in [ "src/Cli/CodeTracer.Cli.fsproj"; "src/Shell.CSharp/CodeTracer.Shell.csproj" ] do
+        dotnet [ "pack"; project; "-c"; "Release"; "-o"; "artifacts"; "-v"; "q"; "-nologo" ])
+
+"restore" ==> "build" ==> "test"
+"build" ==> "demo"
+"restore" ==> "bench"
+"restore" ==> "pack"
+
+try
+    Target.runOrDefault "build"
+finally
+    match totals with
+    | Some(passed, failed) ->
+        printfn "%d passed, %d failed" passed failed
+        if failed > 0 then exit 1
+    | None -> ()

@@ -1,0 +1,35 @@
+/// The command line's shape: one union per command, with the usage text users see.
+module CodeTracer.Cli.Arguments
+
+open Argu
+
+/// `codetracer record [options] <app.dll> [-- <program args>]`
+type RecordArgs =
+    | [<AltCommandLine("-o")>] Out_Dir of dir: string
+    | Propagate_Exit_Code
+    | [<MainCommand; Last>] Target of app: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Out_Dir _ -> "the trace folder to write (default ./trace-out)."
+            | Propagate_Exit_Code -> "exit with the program's own exit code instead of 0."
+            | Target _ -> "the program to record: app.dll (its arguments follow --)."
+
+/// `codetracer <command>`
+[<RequireSubcommand>]
+type CliArgs =
+    | Version
+    | [<CliPrefix(CliPrefix.None)>] Record of ParseResults<RecordArgs>
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Version -> "print the recorder's version."
+            | Record _ -> "record a .NET program into a CodeTracer trace folder."
+
+/// The program's arguments: everything after the first `--`, unchanged.
+let splitProgramArgs (argv: string array) : string array * string array =
+    match Array.tryFindIndex ((=) "--") argv with
+    | Some i -> argv.[.. i - 1], argv.[i + 1 ..]
+    | None -> argv, [||]

@@ -1,0 +1,33 @@
+/// The `codetracer` command: one exhaustive match over the commands.
+module CodeTracer.Cli.Program
+
+open Argu
+open CodeTracer.Cli.Arguments
+
+/// Usage errors print one line and exit 2; --help prints the usage and exits 0.
+type private Exiter() =
+    interface IExiter with
+        member _.Name = "codetracer"
+
+        member _.Exit(msg, code) =
+            if code = ErrorCode.HelpText then
+                printfn "%s" msg
+                exit 0
+            else
+                let firstLine = msg.Split('\n').[0].Trim()
+                eprintfn "codetracer: %s (see codetracer --help)" firstLine
+                exit 2
+
+[<EntryPoint>]
+let main argv =
+    let ownArgs, programArgs = splitProgramArgs argv
+    let parser = ArgumentParser.Create<CliArgs>(programName = "codetracer", errorHandler = Exiter())
+    let results = parser.ParseCommandLine(ownArgs)
+    match results.GetAllResults() with
+    | [ Version ] ->
+        printfn "codetracer %s" CodeTracer.Shell.Session.Recorder.Version
+        0
+    | [ Record args ] -> RecordCommand.run args programArgs
+    | _ ->
+        eprintfn "codetracer: give one command (see codetracer --help)"
+        2

@@ -1,0 +1,41 @@
+using CodeTracer.Core.Diagnostics;
+
+namespace CodeTracer.Shell;
+
+/// <summary>The errors the shell raises, each with its code and the context that explains it.</summary>
+internal static class Errors
+{
+    private static RecorderError Make(ErrorKind kind, string code, string message, params (string Key, string Value)[] context)
+    {
+        var e = RecorderErrorModule.create(kind, code, message);
+        foreach (var (k, v) in context) e = RecorderErrorModule.withContext(k, v, e);
+        return e;
+    }
+
+    internal static RecorderError TargetNotFound(string path) =>
+        Make(ErrorKind.Usage, "ERR_TARGET_NOT_FOUND", $"{path}: no such file (expected a .NET app.dll)", ("target", path));
+
+    internal static RecorderError TargetNotManaged(string path) =>
+        Make(ErrorKind.Usage, "ERR_TARGET_NOT_MANAGED", $"{path}: not a .NET assembly (expected a managed app.dll with a runtimeconfig.json)", ("target", path));
+
+    internal static RecorderError NoSymbols(string path) =>
+        Make(ErrorKind.Target, "ERR_NO_SYMBOLS", $"{path}: no assembly with symbols (portable or embedded PDB) to record; build it in Debug", ("target", path));
+
+    internal static RecorderError TraceDirConflict(string path) =>
+        Make(ErrorKind.Usage, "ERR_TRACE_DIR_CONFLICT", $"{path}: a file is in the way of the output folder", ("out_dir", path));
+
+    internal static RecorderError TraceDirCreateFailed(string path, string why) =>
+        Make(ErrorKind.Environment, "ERR_TRACE_DIR_CREATE_FAILED", $"{path}: cannot create the output folder: {why}", ("out_dir", path));
+
+    internal static RecorderError LaunchFailed(string program, string why) =>
+        Make(ErrorKind.Internal, "ERR_LAUNCH_FAILED", $"{program}: could not start the program under the recorder: {why}", ("program", program));
+
+    internal static RecorderError InstrumentationFailed(string assembly, string why) =>
+        Make(ErrorKind.Internal, "ERR_INSTRUMENTATION_FAILED", $"{assembly}: instrumentation failed: {why}", ("assembly", assembly));
+
+    internal static RecorderError TraceIncomplete(string why) =>
+        Make(ErrorKind.Internal, "ERR_TRACE_INCOMPLETE", $"the raw log could not be converted: {why}");
+
+    internal static RecorderError Io(string path, string why) =>
+        Make(ErrorKind.Environment, "ERR_IO", $"{path}: {why}", ("path", path));
+}

@@ -1,0 +1,28 @@
+namespace CodeTracer.Shell.Session;
+
+/// <summary>What to record and where to put the trace.</summary>
+/// <param name="Target">The program's app.dll.</param>
+/// <param name="OutDir">The trace folder to write (replaced when it exists).</param>
+/// <param name="ProgramArgs">The program's own arguments, passed unchanged.</param>
+public sealed record RecordRequest(string Target, string OutDir, IReadOnlyList<string> ProgramArgs);
+
+/// <summary>How a recording ended.</summary>
+/// <param name="TraceDir">The finished trace folder.</param>
+/// <param name="ProgramExitCode">What the program returned.</param>
+/// <param name="Outcome">complete or partial.</param>
+/// <param name="Events">Events written to trace.json.</param>
+/// <param name="Steps">Step events.</param>
+/// <param name="Calls">Call events.</param>
+/// <param name="RecordedIn">Time from launch to the program's exit.</param>
+/// <param name="ConvertedIn">Time to convert the raw log into the trace.</param>
+/// <param name="RawLogBytes">Size of the raw log the program wrote.</param>
+public sealed record RecordResult(
+    string TraceDir,
+    int ProgramExitCode,
+    string Outcome,
+    long Events,
+    long Steps,
+    long Calls,
+    TimeSpan RecordedIn,
+    TimeSpan ConvertedIn,
+    long RawLogBytes);

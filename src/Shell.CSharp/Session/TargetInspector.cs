@@ -1,0 +1,48 @@
+using System.Reflection.PortableExecutable;
+using System.Text.Json;
+
+namespace CodeTracer.Shell.Session;
+
+/// <summary>Checks that the target is a runnable .NET program before anything else happens.</summary>
+internal static class TargetInspector
+{
+    internal static string Resolve(string target)
+    {
+        var full = Path.GetFullPath(target);
+        if (!File.Exists(full)) throw new RecorderException(Errors.TargetNotFound(full));
+        if (!IsManaged(full) || !File.Exists(RuntimeConfigOf(full))) throw new RecorderException(Errors.TargetNotManaged(full));
+        return full;
+    }
+
+    /// <summary>The framework the program runs on, from its runtimeconfig.json (`Microsoft.NETCore.App 10.0.0`).</summary>
+    internal static string RuntimeVersion(string appDll)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(File.ReadAllText(RuntimeConfigOf(appDll)));
+            var options = doc.RootElement.GetProperty("runtimeOptions");
+            var framework = options.TryGetProperty("framework", out var f) ? f : options.GetProperty("frameworks")[0];
+            return $"{framework.GetProperty("name").GetString()} {framework.GetProperty("version").GetString()}";
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            return "unknown";
+        }
+    }
+
+    private static string RuntimeConfigOf(string appDll) => Path.ChangeExtension(appDll, ".runtimeconfig.json");
+
+    private static bool IsManaged(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            using var pe = new PEReader(stream);
+            return pe.HasMetadata;
+        }
+        catch (BadImageFormatException)
+        {
+            return false;
+        }
+    }
+}

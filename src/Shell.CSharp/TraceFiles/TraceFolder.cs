@@ -1,0 +1,61 @@
+namespace CodeTracer.Shell.TraceFiles;
+
+/// <summary>
+/// The output folder's life: checked before the recording, filled in a hidden
+/// sibling folder, and swapped into place only when every file is complete, so
+/// readers see the previous trace or the finished one, never half of one.
+/// </summary>
+internal static class TraceFolder
+{
+    /// <summary>Fails early when the output folder cannot be made.</summary>
+    internal static string Prepare(string outDir)
+    {
+        var full = Path.GetFullPath(outDir);
+        if (File.Exists(full)) throw new RecorderException(Errors.TraceDirConflict(full));
+        try
+        {
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RecorderException(Errors.TraceDirCreateFailed(full, e.Message));
+        }
+        return full;
+    }
+
+    /// <summary>A fresh hidden folder beside the output folder, on the same file system.</summary>
+    internal static string CreateScratch(string outDir, string recordingId)
+    {
+        var scratch = Path.Combine(Path.GetDirectoryName(outDir)!, $".{Path.GetFileName(outDir)}.partial-{recordingId}");
+        try
+        {
+            Directory.CreateDirectory(scratch);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new RecorderException(Errors.TraceDirCreateFailed(scratch, e.Message));
+        }
+        return scratch;
+    }
+
+    /// <summary>Moves the finished scratch folder into place, replacing an older trace.</summary>
+    internal static void Publish(string scratch, string outDir)
+    {
+        string? old = null;
+        if (Directory.Exists(outDir))
+        {
+            old = scratch + ".old";
+            Directory.Move(outDir, old);
+        }
+        Directory.Move(scratch, outDir);
+        if (old is not null) Directory.Delete(old, recursive: true);
+    }
+
+    /// <summary>Writes a small text file under a temporary name, then renames it.</summary>
+    internal static void WriteText(string path, string text)
+    {
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, text, new System.Text.UTF8Encoding(false));
+        File.Move(tmp, path, overwrite: true);
+    }
+}

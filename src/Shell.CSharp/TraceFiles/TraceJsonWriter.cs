@@ -1,0 +1,52 @@
+using System.Text;
+using CodeTracer.Core.Recording;
+using CodeTracer.Core.Trace;
+
+namespace CodeTracer.Shell.TraceFiles;
+
+/// <summary>What converting a raw log produced.</summary>
+internal sealed record ConversionSummary(long Events, long Steps, long Calls, bool Balanced, int Anomalies, bool Truncated);
+
+/// <summary>
+/// Converts the raw log into trace.json, streaming: the core turns records into
+/// events and encodes them, this class only moves text to the file.
+/// </summary>
+internal static class TraceJsonWriter
+{
+    private const int FlushThreshold = 1 << 20;
+
+    internal static ConversionSummary Write(string rawLogPath, Manifest manifest, int exitCode, string traceJsonPath)
+    {
+        using var output = new StreamWriter(traceJsonPath, append: false, new UTF8Encoding(false), 1 << 20);
+        var text = new StringBuilder(FlushThreshold + 4096);
+        long events = 0, steps = 0, calls = 0;
+
+        void Emit(IEnumerable<TraceEvent> batch)
+        {
+            foreach (var e in batch)
+            {
+                text.Append(events == 0 ? Json.arrayStart : Json.separator);
+                Json.appendEvent(text, e);
+                events++;
+                if (e.IsStep) steps++;
+                else if (e.IsCall) calls++;
+            }
+            if (text.Length >= FlushThreshold) { output.Write(text); text.Clear(); }
+        }
+
+        var (state, header) = Conversion.start(manifest).ToValueTuple();
+        Emit(header);
+        var reader = new RawLogReader(rawLogPath);
+        foreach (var (threadId, records) in reader.Chunks())
+        {
+            var (next, batch) = Conversion.feed(state, threadId, records).ToValueTuple();
+            state = next;
+            Emit(batch);
+        }
+        var end = Conversion.finish(state, exitCode);
+        Emit(end.Events);
+        text.Append(Json.arrayEnd);
+        output.Write(text);
+        return new ConversionSummary(events, steps, calls, end.Balanced, end.Anomalies, reader.Truncated);
+    }
+}

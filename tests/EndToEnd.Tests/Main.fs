@@ -1,0 +1,6 @@
+module CodeTracer.EndToEnd.Tests.Main
+
+open Expecto
+
+[<EntryPoint>]
+let main argv = Tests.runTestsWithCLIArgs [] argv (testList "EndToEnd" [ RecordTests.tests ])

@@ -1,0 +1,38 @@
+/// Running processes: the recorder's CLI, the programs themselves, the validator.
+module CodeTracer.EndToEnd.Tests.Cli
+
+open System.Diagnostics
+open System.IO
+
+type Run = { ExitCode: int; Stdout: string; Stderr: string }
+
+let run (exe: string) (args: string list) (stdin: string) : Run =
+    let info = ProcessStartInfo(exe, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true)
+    args |> List.iter info.ArgumentList.Add
+    info.WorkingDirectory <- Repo.root
+    use p = Process.Start info
+    let out = p.StandardOutput.ReadToEndAsync()
+    let err = p.StandardError.ReadToEndAsync()
+    p.StandardInput.Write stdin
+    p.StandardInput.Close()
+    if not (p.WaitForExit 120_000) then
+        p.Kill true
+        failwithf "%s %A did not finish in 120 s" exe args
+    { ExitCode = p.ExitCode; Stdout = out.Result; Stderr = err.Result }
+
+/// `codetracer <args>`
+let codetracer (args: string list) = run "dotnet" (Repo.cliDll :: args) ""
+
+/// Runs a program unrecorded.
+let plain (program: string) (args: string list) = run "dotnet" (Repo.program program :: args) ""
+
+/// Records a program of tests/programs into a fresh folder; returns the run and the folder.
+let record (program: string) (programArgs: string list) : Run * string =
+    let out = Path.Combine(Repo.tempFolder (), "trace")
+    let r = codetracer ([ "record"; "-o"; out; Repo.program program ] @ (if programArgs.IsEmpty then [] else "--" :: programArgs))
+    r, out
+
+/// ct-validate.py on a trace folder: exit code and output.
+let validate (folder: string) (extra: string list) =
+    let r = run "python3" ([ Repo.validator; folder ] @ extra) ""
+    r.ExitCode, r.Stdout + r.Stderr

@@ -1,0 +1,94 @@
+/// A reader's view of trace.json for content assertions: calls with their
+/// arguments and returns, steps with their values, IO events with their step.
+module CodeTracer.EndToEnd.Tests.TraceView
+
+open System.IO
+open System.Text.Json
+
+/// A value shown in plain text: Int 3 → "3", String "a" → "a", Sequence → "[1, 2]", Variant → "Green".
+let rec show (v: JsonElement) : string =
+    match v.GetProperty("kind").GetString() with
+    | "Int" -> v.GetProperty("i").GetRawText()
+    | "Float" -> v.GetProperty("f").GetString()
+    | "Bool" -> if v.GetProperty("b").GetBoolean() then "true" else "false"
+    | "String" -> v.GetProperty("text").GetString()
+    | "Char" -> v.GetProperty("c").GetString()
+    | "Sequence" -> "[" + (v.GetProperty("elements").EnumerateArray() |> Seq.map show |> String.concat ", ") + "]"
+    | "Variant" -> v.GetProperty("discriminator").GetString()
+    | "Raw" -> v.GetProperty("r").GetString()
+    | "Error" -> v.GetProperty("msg").GetString()
+    | "None" -> "null"
+    | "BigInt" -> "BigInt:" + v.GetProperty("b").GetString()
+    | k -> "<" + k + ">"
+
+type CallView = { Function: string; Args: (string * string) list; mutable Returned: string option; Depth: int }
+type StepView = { Path: string; Line: int; Function: string; Values: Map<string, string> }
+type IoView = { Kind: int; Content: string; Step: StepView option }
+
+type Trace =
+    { Events: JsonElement list
+      Functions: string list
+      Types: (int * string) list
+      Calls: CallView list
+      Steps: StepView list
+      Io: IoView list }
+
+let load (folder: string) : Trace =
+    let doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace.json")))
+    let events = doc.RootElement.EnumerateArray() |> List.ofSeq
+    let paths = ResizeArray<string>()
+    let functions = ResizeArray<string>()
+    let types = ResizeArray<int * string>()
+    let vars = ResizeArray<string>()
+    let calls = ResizeArray<CallView>()
+    let steps = ResizeArray<StepView>()
+    let io = ResizeArray<IoView>()
+    let stack = System.Collections.Generic.Stack<CallView>()
+    let mutable current: StepView option = None
+    let flush () =
+        match current with
+        | Some s -> steps.Add s
+        | None -> ()
+    for e in events do
+        if e.ValueKind = JsonValueKind.Object then
+            let p = e.EnumerateObject() |> Seq.head
+            let body = p.Value
+            match p.Name with
+            | "Path" -> paths.Add(body.GetString())
+            | "Function" -> functions.Add(body.GetProperty("name").GetString())
+            | "Type" -> types.Add(body.GetProperty("kind").GetInt32(), body.GetProperty("lang_type").GetString())
+            | "VariableName" -> vars.Add(body.GetString())
+            | "Call" ->
+                let args =
+                    [ for a in body.GetProperty("args").EnumerateArray() ->
+                          vars.[a.GetProperty("variable_id").GetInt32()], show (a.GetProperty "value") ]
+                let c = { Function = functions.[body.GetProperty("function_id").GetInt32()]; Args = args; Returned = None; Depth = stack.Count }
+                calls.Add c
+                stack.Push c
+            | "Return" ->
+                if stack.Count > 0 then stack.Pop().Returned <- Some(show (body.GetProperty "return_value"))
+            | "Step" ->
+                flush ()
+                current <-
+                    Some { Path = paths.[body.GetProperty("path_id").GetInt32()]
+                           Line = body.GetProperty("line").GetInt32()
+                           Function = (if stack.Count > 0 then stack.Peek().Function else "")
+                           Values = Map.empty }
+            | "Value" ->
+                match current with
+                | Some s -> current <- Some { s with Values = s.Values.Add(vars.[body.GetProperty("variable_id").GetInt32()], show (body.GetProperty "value")) }
+                | None -> ()
+            | "Event" ->
+                flush ()
+                io.Add { Kind = body.GetProperty("kind").GetInt32(); Content = body.GetProperty("content").GetString(); Step = current }
+                current <- None
+            | _ -> ()
+    flush ()
+    { Events = events; Functions = List.ofSeq functions; Types = List.ofSeq types; Calls = List.ofSeq calls; Steps = List.ofSeq steps; Io = List.ofSeq io }
+
+/// The calls of the function with this display name.
+let callsOf (name: string) (t: Trace) = t.Calls |> List.filter (fun c -> c.Function = name)
+
+/// The steps at a line of a file ending with `fileSuffix`.
+let stepsAt (fileSuffix: string) (line: int) (t: Trace) =
+    t.Steps |> List.filter (fun s -> s.Line = line && s.Path.EndsWith fileSuffix)
