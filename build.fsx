@@ -69,7 +69,9 @@ Target.create "demo" (fun _ ->
     let code, _ = runCapture "python3" [ stats; Path.Combine(root, "trace-out"); "--stats" ]
     printfn "The trace of examples/Demo is in %s (ct-validate exit %d)." (Path.Combine(root, "trace-out")) code)
 
-Target.create "bench" (fun _ -> dotnet [ "run"; "--project"; "tests/Bench"; "-c"; "Release"; "--"; root ])
+Target.create "bench" (fun _ ->
+    dotnet [ "build"; "tests/programs/Busy"; "-c"; "Release"; "-v"; "q"; "-nologo" ]
+    dotnet [ "run"; "--project"; "tests/Bench"; "-c"; "Release"; "--"; root ])
 
 Target.create "pack" (fun _ ->
     for project in [ "src/Cli/CodeTracer.Cli.fsproj"; "src/Shell.CSharp/CodeTracer.Shell.csproj" ] do
