@@ -1,0 +1,86 @@
+using CodeTracer.Core.Recording;
+using Microsoft.FSharp.Collections;
+using Mono.Cecil;
+
+namespace CodeTracer.Shell.Instrumentation;
+
+/// <summary>
+/// Display names of Cecil types and methods as the recorder shows them: C# keywords,
+/// <c>List&lt;int&gt;</c>, nested types joined with <c>.</c>, methods like .NET stack
+/// traces (<c>Shop.Cart.Add(string, decimal, int)</c>). The naming rules themselves
+/// (keywords, namespaces, arity suffixes) are Core's <see cref="TypeNames"/>; this class
+/// only walks Cecil's type shapes.
+/// </summary>
+internal static class DisplayNames
+{
+    /// <summary>A type as C# writes it: <c>int</c>, <c>List&lt;int&gt;</c>, <c>int[,]</c>, <c>ref int</c>, <c>Shop.Repo&lt;T&gt;</c>.</summary>
+    public static string OfType(TypeReference type) => type switch
+    {
+        ByReferenceType byRef => "ref " + OfType(byRef.ElementType),
+        PointerType pointer => OfType(pointer.ElementType) + "*",
+        ArrayType array => OfType(array.ElementType) + "[" + new string(',', array.Rank - 1) + "]",
+        RequiredModifierType or OptionalModifierType or PinnedType or SentinelType => OfType(((TypeSpecification)type).ElementType),
+        FunctionPointerType => "delegate*",
+        GenericParameter parameter => parameter.Name,
+        GenericInstanceType instance => Named(instance.ElementType, instance.GenericArguments.Select(OfType).ToList()),
+        _ => Named(type, type.GenericParameters.Select(p => p.Name).ToList()),
+    };
+
+    /// <summary>
+    /// A method as a stack trace shows it, with C# type names:
+    /// <c>Shop.Cart.Add(string, decimal, int)</c>, <c>Shop.Cart..ctor()</c>, <c>Demo.Program.Echo&lt;T&gt;(T)</c>.
+    /// </summary>
+    public static string OfMethod(MethodDefinition method)
+    {
+        var name = OfType(method.DeclaringType) + "." + method.Name;
+        if (method.HasGenericParameters)
+            name = TypeNames.generic(name, ListModule.OfSeq(method.GenericParameters.Select(p => p.Name)));
+        return name + "(" + string.Join(", ", method.Parameters.Select(OfParameter)) + ")";
+    }
+
+    /// <summary>A parameter's type with its C# passing mode: <c>ref int</c>, <c>out int</c>, <c>in Point</c>.</summary>
+    public static string OfParameter(ParameterDefinition parameter)
+    {
+        var type = WithoutModifiers(parameter.ParameterType);
+        if (type is not ByReferenceType byRef) return OfType(type);
+        var mode = parameter.IsOut && !parameter.IsIn ? "out " : parameter.IsIn && !parameter.IsOut ? "in " : "ref ";
+        return mode + OfType(byRef.ElementType);
+    }
+
+    /// <summary>The type without its custom modifiers (<c>modreq</c>/<c>modopt</c>).</summary>
+    public static TypeReference WithoutModifiers(TypeReference type)
+    {
+        while (type is RequiredModifierType or OptionalModifierType)
+            type = ((TypeSpecification)type).ElementType;
+        return type;
+    }
+
+    // Metadata lists every enclosing type's arguments on the innermost type:
+    // Outer`1/Inner`1<A, B> is Outer<A>.Inner<B>. Each level takes as many as its
+    // arity suffix says; the innermost takes the rest.
+    private static string Named(TypeReference type, IReadOnlyList<string> args)
+    {
+        var used = 0;
+        return Level(type, args, ref used, innermost: true);
+    }
+
+    private static string Level(TypeReference type, IReadOnlyList<string> args, ref int used, bool innermost)
+    {
+        string name;
+        if (type.DeclaringType is { } outer)
+            name = Level(outer, args, ref used, innermost: false) + "." + TypeNames.simple(type.Name);
+        else
+            name = TypeNames.simple(type.Namespace.Length == 0 ? type.Name : type.Namespace + "." + type.Name);
+
+        var count = innermost ? args.Count - used : Math.Min(Arity(type.Name), args.Count - used);
+        var mine = args.Skip(used).Take(count).ToList();
+        used += mine.Count;
+        return TypeNames.generic(name, ListModule.OfSeq(mine));
+    }
+
+    private static int Arity(string metadataName)
+    {
+        var tick = metadataName.LastIndexOf('`');
+        return tick >= 0 && int.TryParse(metadataName.AsSpan(tick + 1), out var arity) ? arity : 0;
+    }
+}

@@ -1,0 +1,270 @@
+using CodeTracer.Core.Probes;
+using CodeTracer.Core.Recording;
+using Mono.Cecil;
+using Mono.Cecil.Cil;
+using Mono.Cecil.Rocks;
+
+namespace CodeTracer.Shell.Instrumentation;
+
+/// <summary>
+/// The IL work for one method: an <c>Enter</c> probe with the arguments at the start, a
+/// <c>Step</c> probe with the visible variables before every visible sequence point, a
+/// <c>Return</c> probe with the return value before every <c>ret</c>. Code inserted before
+/// an instruction takes its place: branches, switch targets, exception handler bounds,
+/// sequence points and scope bounds that pointed at the instruction point at the probe,
+/// so that loops and handlers go through it.
+/// </summary>
+internal static class MethodRewriter
+{
+    private sealed record Variable(string Name, ValuePlan Plan, Func<Instruction> Load)
+    {
+        public VariableSlot Slot => Plan.Slot(Name);
+    }
+
+    /// <summary>
+    /// Instruments <paramref name="method"/> and adds it and its sites to the manifest.
+    /// Returns false, leaving the method untouched, when it has no body or no visible
+    /// sequence point.
+    /// </summary>
+    public static bool Instrument(MethodDefinition method, ValueProbes probes, ManifestBuilder manifest)
+    {
+        if (!method.HasBody) return false;
+        var body = method.Body;
+        var anchors = new DebugAnchors(method);
+        var points = anchors.VisiblePoints();
+        if (points.Count == 0) return false;
+
+        // Everything that depends on the original offsets comes first.
+        var arguments = Arguments(method, probes);
+        var sites = points
+            .Select(p => (p.Point, p.At, Variables: WithLocals(arguments, LocalsAt(method, p.At.Offset, probes))))
+            .ToList();
+        var returns = body.Instructions.Where(i => i.OpCode.Code == Code.Ret).ToList();
+        var returnPlan = IsVoid(method) ? null : probes.For(method.ReturnType);
+
+        var first = sites[0].Point;
+        var methodId = manifest.AddMethod(new MethodEntry(
+            DisplayNames.OfMethod(method),
+            manifest.PathId(first.Document.Url),
+            first.StartLine,
+            arguments.Select(a => a.Slot).ToArray(),
+            returnPlan?.Slot("<return_value>") ?? ManifestModule.voidReturn,
+            returnPlan is null));
+
+        body.SimplifyMacros();
+        // A `tail.` call must be followed by `ret`; the Return probe goes in between.
+        foreach (var instruction in body.Instructions.Where(i => i.OpCode.Code == Code.Tail).ToList())
+            instruction.OpCode = OpCodes.Nop;
+
+        foreach (var (point, at, variables) in sites)
+        {
+            var siteId = manifest.AddSite(new SiteEntry(
+                methodId, manifest.PathId(point.Document.Url), point.StartLine, variables.Select(v => v.Slot).ToArray()));
+            var code = new List<Instruction>
+            {
+                Instruction.Create(OpCodes.Ldc_I4, siteId),
+                Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.step)),
+            };
+            foreach (var variable in variables) code.AddRange(Capture(variable));
+            InsertBefore(body, anchors, at, code);
+        }
+
+        foreach (var ret in returns)
+        {
+            var code = new List<Instruction> { Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.ret)) };
+            if (returnPlan is { Reads: true })
+            {
+                code.Add(Instruction.Create(OpCodes.Dup));
+                code.AddRange(returnPlan.AfterLoad.Select(op => op.Create()));
+            }
+            InsertBefore(body, anchors, ret, code);
+        }
+
+        // The entry probe runs once: a branch back to the first instruction must not reach
+        // it, and a try block that starts there stays after it. Only scopes move.
+        var entry = new List<Instruction>
+        {
+            Instruction.Create(OpCodes.Ldc_I4, methodId),
+            Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.enter)),
+        };
+        foreach (var argument in arguments) entry.AddRange(Capture(argument));
+        var oldFirst = body.Instructions[0];
+        for (var i = 0; i < entry.Count; i++) body.Instructions.Insert(i, entry[i]);
+        anchors.MoveScopes(oldFirst, entry[0]);
+
+        // A local read before its first assignment must see zero, not stack garbage.
+        if (body.HasVariables) body.InitLocals = true;
+        body.OptimizeMacros();
+        return true;
+    }
+
+    private static bool IsVoid(MethodDefinition method) => method.ReturnType.MetadataType == MetadataType.Void;
+
+    private static List<Variable> Arguments(MethodDefinition method, ValueProbes probes)
+    {
+        var arguments = new List<Variable>();
+        if (method.HasThis)
+        {
+            var self = method.Body.ThisParameter;
+            arguments.Add(new Variable("this", probes.ForThis(method.DeclaringType), () => Instruction.Create(OpCodes.Ldarg, self)));
+        }
+        foreach (var parameter in method.Parameters)
+        {
+            var name = string.IsNullOrEmpty(parameter.Name) ? "arg" + parameter.Index : parameter.Name;
+            arguments.Add(new Variable(name, probes.For(parameter.ParameterType), () => Instruction.Create(OpCodes.Ldarg, parameter)));
+        }
+        return arguments;
+    }
+
+    // The locals in scope at an IL offset, outermost scope first; a name declared again
+    // in an inner scope replaces the outer one in place.
+    private static List<Variable> LocalsAt(MethodDefinition method, int offset, ValueProbes probes)
+    {
+        var found = new List<VariableDebugInformation>();
+        if (method.DebugInformation.Scope is { } root) Collect(root, offset, found);
+        return found
+            .Select(v =>
+            {
+                var local = method.Body.Variables[v.Index];
+                return new Variable(v.Name, probes.For(local.VariableType), () => Instruction.Create(OpCodes.Ldloc, local));
+            })
+            .ToList();
+    }
+
+    private static void Collect(ScopeDebugInformation scope, int offset, List<VariableDebugInformation> found)
+    {
+        var inside = scope.Start.Offset <= offset && (scope.End.IsEndOfMethod || offset < scope.End.Offset);
+        if (!inside) return;
+        foreach (var variable in scope.Variables.Where(v => !v.IsDebuggerHidden && !IsCompilerTemporary(v.Name)))
+        {
+            var shadowed = found.FindIndex(v => v.Name == variable.Name);
+            if (shadowed >= 0) found[shadowed] = variable;
+            else found.Add(variable);
+        }
+        foreach (var inner in scope.Scopes) Collect(inner, offset, found);
+    }
+
+    /// <summary>Compiler temporaries that never show: <c>&lt;...&gt;</c> names and <c>CS$...</c>.</summary>
+    internal static bool IsCompilerTemporary(string name) =>
+        name.Length == 0 || name.StartsWith('<') || name.StartsWith("CS$", StringComparison.Ordinal);
+
+    private static List<Variable> WithLocals(List<Variable> arguments, List<Variable> locals)
+    {
+        var all = new List<Variable>(arguments);
+        foreach (var local in locals)
+        {
+            var shadowed = all.FindIndex(v => v.Name == local.Name);
+            if (shadowed >= 0) all[shadowed] = local;
+            else all.Add(local);
+        }
+        return all;
+    }
+
+    private static IEnumerable<Instruction> Capture(Variable variable)
+    {
+        if (!variable.Plan.Reads) yield break;
+        yield return variable.Load();
+        foreach (var op in variable.Plan.AfterLoad) yield return op.Create();
+    }
+
+    private static void InsertBefore(MethodBody body, DebugAnchors anchors, Instruction target, List<Instruction> code)
+    {
+        var index = body.Instructions.IndexOf(target);
+        for (var i = 0; i < code.Count; i++) body.Instructions.Insert(index + i, code[i]);
+        Redirect(body, target, code[0]);
+        anchors.MovePoints(target, code[0]);
+        anchors.MoveScopes(target, code[0]);
+    }
+
+    private static void Redirect(MethodBody body, Instruction from, Instruction to)
+    {
+        foreach (var instruction in body.Instructions)
+        {
+            if (instruction.Operand == from)
+                instruction.Operand = to;
+            else if (instruction.Operand is Instruction[] targets)
+                for (var i = 0; i < targets.Length; i++)
+                    if (targets[i] == from) targets[i] = to;
+        }
+        foreach (var handler in body.ExceptionHandlers)
+        {
+            if (handler.TryStart == from) handler.TryStart = to;
+            if (handler.TryEnd == from) handler.TryEnd = to;
+            if (handler.HandlerStart == from) handler.HandlerStart = to;
+            if (handler.HandlerEnd == from) handler.HandlerEnd = to;
+            if (handler.FilterStart == from) handler.FilterStart = to;
+        }
+    }
+
+    /// <summary>
+    /// Sequence points and scope bounds tied to instructions (Cecil shows only their
+    /// offsets, which stop meaning anything once code is inserted), so that they can move
+    /// with the code like branch targets.
+    /// </summary>
+    private sealed class DebugAnchors
+    {
+        private readonly MethodDebugInformation _debug;
+        private readonly List<(SequencePoint Point, Instruction At)> _points = new();
+        private readonly List<(ScopeDebugInformation Scope, Instruction Start, Instruction? End)> _scopes = new();
+
+        public DebugAnchors(MethodDefinition method)
+        {
+            _debug = method.DebugInformation;
+            var byOffset = new Dictionary<int, Instruction>();
+            foreach (var instruction in method.Body.Instructions) byOffset.TryAdd(instruction.Offset, instruction);
+
+            foreach (var point in _debug.SequencePoints)
+                if (byOffset.TryGetValue(point.Offset, out var at))
+                    _points.Add((point, at));
+            if (_debug.Scope is { } root) AddScope(root, byOffset);
+        }
+
+        public List<(SequencePoint Point, Instruction At)> VisiblePoints() => _points.Where(p => !p.Point.IsHidden).ToList();
+
+        public void MovePoints(Instruction from, Instruction to)
+        {
+            for (var i = 0; i < _points.Count; i++)
+            {
+                var (point, at) = _points[i];
+                if (at != from) continue;
+                var moved = new SequencePoint(to, point.Document)
+                {
+                    StartLine = point.StartLine, StartColumn = point.StartColumn,
+                    EndLine = point.EndLine, EndColumn = point.EndColumn,
+                };
+                _debug.SequencePoints[_debug.SequencePoints.IndexOf(point)] = moved;
+                _points[i] = (moved, to);
+            }
+        }
+
+        public void MoveScopes(Instruction from, Instruction to)
+        {
+            for (var i = 0; i < _scopes.Count; i++)
+            {
+                var (scope, start, end) = _scopes[i];
+                if (start == from)
+                {
+                    scope.Start = new InstructionOffset(to);
+                    start = to;
+                }
+                if (end == from)
+                {
+                    scope.End = new InstructionOffset(to);
+                    end = to;
+                }
+                _scopes[i] = (scope, start, end);
+            }
+        }
+
+        private void AddScope(ScopeDebugInformation scope, Dictionary<int, Instruction> byOffset)
+        {
+            if (byOffset.TryGetValue(scope.Start.Offset, out var start))
+            {
+                Instruction? end = null;
+                if (scope.End.IsEndOfMethod || byOffset.TryGetValue(scope.End.Offset, out end))
+                    _scopes.Add((scope, start, end));
+            }
+            foreach (var inner in scope.Scopes) AddScope(inner, byOffset);
+        }
+    }
+}
