@@ -1,27 +1,19 @@
-/// Peak memory of this process and of its largest finished child (Linux getrusage).
+/// Peak memory of this process and of its largest finished child (getrusage on Linux).
 module CodeTracer.Bench.ChildMemory
 
+open System
 open System.Runtime.InteropServices
 
-[<Struct; StructLayout(LayoutKind.Sequential)>]
-type private RUsage =
-    val UserSec: int64
-    val UserUsec: int64
-    val SysSec: int64
-    val SysUsec: int64
-    val MaxRssKb: int64
-    [<MarshalAs(UnmanagedType.ByValArray, SizeConst = 13)>]
-    val Rest: int64 array
-
+// struct rusage is 144 bytes on 64-bit Linux; ru_maxrss (KiB) follows the two timevals.
 [<DllImport("libc", SetLastError = true)>]
-extern int private getrusage(int who, RUsage& usage)
+extern int private getrusage(int who, byte[] usage)
 
 let private maxRssMb who =
-    let mutable u = RUsage()
-    if OperatingSystem.IsLinux() && getrusage(who, &u) = 0 then float u.MaxRssKb / 1024.0 else nan
+    let usage = Array.zeroCreate<byte> 144
+    if OperatingSystem.IsLinux() && getrusage(who, usage) = 0 then float (BitConverter.ToInt64(usage, 32)) / 1024.0 else nan
 
 /// Peak resident memory of the recorder itself, in MiB.
 let selfPeakMb () = maxRssMb 0
 
-/// Peak resident memory of the largest child waited for, in MiB (-1 = RUSAGE_CHILDREN).
+/// Peak resident memory of the largest child waited for, in MiB (RUSAGE_CHILDREN).
 let childPeakMb () = maxRssMb -1

@@ -11,7 +11,7 @@ let private runPlain (dll: string) (args: string list) =
     info.ArgumentList.Add dll
     args |> List.iter info.ArgumentList.Add
     let clock = Stopwatch.StartNew()
-    use p = Process.Start info
+    use p = Process.Start info |> nonNull
     p.StandardOutput.ReadToEnd() |> ignore
     p.WaitForExit()
     clock.Elapsed

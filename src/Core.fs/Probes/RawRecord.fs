@@ -37,12 +37,16 @@ module RawRecord =
     type private Cursor(data: byte[], start: int, stop: int) =
         let mutable pos = start
         let mutable failed = false
+        let mutable short = false
         member _.AtEnd = pos >= stop
-        member _.Failed = failed
+        /// A read went past the end: the record continues in the thread's next chunk.
+        member _.Short = short
+        member _.Failed = failed || short
         member _.Position = pos
         member private _.Take(n: int) =
-            if failed || pos + n > stop then
-                failed <- true
+            if failed || short then -1
+            elif pos + n > stop then
+                short <- true
                 -1
             else
                 let p = pos
@@ -120,17 +124,21 @@ module RawRecord =
             c.Fail()
             RNull
 
-    /// Decodes the records of one chunk, given the thread's type table so far.
-    /// Malformed bytes give an error naming the offset, never an exception.
-    let decodeChunk (types: TypeTable) (data: byte[]) (offset: int) (count: int) : Result<RawRecord list * TypeTable, string> =
+    /// Decodes the complete records of one thread's bytes, given its type table
+    /// so far. Returns the records, the new table and how many bytes they used:
+    /// a record cut at the end continues in the thread's next chunk. Malformed
+    /// bytes give an error naming the offset, never an exception.
+    let decodeChunk (types: TypeTable) (data: byte[]) (offset: int) (count: int) : Result<RawRecord list * TypeTable * int, string> =
         if offset < 0 || count < 0 || offset + count > data.Length then
             Error "chunk bounds outside the buffer"
         else
             let c = Cursor(data, offset, offset + count)
             let mutable table = types
             let mutable records = []
+            let mutable complete = offset
             while not c.AtEnd && not c.Failed do
                 let start = c.Position
+                complete <- start
                 let tag = data.[start]
                 if tag = ProbeTable.enter.Tag then
                     c.U8() |> ignore
@@ -148,7 +156,10 @@ module RawRecord =
                     records <- RWrite(stream, text) :: records
                 else
                     records <- RValue(readValue c &table) :: records
-            if c.Failed then
+            if c.Short then
+                // Drop the cut record; its bytes are decoded again with the next chunk.
+                Ok(List.rev (List.tail records), table, complete - offset)
+            elif c.Failed then
                 Error(sprintf "malformed raw record near byte %d of the chunk" (c.Position - offset))
             else
-                Ok(List.rev records, table)
+                Ok(List.rev records, table, count)

@@ -20,22 +20,30 @@ internal sealed class RawLogReader(string path)
         var header = new byte[12];
         var data = new byte[64 * 1024];
         var tables = new Dictionary<long, FSharpMap<int, string>>();
+        // Bytes of a record that continues in the thread's next chunk.
+        var carried = new Dictionary<long, byte[]>();
         while (true)
         {
             var got = file.ReadAtLeast(header, 12, throwOnEndOfStream: false);
-            if (got == 0) yield break;
+            if (got == 0) { Truncated = carried.Count > 0; yield break; }
             if (got < 12) { Truncated = true; yield break; }
             var threadId = BitConverter.ToInt64(header, 0);
             var length = BitConverter.ToInt32(header, 8);
             if (length < 0) { Truncated = true; yield break; }
-            if (length > data.Length) data = new byte[length];
-            if (file.ReadAtLeast(data.AsSpan(0, length), length, throwOnEndOfStream: false) < length) { Truncated = true; yield break; }
+            var prefix = carried.TryGetValue(threadId, out var c) ? c : [];
+            var total = prefix.Length + length;
+            if (total > data.Length) data = new byte[total];
+            prefix.CopyTo(data, 0);
+            if (file.ReadAtLeast(data.AsSpan(prefix.Length, length), length, throwOnEndOfStream: false) < length) { Truncated = true; yield break; }
 
             var table = tables.TryGetValue(threadId, out var t) ? t : MapModule.Empty<int, string>();
-            var decoded = RawRecordModule.decodeChunk(table, data, 0, length);
+            var decoded = RawRecordModule.decodeChunk(table, data, 0, total);
             if (decoded.IsError) throw new RecorderException(Errors.TraceIncomplete($"{path}: thread {threadId}: {decoded.ErrorValue}"));
-            tables[threadId] = decoded.ResultValue.Item2;
-            yield return (threadId, decoded.ResultValue.Item1);
+            var (records, newTable, used) = decoded.ResultValue;
+            tables[threadId] = newTable;
+            if (used < total) carried[threadId] = data[used..total];
+            else carried.Remove(threadId);
+            yield return (threadId, records);
         }
     }
 }
