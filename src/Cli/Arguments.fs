@@ -7,7 +7,7 @@ open Argu
 type RecordArgs =
     | [<AltCommandLine("-o")>] Out_Dir of dir: string
     | Propagate_Exit_Code
-    | [<MainCommand; Last>] Target of app: string
+    | [<MainCommand; ExactlyOnce>] Target of app: string
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -17,7 +17,6 @@ type RecordArgs =
             | Target _ -> "the program to record: app.dll (its arguments follow --)."
 
 /// `codetracer <command>`
-[<RequireSubcommand>]
 type CliArgs =
     | Version
     | [<CliPrefix(CliPrefix.None)>] Record of ParseResults<RecordArgs>

@@ -14,7 +14,7 @@ type private Exiter() =
                 printfn "%s" msg
                 exit 0
             else
-                let firstLine = msg.Split('\n').[0].Trim()
+                let firstLine = msg.Split('\n').[0].Trim().Replace("ERROR: ", "")
                 eprintfn "codetracer: %s (see codetracer --help)" firstLine
                 exit 2
 
