@@ -32,3 +32,13 @@ let splitProgramArgs (argv: string array) : string array * string array =
     match Array.tryFindIndex ((=) "--") argv with
     | Some i -> argv.[.. i - 1], argv.[i + 1 ..]
     | None -> argv, [||]
+
+/// The first option of `args` that `'Args` does not know (Argu would take it
+/// for the main command's value and blame the next word instead).
+let unknownOption<'Args when 'Args :> IArgParserTemplate> (args: string array) : string option =
+    let known =
+        ArgumentParser.Create<'Args>().GetArgumentCases()
+        |> List.collect (fun c -> c.CommandLineNames.Value)
+        |> Set.ofList
+        |> Set.union (set [ "--help"; "-h"; "/?"; "/h" ])
+    args |> Array.tryFind (fun a -> a.StartsWith "-" && not (known.Contains a))

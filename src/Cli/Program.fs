@@ -22,6 +22,14 @@ type private Exiter() =
 let main argv =
     let ownArgs, programArgs = splitProgramArgs argv
     let parser = ArgumentParser.Create<CliArgs>(programName = "codetracer", errorHandler = Exiter())
+    match ownArgs with
+    | [||] ->
+        eprintfn "codetracer: give a command (see codetracer --help)"
+        2
+    | _ when ownArgs.[0] = "record" && (unknownOption<RecordArgs> ownArgs.[1..]).IsSome ->
+        eprintfn "codetracer: unknown option '%s' (see codetracer record --help)" (unknownOption<RecordArgs> ownArgs.[1..]).Value
+        2
+    | _ ->
     let results = parser.ParseCommandLine(ownArgs)
     match results.GetAllResults() with
     | [ Version ] ->

@@ -13,10 +13,6 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
     | None ->
         eprintfn "codetracer: record needs a target (expected app.dll); see codetracer record --help"
         2
-    | Some option when option.StartsWith "-" ->
-        // Argu hands an unknown option to the main command; name it as what it is.
-        eprintfn "codetracer: unknown option '%s' (see codetracer record --help)" option
-        2
     | Some target ->
         let outDir = args.GetResult(Out_Dir, defaultValue = "trace-out")
         let propagate = args.Contains Propagate_Exit_Code
