@@ -145,6 +145,19 @@ let exitCodes =
         }
     ]
 
+let crash =
+    test "a program that dies of an unhandled exception leaves a partial trace up to the fault" {
+        let run, folder = recorded "ExitCode" [ "not-a-number" ]
+        Expect.equal run.ExitCode 0 run.Stderr
+        Expect.stringContains run.Stderr "FormatException" "the program's own stack trace reaches stderr"
+        Expect.stringContains run.Stderr "partial trace" "the recorder says the trace is partial"
+        let code, output = Cli.validate folder [ "--partial" ]
+        Expect.equal code 0 output
+        let t = load folder
+        let decide = callsOf "ExitCode.Program.Decide(string[])" t |> List.exactlyOne
+        Expect.equal (decide.Args, decide.Returned) ([ "args", "[not-a-number]" ], None) "the failing call stays open"
+    }
+
 let usageErrors =
     let expectUsage (run: Cli.Run) (code: string) =
         Expect.equal run.ExitCode 2 run.Stderr
@@ -167,8 +180,9 @@ let usageErrors =
         test "an unknown option" {
             let run = Cli.codetracer [ "record"; "--no-such-option"; Repo.program "ExitCode" ]
             Expect.equal run.ExitCode 2 run.Stderr
+            Expect.stringContains run.Stderr "unknown option '--no-such-option'" "names the option"
             Expect.equal (run.Stderr.Trim().Split('\n').Length) 1 "one line"
         }
     ]
 
-let tests = testList "Record" [ recursion; strings; arrays; consoleIO; exitCodes; usageErrors ]
+let tests = testList "Record" [ recursion; strings; arrays; consoleIO; exitCodes; crash; usageErrors ]
