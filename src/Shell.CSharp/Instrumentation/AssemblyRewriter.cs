@@ -27,9 +27,11 @@ public static class AssemblyRewriter
     /// neither a platform assembly (<see cref="IsPlatformAssembly"/>) nor skipped by
     /// <paramref name="skipAssembly"/> (given the assembly's simple name). The symbols are
     /// rewritten with the code, so stack traces keep their line numbers. Method and site ids
-    /// in the probes are indexes into the returned manifest.
+    /// in the probes are indexes into the returned manifest. An assembly that already refers
+    /// to the runtime (instrumented before) is left alone.
     /// </summary>
-    public static Manifest InstrumentFolder(string stagedFolder, Func<string, bool>? skipAssembly = null)
+    public static Manifest InstrumentFolder(
+        string stagedFolder, Func<string, bool>? skipAssembly = null, CancellationToken cancellationToken = default)
     {
         var runtimePath = typeof(CodeTracer.Runtime.Probe).Assembly.Location;
         using var runtime = ModuleDefinition.ReadModule(runtimePath, new ReaderParameters { InMemory = true });
@@ -43,7 +45,7 @@ public static class AssemblyRewriter
             var (name, symbols) = Inspect(path);
             if (name is null || symbols == Symbols.None) continue;
             if (IsPlatformAssembly(name) || (skipAssembly?.Invoke(name) ?? false)) continue;
-            InstrumentAssembly(path, symbols, resolver, probeType, manifest);
+            InstrumentAssembly(path, symbols, resolver, probeType, manifest, cancellationToken);
         }
         return manifest.Build();
     }
@@ -66,7 +68,8 @@ public static class AssemblyRewriter
     }
 
     private static void InstrumentAssembly(
-        string path, Symbols symbols, IAssemblyResolver resolver, TypeDefinition probeType, ManifestBuilder manifest)
+        string path, Symbols symbols, IAssemblyResolver resolver, TypeDefinition probeType, ManifestBuilder manifest,
+        CancellationToken cancellationToken)
     {
         var pdbPath = Path.ChangeExtension(path, ".pdb");
         var reading = new ReaderParameters
@@ -94,9 +97,12 @@ public static class AssemblyRewriter
             var probes = new ValueProbes(module, probeType);
             var instrumented = 0;
             foreach (var type in module.GetTypes())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
                 foreach (var method in type.Methods)
                     if (MethodRewriter.Instrument(method, probes, manifest))
                         instrumented++;
+            }
             if (instrumented == 0) return;
 
             module.Write(path, new WriterParameters
@@ -107,8 +113,8 @@ public static class AssemblyRewriter
         }
     }
 
-    // The assembly's simple name (null when the file is not a managed, IL-only assembly)
-    // and where its portable symbols are.
+    // The assembly's simple name (null when the file is not a managed, IL-only assembly,
+    // or is instrumented already) and where its portable symbols are.
     private static (string? Name, Symbols Symbols) Inspect(string path)
     {
         try
@@ -118,6 +124,9 @@ public static class AssemblyRewriter
             var metadata = pe.GetMetadataReader();
             if (!metadata.IsAssembly) return (null, Symbols.None);
             var name = metadata.GetString(metadata.GetAssemblyDefinition().Name);
+            var runtimeName = typeof(CodeTracer.Runtime.Probe).Assembly.GetName().Name;
+            if (metadata.AssemblyReferences.Any(r => metadata.GetString(metadata.GetAssemblyReference(r).Name) == runtimeName))
+                return (null, Symbols.None);
 
             if (IsPortablePdb(Path.ChangeExtension(path, ".pdb"))) return (name, Symbols.Beside);
             var embedded = pe.ReadDebugDirectory().Any(e => e.Type == DebugDirectoryEntryType.EmbeddedPortablePdb);

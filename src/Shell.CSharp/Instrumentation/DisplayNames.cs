@@ -18,7 +18,7 @@ internal static class DisplayNames
     {
         ByReferenceType byRef => "ref " + OfType(byRef.ElementType),
         PointerType pointer => OfType(pointer.ElementType) + "*",
-        ArrayType array => OfType(array.ElementType) + "[" + new string(',', array.Rank - 1) + "]",
+        ArrayType array => OfArray(array),
         RequiredModifierType or OptionalModifierType or PinnedType or SentinelType => OfType(((TypeSpecification)type).ElementType),
         FunctionPointerType => "delegate*",
         GenericParameter parameter => parameter.Name,
@@ -53,6 +53,17 @@ internal static class DisplayNames
         while (type is RequiredModifierType or OptionalModifierType)
             type = ((TypeSpecification)type).ElementType;
         return type;
+    }
+
+    // C# writes the outermost array's brackets first: int[][,] is an array of int[,]
+    // (reflection writes it Int32[,][]).
+    private static string OfArray(ArrayType array)
+    {
+        var brackets = "";
+        TypeReference element = array;
+        for (; element is ArrayType level; element = level.ElementType)
+            brackets += "[" + new string(',', level.Rank - 1) + "]";
+        return OfType(element) + brackets;
     }
 
     // Metadata lists every enclosing type's arguments on the innermost type:

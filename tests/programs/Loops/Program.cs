@@ -77,7 +77,7 @@ internal static class Program
         {
             return a / b;
         }
-        catch (DivideByZeroException e)
+        catch (DivideByZeroException e) when (b == 0)
         {
             var frame = new StackTrace(e, true).GetFrame(0);
             Console.WriteLine($"caught {e.GetType().Name} at line {frame?.GetFileLineNumber()}");
@@ -114,12 +114,18 @@ internal static class Program
             total++;
         }
 
+        var price = 19.99m;
+        var ratio = total / 4.0;
+        var initial = Greet("x")[0];
+        var done = total > 30;
+
         Console.WriteLine($"sum {Sum(10)}");
         Console.WriteLine(Greet("Loops"));
         Console.WriteLine($"echo {Echo(42)} {Echo("text")}");
         Console.WriteLine($"color {color} access {access}");
         Console.WriteLine($"squares {string.Join(",", squares)} list {list.Count} span {spanTotal}");
         Console.WriteLine($"counter {counter.Count} total {total}");
+        Console.WriteLine($"price {price} ratio {ratio} initial {initial} done {done}");
         for (var code = 0; code < 5; code++)
         {
             Console.WriteLine(Describe(code));

@@ -1,0 +1,15 @@
+module CodeTracer.Shell.Tests.Main
+
+open Expecto
+
+[<EntryPoint>]
+let main argv =
+    Tests.runTestsWithCLIArgs
+        []
+        argv
+        (testList
+            "Shell"
+            [ DisplayNamesTests.tests
+              ValueProbesTests.tests
+              MethodRewriterTests.tests
+              AssemblyRewriterTests.tests ])
