@@ -12,4 +12,5 @@ let main argv =
             [ DisplayNamesTests.tests
               ValueProbesTests.tests
               MethodRewriterTests.tests
-              AssemblyRewriterTests.tests ])
+              AssemblyRewriterTests.tests
+              ProbeTableAgreementTests.tests ])
