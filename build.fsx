@@ -9,9 +9,13 @@ open System.Text.RegularExpressions
 open Fake.Core
 open Fake.Core.TargetOperators
 
-Environment.GetCommandLineArgs()
-|> Array.skip 2
+// `dotnet fsi build.fsx test` names the target as a plain word; FAKE wants `--target test`.
+fsi.CommandLineArgs
+|> Array.skip 1
 |> Array.toList
+|> (function
+    | target :: rest when not (target.StartsWith "-") -> "--target" :: target :: rest
+    | args -> args)
 |> Context.FakeExecutionContext.Create false "build.fsx"
 |> Context.RuntimeContext.Fake
 |> Context.setExecutionContext
