@@ -19,7 +19,7 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
         try
             let result =
                 Recorder.RecordAsync(RecordRequest(target, outDir, programArgs)).GetAwaiter().GetResult()
-            eprintfn "codetracer: %s trace in %s: %d events, %d steps, %d calls" result.Outcome result.TraceDir result.Events result.Steps result.Calls
+            eprintfn "codetracer: %s trace in %s: %d calls of %d functions, %d steps, %d events" result.Outcome result.TraceDir result.Calls result.Functions result.Steps result.Events
             if result.ProgramExitCode <> 0 && not propagate then
                 eprintfn "codetracer: the program exited with %d; pass --propagate-exit-code to return it" result.ProgramExitCode
             ExitCode.ofRecording propagate result.ProgramExitCode

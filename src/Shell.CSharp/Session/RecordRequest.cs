@@ -13,6 +13,7 @@ public sealed record RecordRequest(string Target, string OutDir, IReadOnlyList<s
 /// <param name="Events">Events written to trace.json.</param>
 /// <param name="Steps">Step events.</param>
 /// <param name="Calls">Call events.</param>
+/// <param name="Functions">Distinct functions called, `&lt;toplevel&gt;` included.</param>
 /// <param name="RecordedIn">Time from launch to the program's exit.</param>
 /// <param name="ConvertedIn">Time to convert the raw log into the trace.</param>
 /// <param name="RawLogBytes">Size of the raw log the program wrote.</param>
@@ -23,6 +24,7 @@ public sealed record RecordResult(
     long Events,
     long Steps,
     long Calls,
+    int Functions,
     TimeSpan RecordedIn,
     TimeSpan ConvertedIn,
     long RawLogBytes);

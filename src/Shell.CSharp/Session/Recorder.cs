@@ -69,6 +69,7 @@ public static class Recorder
                     Tuple.Create("events", summary.Events),
                     Tuple.Create("steps", summary.Steps),
                     Tuple.Create("calls", summary.Calls),
+                    Tuple.Create("functions_called", (long)summary.FunctionsCalled),
                     Tuple.Create("raw_anomalies", (long)summary.Anomalies),
                 }));
             TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Metadata.pathsToJson(manifest.Paths));
@@ -76,7 +77,7 @@ public static class Recorder
             TraceFolder.Publish(scratch, outDir);
             var rawBytes = new FileInfo(rawLog).Exists ? new FileInfo(rawLog).Length : 0;
             return new RecordResult(outDir, exitCode, Metadata.outcomeText(outcome), summary.Events, summary.Steps,
-                summary.Calls, recordedIn, clock.Elapsed, rawBytes);
+                summary.Calls, summary.FunctionsCalled, recordedIn, clock.Elapsed, rawBytes);
         }
         finally
         {

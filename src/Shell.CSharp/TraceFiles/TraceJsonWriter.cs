@@ -5,7 +5,7 @@ using CodeTracer.Core.Trace;
 namespace CodeTracer.Shell.TraceFiles;
 
 /// <summary>What converting a raw log produced.</summary>
-internal sealed record ConversionSummary(long Events, long Steps, long Calls, bool Balanced, int Anomalies, bool Truncated);
+internal sealed record ConversionSummary(long Events, long Steps, long Calls, int FunctionsCalled, bool Balanced, int Anomalies, bool Truncated);
 
 /// <summary>
 /// Converts the raw log into trace.json, streaming: the core turns records into
@@ -20,6 +20,7 @@ internal static class TraceJsonWriter
         using var output = new StreamWriter(traceJsonPath, append: false, new UTF8Encoding(false), 1 << 20);
         var text = new StringBuilder(FlushThreshold + 4096);
         long events = 0, steps = 0, calls = 0;
+        var functionsCalled = new HashSet<int>();
 
         void Emit(IEnumerable<TraceEvent> batch)
         {
@@ -29,7 +30,11 @@ internal static class TraceJsonWriter
                 Json.appendEvent(text, e);
                 events++;
                 if (e.IsStep) steps++;
-                else if (e.IsCall) calls++;
+                else if (e is TraceEvent.Call call)
+                {
+                    calls++;
+                    functionsCalled.Add(call.functionId);
+                }
             }
             if (text.Length >= FlushThreshold) { output.Write(text); text.Clear(); }
         }
@@ -47,6 +52,6 @@ internal static class TraceJsonWriter
         Emit(end.Events);
         text.Append(Json.arrayEnd);
         output.Write(text);
-        return new ConversionSummary(events, steps, calls, end.Balanced, end.Anomalies, reader.Truncated);
+        return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, reader.Truncated);
     }
 }
