@@ -65,7 +65,7 @@ module RawRecord =
             else
                 match c.Take(2 * kept) with
                 | -1 -> "", 0
-                | p -> String(ReadOnlySpan<char>(Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(ReadOnlySpan<byte>(data, p, 2 * kept)).ToArray())), full
+                | p -> String(Runtime.InteropServices.MemoryMarshal.Cast<byte, char>(ReadOnlySpan<byte>(data, p, 2 * kept))), full
         member _.Fail() = failed <- true
 
     let private typeName (types: TypeTable) id =

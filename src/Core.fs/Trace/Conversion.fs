@@ -37,9 +37,14 @@ type ConversionState =
       ArgTypes: int array array
       SiteTypes: int array array
       ReturnTypes: int array
+      /// Variable id of each slot, by the same indices (looked up once, not per value).
+      ArgVars: int array array
+      SiteVars: int array array
       Types: TypeRegistry
+      /// The threads not running now; the running one is `Active`.
       Threads: Map<int64, ThreadState>
       Current: int64 option
+      Active: ThreadState
       /// Records that did not fit the protocol (ignored, counted).
       Anomalies: int }
 
@@ -83,6 +88,7 @@ module Conversion =
         let argTypes = manifest.Methods |> Array.map (fun m -> m.Args |> Array.map typeOf)
         let returnTypes = manifest.Methods |> Array.map (fun m -> if m.IsVoid then 0 else typeOf m.Return)
         let siteTypes = manifest.Sites |> Array.map (fun s -> s.Variables |> Array.map typeOf)
+        let varsOf (slots: VariableSlot array) = slots |> Array.map (fun slot -> variableIds.[slotKey slot])
         let header =
             [ for p in manifest.Paths -> Path p
               yield Type(TypeKind.None, "None", NoInfo)
@@ -97,9 +103,12 @@ module Conversion =
           ArgTypes = argTypes
           SiteTypes = siteTypes
           ReturnTypes = returnTypes
+          ArgVars = manifest.Methods |> Array.map (fun m -> varsOf m.Args)
+          SiteVars = manifest.Sites |> Array.map (fun s -> varsOf s.Variables)
           Types = reg
           Threads = Map.empty
           Current = None
+          Active = emptyThread
           Anomalies = 0 },
         header
 
@@ -119,31 +128,32 @@ module Conversion =
               if slots.[i].Capture = Read then yield i ]
 
     /// All slots' values once the read ones are in: fixed slots get their Raw text.
-    let private completeSlots (state: ConversionState) (slots: VariableSlot array) (typeIds: int array) (got: (int * ValueRecord) list) =
-        let gotMap = Map.ofList got
+    let private completeSlots (state: ConversionState) (slots: VariableSlot array) (typeIds: int array) (varIds: int array) (got: (int * ValueRecord) list) =
+        let read: ValueRecord array = Array.zeroCreate slots.Length
+        for i, v in got do
+            read.[i] <- v
         let mutable reg = state.Types
-        let events = ResizeArray()
+        let mutable events = []
         let values =
-            [ for i in 0 .. slots.Length - 1 do
-                  let slot = slots.[i]
-                  let v =
-                      match slot.Capture, Map.tryFind i gotMap with
-                      | Read, Some v -> v
-                      | Fixed text, _ ->
-                          let id, reg', evs = ValueConversion.register TypeKind.Raw slot.TypeName reg
-                          reg <- reg'
-                          events.AddRange evs
-                          Raw(text, id)
-                      | Read, None -> NoneValue typeIds.[i]
-                  yield state.VariableIds.[slot.Name], v ]
-        values, { state with Types = reg }, List.ofSeq events
+            List.init slots.Length (fun i ->
+                let v =
+                    match slots.[i].Capture with
+                    | Fixed text ->
+                        let id, reg', evs = ValueConversion.register TypeKind.Raw slots.[i].TypeName reg
+                        reg <- reg'
+                        events <- events @ evs
+                        Raw(text, id)
+                    | Read when obj.ReferenceEquals(read.[i], null) -> NoneValue typeIds.[i]
+                    | Read -> read.[i]
+                varIds.[i], v)
+        values, (if obj.ReferenceEquals(reg, state.Types) then state else { state with Types = reg }), events
 
     // The record that completes an expectation, once all its values are in.
     let private complete (state: ConversionState) (t: ThreadState) : ConversionState * ThreadState * TraceEvent list =
         match t.Expect with
         | EnterArgs(m, [], got) ->
             let meth = state.Manifest.Methods.[m]
-            let args, state, typeEvs = completeSlots state meth.Args state.ArgTypes.[m] got
+            let args, state, typeEvs = completeSlots state meth.Args state.ArgTypes.[m] state.ArgVars.[m] got
             let t, flushed = flushPending t
             let t = t |> withTop (fun f -> { f with Mergeable = false })
             let frame = { MethodId = m; LastLine = meth.Line; LastSite = -1; Mergeable = true }
@@ -152,7 +162,7 @@ module Conversion =
             flushed @ typeEvs @ [ Step(meth.PathId, meth.Line); Call(m + 1, args) ]
         | StepVars(s, [], got) ->
             let site = state.Manifest.Sites.[s]
-            let values, state, typeEvs = completeSlots state site.Variables state.SiteTypes.[s] got
+            let values, state, typeEvs = completeSlots state site.Variables state.SiteTypes.[s] state.SiteVars.[s] got
             let valueEvents = values |> List.map Value
             let t = { t with Expect = Idle }
             match t.Stack with
@@ -175,8 +185,8 @@ module Conversion =
     let private anomaly (state: ConversionState) = { state with Anomalies = state.Anomalies + 1 }, []
 
     let private feedRecord (state: ConversionState) (tid: int64) (record: RawRecord) : ConversionState * TraceEvent list =
-        let t = state.Threads |> Map.tryFind tid |> Option.defaultValue emptyThread
-        let store (st: ConversionState) t' = { st with Threads = Map.add tid t' st.Threads }
+        let t = state.Active
+        let store (st: ConversionState) t' = { st with Active = t' }
         let after (st: ConversionState, t': ThreadState, evs) =
             let st2, t2, evs2 = complete st t'
             store st2 t2, evs @ evs2
@@ -216,12 +226,19 @@ module Conversion =
 
     /// Feeds one thread's decoded records (one chunk) into the conversion.
     let feed (state: ConversionState) (threadId: int64) (records: RawRecord list) : ConversionState * TraceEvent list =
-        let switch =
+        let switch, state =
             match state.Current with
-            | Some c when c = threadId -> []
-            | _ when Map.containsKey threadId state.Threads -> [ ThreadSwitch threadId ]
-            | _ -> [ ThreadStart threadId ]
-        let state = { state with Current = Some threadId }
+            | Some c when c = threadId -> [], state
+            | current ->
+                let parked =
+                    match current with
+                    | Some c -> Map.add c state.Active state.Threads
+                    | None -> state.Threads
+                let marker, active =
+                    match Map.tryFind threadId parked with
+                    | Some t -> ThreadSwitch threadId, t
+                    | None -> ThreadStart threadId, emptyThread
+                [ marker ], { state with Threads = Map.remove threadId parked; Current = Some threadId; Active = active }
         let folder (st, acc) r =
             let st', evs = feedRecord st threadId r
             st', List.rev evs @ acc
@@ -231,14 +248,18 @@ module Conversion =
     /// Ends the conversion: pending steps are written, and when every call
     /// returned, `<toplevel>` returns the exit code.
     let finish (state: ConversionState) (exitCode: int) : ConversionEnd =
+        let threads =
+            match state.Current with
+            | Some c -> Map.add c state.Active state.Threads
+            | None -> state.Threads
         let flushed =
-            state.Threads
+            threads
             |> Map.toList
             |> List.collect (fun (tid, t) ->
                 match flushPending t with
                 | _, [] -> []
                 | _, evs -> ThreadSwitch tid :: evs)
-        let balanced = state.Threads |> Map.forall (fun _ t -> t.Stack.IsEmpty && t.Expect = Idle)
+        let balanced = threads |> Map.forall (fun _ t -> t.Stack.IsEmpty && t.Expect = Idle)
         let closing, reg =
             if balanced then
                 let id, reg, evs = ValueConversion.register TypeKind.Int "int" state.Types
