@@ -5,6 +5,23 @@ open FsCheck
 open FsCheck.FSharp
 open Expecto
 open CodeTracer.Core.Trace
+open CodeTracer.Core.Probes
+open CodeTracer.Core.Recording
+
+/// One call of a generated run: the manifest method, the raw values of its
+/// arguments and its raw return value (None for a void method).
+type GeneratedCall =
+    { Method: int
+      Args: RawValue list
+      Result: RawValue option }
+
+/// A generated program: a manifest and one thread's well-nested execution of it.
+type GeneratedRun =
+    { Manifest: Manifest
+      /// The thread's raw records, in log order.
+      Records: RawRecord list
+      /// Every call, in Enter order.
+      Calls: GeneratedCall list }
 
 /// Raw generators behind the `Generators` arbitraries (also sampled directly by tests).
 [<RequireQualifiedAccess>]
@@ -128,6 +145,213 @@ module Gens =
               anyInt64 |> Gen.map TraceEvent.ThreadExit
               Gen.constant TraceEvent.DropLastStep ]
 
+    // ---- raw records (Probes/RawRecord.fs) ---------------------------------------
+
+    /// Runtime type names: a few that repeat (so TypeDefs get reused), sometimes odd text.
+    let runtimeTypeName : Gen<string> =
+        Gen.frequency
+            [ 6,
+              Gen.elements
+                  [ "System.Int32"; "System.Decimal"; "System.Int32[]"; "Demo.Color"; "Demo.Shop.Cart"
+                    "System.Collections.Generic.List`1[[System.String, System.Private.CoreLib]]" ]
+              1, text ]
+
+    /// Every UTF-16 code unit, lone surrogates included.
+    let anyChar : Gen<char> = Gen.choose (0, 0xFFFF) |> Gen.map char
+
+    /// Valid decimals: any 96-bit magnitude, scale 0..28, either sign.
+    let decimalValue : Gen<decimal> =
+        gen {
+            let! lo = anyInt
+            let! mid = anyInt
+            let! hi = Gen.oneof [ Gen.constant 0; anyInt ]
+            let! negative = anyBool
+            let! scale = Gen.choose (0, 28)
+            return Decimal(lo, mid, hi, negative, byte scale)
+        }
+
+    /// A string as the runtime writes it: the kept text and the full length (longer when cut).
+    let rawString : Gen<RawValue> =
+        gen {
+            let! t = text
+            let! more = Gen.frequency [ 3, Gen.constant 0; 1, Gen.choose (1, 5000) ]
+            return RString(t, t.Length + more)
+        }
+
+    /// The primitives a Boxed record wraps (ObjectWriter.WritePrimitive).
+    let rawPrimitive : Gen<RawValue> =
+        Gen.oneof
+            [ anyInt64 |> Gen.map RInt
+              bits64 |> Gen.map (uint64 >> RUInt)
+              doubleBits |> Gen.map RDouble
+              singleBits |> Gen.map RSingle
+              anyBool |> Gen.map RBool
+              anyChar |> Gen.map RChar
+              decimalValue |> Gen.map RDecimal ]
+
+    let private rawLeaf : Gen<RawValue> =
+        Gen.frequency
+            [ 6, rawPrimitive
+              1, Gen.constant RNull
+              2, rawString
+              1, runtimeTypeName |> Gen.map RRawObject
+              1, Gen.map3 (fun n b s -> REnum(n, b, s)) runtimeTypeName anyInt64 text
+              1, Gen.map2 (fun n v -> RBoxed(n, v)) runtimeTypeName rawPrimitive ]
+
+    let rec private rawValueOfSize (size: int) : Gen<RawValue> =
+        if size <= 1 then rawLeaf
+        else
+            let inner = Gen.delay (fun () -> rawValueOfSize (size / 2))
+            Gen.frequency
+                [ 3, rawLeaf
+                  1,
+                  gen {
+                      let! name = runtimeTypeName
+                      let! items = smallListOf inner
+                      let! more = Gen.frequency [ 3, Gen.constant 0; 1, Gen.choose (1, 1000) ]
+                      return RSequence(name, items.Length + more, items)
+                  } ]
+
+    /// Raw values of every case, sequences nested (`Gen.sized`, halving the size per level).
+    let rawValue : Gen<RawValue> = Gen.sized rawValueOfSize
+
+    /// Records of every kind (TypeDefs are the encoder's business).
+    let rawRecord : Gen<RawRecord> =
+        Gen.frequency
+            [ 2, anyInt |> Gen.map REnter
+              3, anyInt |> Gen.map RStep
+              1, Gen.constant RReturn
+              1, Gen.map2 (fun s t -> RWrite(s, t)) (Gen.elements [ 0uy; 2uy ]) text
+              6, rawValue |> Gen.map RValue ]
+
+    /// Up to `size` records.
+    let rawRecords : Gen<RawRecord list> =
+        Gen.sized (fun size ->
+            gen {
+                let! n = Gen.choose (0, size)
+                return! Gen.sequenceToList (List.replicate n rawRecord)
+            })
+
+    // ---- manifests and executions (Trace/Conversion.fs) -------------------------
+
+    let private slotOf (name: string) (typeName: string) : VariableSlot =
+        { Name = name; TypeName = typeName; Shape = Plain; Capture = Read }
+
+    /// A raw value the runtime writes for a variable of declared type `int`, `bool` or `string`.
+    let rawOfDeclared (typeName: string) : Gen<RawValue> =
+        match typeName with
+        | "int" -> anyInt |> Gen.map (int64 >> RInt)
+        | "bool" -> anyBool |> Gen.map RBool
+        | _ -> Gen.frequency [ 5, rawString; 1, Gen.constant RNull ]
+
+    /// 1-2 paths; 1-6 methods with 0-3 int/string/bool args, void or int; 1-5 sites per
+    /// method on increasing lines (the method's line is its first site's), each showing
+    /// some of the args and a local.
+    let manifest : Gen<Manifest> =
+        gen {
+            let! pathCount = Gen.choose (1, 2)
+            let paths = Array.init pathCount (sprintf "/home/user/demo/src/File%d.cs")
+            let! methodCount = Gen.choose (1, 6)
+            let methodGen (m: int) =
+                gen {
+                    let! pathId = Gen.choose (0, pathCount - 1)
+                    let! argCount = Gen.choose (0, 3)
+                    let! argTypes = Gen.sequenceToList (List.replicate argCount (Gen.elements [ "int"; "string"; "bool" ]))
+                    let args = argTypes |> List.mapi (fun j t -> slotOf (sprintf "a%d" j) t) |> Array.ofList
+                    let! localName = Gen.elements [ "x"; "total"; "name" ]
+                    let! localType = Gen.elements [ "int"; "string"; "bool" ]
+                    let! isVoid = anyBool
+                    let! firstLine = Gen.choose (1, 300)
+                    let! siteCount = Gen.choose (1, 5)
+                    let! gaps = Gen.sequenceToList (List.replicate (siteCount - 1) (Gen.choose (1, 4)))
+                    let lines = List.scan (+) firstLine gaps
+                    let! shown =
+                        Gen.sequenceToList (List.replicate siteCount (Gen.sequenceToArray (Array.replicate args.Length anyBool)))
+                    let sites =
+                        List.map2
+                            (fun line (keep: bool array) ->
+                                { MethodId = m
+                                  PathId = pathId
+                                  Line = line
+                                  Variables =
+                                    Array.append
+                                        (Array.zip args keep |> Array.filter snd |> Array.map fst)
+                                        [| slotOf localName localType |] })
+                            lines
+                            shown
+                    let meth =
+                        { Name = sprintf "Demo.Program.M%d(%s)" m (String.concat ", " argTypes)
+                          PathId = pathId
+                          Line = firstLine
+                          Args = args
+                          Return = if isVoid then Manifest.voidReturn else slotOf "<return_value>" "int"
+                          IsVoid = isVoid }
+                    return meth, sites
+                }
+            let! methods = Gen.sequenceToList (List.init methodCount methodGen)
+            return
+                { Paths = paths
+                  Methods = methods |> List.map fst |> Array.ofList
+                  Sites = methods |> List.collect snd |> Array.ofList }
+        }
+
+    /// The site ids of each manifest method, in site order.
+    let sitesByMethod (manifest: Manifest) : int list array =
+        Array.init manifest.Methods.Length (fun m ->
+            [ for s in 0 .. manifest.Sites.Length - 1 do
+                  if manifest.Sites.[s].MethodId = m then yield s ])
+
+    let private nonEmptyText : Gen<string> =
+        Gen.map2 (+) (Gen.elements [ "a"; "\n"; "é"; "\"" ]) text
+
+    /// The records of one call of method `m` and of the calls nested in it
+    /// (nesting halves the size), and the calls in Enter order.
+    let rec private callRecords (manifest: Manifest) (sites: int list array) (m: int) (size: int) : Gen<RawRecord list * GeneratedCall list> =
+        gen {
+            let meth = manifest.Methods.[m]
+            let! args = Gen.sequenceToList [ for a in meth.Args -> rawOfDeclared a.TypeName ]
+            let stepAt (s: int) =
+                gen {
+                    let! values = Gen.sequenceToList [ for v in manifest.Sites.[s].Variables -> rawOfDeclared v.TypeName ]
+                    return RStep s :: List.map RValue values, []
+                }
+            let items =
+                [ yield 4, Gen.elements sites.[m] |> Gen.bind stepAt
+                  yield 1, Gen.map2 (fun s t -> [ RWrite(s, t) ], []) (Gen.elements [ 0uy; 2uy ]) nonEmptyText
+                  if size > 1 then
+                      yield 2, Gen.choose (0, manifest.Methods.Length - 1) |> Gen.bind (fun c -> callRecords manifest sites c (size / 2)) ]
+            let! entryStep = stepAt (List.head sites.[m])
+            let! count = Gen.choose (0, min 6 size)
+            let! body = Gen.sequenceToList (List.replicate count (Gen.frequency items))
+            let! result = if meth.IsVoid then Gen.constant None else anyInt |> Gen.map (int64 >> RInt >> Some)
+            let records =
+                [ yield REnter m
+                  yield! List.map RValue args
+                  yield! fst entryStep
+                  for b in body do
+                      yield! fst b
+                  yield RReturn
+                  match result with
+                  | Some v -> yield RValue v
+                  | None -> () ]
+            return records, { Method = m; Args = args; Result = result } :: List.collect snd body
+        }
+
+    /// A random manifest and a well-nested execution of 1-2 top calls on one thread.
+    let run : Gen<GeneratedRun> =
+        Gen.sized (fun size ->
+            gen {
+                let! manifest = manifest
+                let sites = sitesByMethod manifest
+                let! topCount = Gen.choose (1, 2)
+                let top = Gen.choose (0, manifest.Methods.Length - 1) |> Gen.bind (fun m -> callRecords manifest sites m (min size 32))
+                let! calls = Gen.sequenceToList (List.replicate topCount top)
+                return
+                    { Manifest = manifest
+                      Records = List.collect fst calls
+                      Calls = List.collect snd calls }
+            })
+
 /// The arbitraries of the Core tests, registered through `Generators.config`.
 type Generators =
     /// Strings with quotes, control characters, non-ASCII and lone surrogates.
@@ -138,6 +362,15 @@ type Generators =
 
     /// Events of every case.
     static member TraceEvent() : Arbitrary<TraceEvent> = Arb.fromGen Gens.event
+
+    /// Raw values of every case, as the runtime writes them.
+    static member RawValue() : Arbitrary<RawValue> = Arb.fromGen Gens.rawValue
+
+    /// Raw records of every kind.
+    static member RawRecord() : Arbitrary<RawRecord> = Arb.fromGen Gens.rawRecord
+
+    /// A manifest and a well-nested one-thread execution of it.
+    static member GeneratedRun() : Arbitrary<GeneratedRun> = Arb.fromGen Gens.run
 
 /// The FsCheck configuration that uses the `Generators` type.
 [<RequireQualifiedAccess>]

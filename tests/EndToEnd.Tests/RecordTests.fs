@@ -9,8 +9,11 @@ open CodeTracer.EndToEnd.Tests.TraceView
 /// Records once per program and shares the result between the tests that read it.
 let private recordings = System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Cli.Run * string>>()
 
+let private input = Map.ofList [ "ConsoleIO", "Ada\n" ]
+
 let private recorded program args =
-    recordings.GetOrAdd(program + "|" + String.concat " " args, fun _ -> lazy (Cli.record program args)).Value
+    let stdin = input.TryFind program |> Option.defaultValue ""
+    recordings.GetOrAdd(program + "|" + String.concat " " args, fun _ -> lazy (Cli.recordWithInput program args stdin)).Value
 
 let private valid program args =
     let run, folder = recorded program args
@@ -117,11 +120,11 @@ let consoleIO =
             Expect.equal ((find "step 2\n").Kind, stepOf (find "step 2\n")) (0, Some outLine) "stdout on its line"
             Expect.equal ((find "warning 1\n").Kind, stepOf (find "warning 1\n")) (2, Some errLine) "stderr on its line"
             Expect.equal (stepOf (find "start;")) (Some(Repo.lineOf "ConsoleIO" "Console.Write(\"start;\")")) "Write without newline"
-            Expect.equal (t.Io |> List.map (fun e -> e.Content)) [ "start;"; "step 1\n"; "warning 1\n"; "step 2\n"; "warning 2\n"; "done\n" ] "all output in order"
+            Expect.equal (t.Io |> List.map (fun e -> e.Content)) [ "start;"; "step 1\n"; "warning 1\n"; "step 2\n"; "warning 2\n"; "done, Ada\n" ] "all output in order"
         }
-        test "the terminal still sees both streams" {
+        test "the terminal still sees both streams, and stdin reaches the program" {
             let run, _ = recorded "ConsoleIO" []
-            Expect.equal run.Stdout "start;step 1\nstep 2\ndone\n" "stdout"
+            Expect.equal run.Stdout "start;step 1\nstep 2\ndone, Ada\n" "stdout"
             Expect.stringContains run.Stderr "warning 1\nwarning 2\n" "stderr"
         }
     ]

@@ -26,11 +26,15 @@ let codetracer (args: string list) = run "dotnet" (Repo.cliDll :: args) ""
 /// Runs a program unrecorded.
 let plain (program: string) (args: string list) = run "dotnet" (Repo.program program :: args) ""
 
-/// Records a program of tests/programs into a fresh folder; returns the run and the folder.
-let record (program: string) (programArgs: string list) : Run * string =
+/// Records a program of tests/programs into a fresh folder, with this text on
+/// its stdin; returns the run and the folder.
+let recordWithInput (program: string) (programArgs: string list) (stdin: string) : Run * string =
     let out = Path.Combine(Repo.tempFolder (), "trace")
-    let r = codetracer ([ "record"; "-o"; out; Repo.program program ] @ (if programArgs.IsEmpty then [] else "--" :: programArgs))
-    r, out
+    let args = [ Repo.cliDll; "record"; "-o"; out; Repo.program program ] @ (if programArgs.IsEmpty then [] else "--" :: programArgs)
+    run "dotnet" args stdin, out
+
+/// Records a program of tests/programs into a fresh folder; returns the run and the folder.
+let record (program: string) (programArgs: string list) : Run * string = recordWithInput program programArgs ""
 
 /// ct-validate.py on a trace folder: exit code and output.
 let validate (folder: string) (extra: string list) =

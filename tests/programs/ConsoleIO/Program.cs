@@ -15,6 +15,7 @@ public static class Program
         {
             Report(step);
         }
-        Console.WriteLine("done");
+        string? name = Console.ReadLine();
+        Console.WriteLine("done, " + name);
     }
 }
