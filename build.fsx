@@ -77,7 +77,8 @@ Target.create "bench" (fun _ ->
     dotnet [ "run"; "--project"; "tests/Bench"; "-c"; "Release"; "--"; root ])
 
 Target.create "pack" (fun _ ->
-    for project in [ "src/Cli/CodeTracer.Cli.fsproj"; "src/Shell.CSharp/CodeTracer.Shell.csproj" ] do
+    // The Shell package depends on the Core and Runtime packages, so all four are packed.
+    for project in [ "src/Core.fs/CodeTracer.Core.fsproj"; "src/Runtime/CodeTracer.Runtime.csproj"; "src/Shell.CSharp/CodeTracer.Shell.csproj"; "src/Cli/CodeTracer.Cli.fsproj" ] do
         dotnet [ "pack"; project; "-c"; "Release"; "-o"; "artifacts"; "-v"; "q"; "-nologo" ])
 
 "restore" ==> "build" ==> "test"
