@@ -32,15 +32,17 @@ internal static class RawLog
     internal static void WriteChunk(long threadId, byte[] data, int length)
     {
         if (length == 0) return;
+        lock (Gate) WriteChunkLocked(threadId, data, length);
+    }
+
+    private static void WriteChunkLocked(long threadId, byte[] data, int length)
+    {
+        if (_file is null || length == 0) return;
         Span<byte> header = stackalloc byte[12];
         BitConverter.TryWriteBytes(header, threadId);
         BitConverter.TryWriteBytes(header.Slice(8), length);
-        lock (Gate)
-        {
-            if (_file is null) return;
-            _file.Write(header);
-            _file.Write(data, 0, length);
-        }
+        _file.Write(header);
+        _file.Write(data, 0, length);
     }
 
     /// <summary>Flushes every thread's buffer and closes the file (at process exit).</summary>
@@ -48,12 +50,10 @@ internal static class RawLog
     {
         lock (Gate)
         {
-            foreach (var b in Buffers) b.FlushUnderLock(_file);
+            foreach (var b in Buffers) b.Drain(WriteChunkLocked);
             _file?.Flush();
             _file?.Dispose();
             _file = null;
         }
     }
-
-    internal static object SyncRoot => Gate;
 }

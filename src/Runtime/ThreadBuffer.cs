@@ -1,7 +1,6 @@
 using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
-using System.IO;
 using System.Runtime.CompilerServices;
 
 namespace CodeTracer.Runtime;
@@ -56,14 +55,10 @@ internal sealed class ThreadBuffer
         _pos = 0;
     }
 
-    internal void FlushUnderLock(FileStream? file)
+    /// <summary>Hands the buffered bytes to a writer that already holds the log's lock.</summary>
+    internal void Drain(Action<long, byte[], int> write)
     {
-        if (file is null || _pos == 0) return;
-        Span<byte> header = stackalloc byte[12];
-        BitConverter.TryWriteBytes(header, _threadId);
-        BitConverter.TryWriteBytes(header.Slice(8), _pos);
-        file.Write(header);
-        file.Write(_data, 0, _pos);
+        write(_threadId, _data, _pos);
         _pos = 0;
     }
 
