@@ -45,7 +45,11 @@ module RawRecord =
         member _.Position = pos
         member private _.Take(n: int) =
             if failed || short then -1
-            elif pos + n > stop then
+            elif n < 0 then
+                // A length field so large that its byte count overflows: corrupt input.
+                failed <- true
+                -1
+            elif n > stop - pos then
                 short <- true
                 -1
             else
@@ -73,13 +77,20 @@ module RawRecord =
         | Some n -> n
         | None -> "?"
 
-    let rec private readValue (c: Cursor) (types: TypeTable byref) : RawValue =
+    /// The runtime nests values at most max_depth deep; far deeper means corrupt input.
+    let private maxNesting = 64
+
+    let rec private readValue (c: Cursor) (types: TypeTable byref) (depth: int) : RawValue =
         let tag = c.U8()
-        if tag = ProbeTable.typeDef.Tag then
+        if depth > maxNesting then
+            c.Fail()
+            RNull
+        elif tag = ProbeTable.typeDef.Tag then
             let id = c.I32()
             let name, _ = c.Text()
-            types <- Map.add id name types
-            readValue c &types
+            // A TypeDef cut by the chunk's end is read again with the next chunk.
+            if not c.Failed then types <- Map.add id name types
+            readValue c &types depth
         elif tag = ProbeTable.valNull.Tag then RNull
         elif tag = ProbeTable.valInt.Tag then RInt(c.I64())
         elif tag = ProbeTable.valUInt.Tag then RUInt(uint64 (c.I64()))
@@ -108,7 +119,7 @@ module RawRecord =
                 let mutable items = []
                 let mutable i = 0
                 while i < kept && not c.Failed do
-                    items <- readValue c &types :: items
+                    items <- readValue c &types (depth + 1) :: items
                     i <- i + 1
                 RSequence(name, total, List.rev items)
         elif tag = ProbeTable.valRaw.Tag then RRawObject(typeName types (c.I32()))
@@ -119,7 +130,7 @@ module RawRecord =
             REnum(name, bits, names)
         elif tag = ProbeTable.valBoxed.Tag then
             let name = typeName types (c.I32())
-            RBoxed(name, readValue c &types)
+            RBoxed(name, readValue c &types (depth + 1))
         else
             c.Fail()
             RNull
@@ -129,7 +140,7 @@ module RawRecord =
     /// a record cut at the end continues in the thread's next chunk. Malformed
     /// bytes give an error naming the offset, never an exception.
     let decodeChunk (types: TypeTable) (data: byte[]) (offset: int) (count: int) : Result<RawRecord list * TypeTable * int, string> =
-        if offset < 0 || count < 0 || offset + count > data.Length then
+        if offset < 0 || count < 0 || count > data.Length - offset then
             Error "chunk bounds outside the buffer"
         else
             let c = Cursor(data, offset, offset + count)
@@ -155,7 +166,7 @@ module RawRecord =
                     let text, _ = c.Text()
                     records <- RWrite(stream, text) :: records
                 else
-                    records <- RValue(readValue c &table) :: records
+                    records <- RValue(readValue c &table 0) :: records
             if c.Short then
                 // Drop the cut record; its bytes are decoded again with the next chunk.
                 Ok(List.rev (List.tail records), table, complete - offset)

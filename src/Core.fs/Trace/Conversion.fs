@@ -19,8 +19,10 @@ type Expectation =
     | StepVars of siteId: int * remaining: int list * got: (int * ValueRecord) list
     | ReturnValue of methodId: int
 
-/// A step not written yet: a later sequence point on the same line replaces its values.
-type PendingStep = { Step: TraceEvent; Values: TraceEvent list }
+/// A step whose values are not written yet: a later sequence point on the same
+/// line replaces them. The entry step is written before its Call (`Written`),
+/// its values after it.
+type PendingStep = { Step: TraceEvent; Written: bool; Values: TraceEvent list }
 
 /// One thread's conversion state.
 type ThreadState =
@@ -115,7 +117,7 @@ module Conversion =
     let private flushPending (t: ThreadState) : ThreadState * TraceEvent list =
         match t.Pending with
         | None -> t, []
-        | Some p -> { t with Pending = None }, p.Step :: p.Values
+        | Some p -> { t with Pending = None }, (if p.Written then p.Values else p.Step :: p.Values)
 
     let private withTop (f: Frame -> Frame) (t: ThreadState) =
         match t.Stack with
@@ -157,9 +159,10 @@ module Conversion =
             let t, flushed = flushPending t
             let t = t |> withTop (fun f -> { f with Mergeable = false })
             let frame = { MethodId = m; LastLine = meth.Line; LastSite = -1; Mergeable = true }
+            let entry = Step(meth.PathId, meth.Line)
             state,
-            { t with Stack = frame :: t.Stack; Expect = Idle },
-            flushed @ typeEvs @ [ Step(meth.PathId, meth.Line); Call(m + 1, args) ]
+            { t with Stack = frame :: t.Stack; Expect = Idle; Pending = Some { Step = entry; Written = true; Values = [] } },
+            flushed @ typeEvs @ [ entry; Call(m + 1, args) ]
         | StepVars(s, [], got) ->
             let site = state.Manifest.Sites.[s]
             let values, state, typeEvs = completeSlots state site.Variables state.SiteTypes.[s] state.SiteVars.[s] got
@@ -174,7 +177,7 @@ module Conversion =
             | _ ->
                 let t, flushed = flushPending t
                 let t = t |> withTop (fun f -> { f with LastLine = site.Line; LastSite = s; Mergeable = true })
-                state, { t with Pending = Some { Step = Step(site.PathId, site.Line); Values = valueEvents } }, flushed @ typeEvs
+                state, { t with Pending = Some { Step = Step(site.PathId, site.Line); Written = false; Values = valueEvents } }, flushed @ typeEvs
         | _ -> state, t, []
 
     let private returnEvents (state: ConversionState) (t: ThreadState) (value: ValueRecord) =
