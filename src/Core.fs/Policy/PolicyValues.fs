@@ -1,0 +1,79 @@
+namespace CodeTracer.Core.Policy
+
+open System
+
+/// The spellings of policy values, shared by the environment, the command line and the metadata.
+[<RequireQualifiedAccess>]
+module PolicyValues =
+    /// `abort` / `disable`.
+    let onRecorderErrorText =
+        function
+        | Abort -> "abort"
+        | Disable -> "disable"
+
+    /// Parses `abort` / `disable`, case-insensitively.
+    let tryParseOnRecorderError (s: string) =
+        match s.Trim().ToLowerInvariant() with
+        | "abort" -> Some Abort
+        | "disable" -> Some Disable
+        | _ -> None
+
+    /// `trace`, `debug`, `info`, `warn`, `error`.
+    let logLevelText =
+        function
+        | Trace -> "trace"
+        | Debug -> "debug"
+        | Info -> "info"
+        | Warn -> "warn"
+        | Error -> "error"
+
+    /// Parses a log level (`warning` is accepted for `warn`).
+    let tryParseLogLevel (s: string) =
+        match s.Trim().ToLowerInvariant() with
+        | "trace" -> Some Trace
+        | "debug" -> Some Debug
+        | "info" -> Some Info
+        | "warn"
+        | "warning" -> Some Warn
+        | "error" -> Some Error
+        | _ -> None
+
+    /// `off`, `console`, `console+fd`.
+    let ioCaptureText =
+        function
+        | Off -> "off"
+        | IoCapture.Console -> "console"
+        | ConsoleAndFd -> "console+fd"
+
+    /// Parses an IO capture mode.
+    let tryParseIoCapture (s: string) =
+        match s.Trim().ToLowerInvariant() with
+        | "off" -> Some Off
+        | "console" -> Some IoCapture.Console
+        | "console+fd" -> Some ConsoleAndFd
+        | _ -> None
+
+    /// The spec's boolean words: 1/true/t/yes/y/on and 0/false/f/no/n/off, any case.
+    let tryParseBool (s: string) =
+        match s.Trim().ToLowerInvariant() with
+        | "1" | "true" | "t" | "yes" | "y" | "on" -> Some true
+        | "0" | "false" | "f" | "no" | "n" | "off" -> Some false
+        | _ -> None
+
+    /// A non-negative whole number.
+    let tryParseCount (s: string) =
+        match Int32.TryParse(s.Trim(), Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
+        | true, n -> Some n
+        | _ -> None
+
+    /// Filter paths joined with `::`, empty parts left out.
+    let splitPaths (s: string) =
+        s.Split("::") |> Array.map (fun p -> p.Trim()) |> Array.filter (fun p -> p <> "") |> List.ofArray
+
+    /// `default`, `env`, `cli`, `api`.
+    let sourceText =
+        function
+        | Default -> "default"
+        | Env -> "env"
+        | Cli -> "cli"
+        | Api -> "api"

@@ -1,0 +1,100 @@
+/// Laws of the policy: the merge of layers, precedence with provenance, and the
+/// environment parser's totality.
+module CodeTracer.Core.Tests.PolicyTests
+
+open Expecto
+open FsCheck
+open FsCheck.FSharp
+open CodeTracer.Core.Diagnostics
+open CodeTracer.Core.Policy
+
+let private config = { FsCheckConfig.defaultConfig with maxTest = 300 }
+
+/// Valid and invalid spellings, so both paths of every reader are taken.
+let private envValue =
+    Gen.oneof [
+        Gen.elements [ "1"; "true"; "T"; "Yes"; "y"; "ON"; "0"; "false"; "f"; "NO"; "n"; "off"; "abort"; "disable"
+                       "warn"; "debug"; "console"; "console+fd"; "42"; "0"; ""; "a::b"; "/tmp/x" ]
+        ArbMap.defaults |> ArbMap.generate<string> |> Gen.map (fun s -> if isNull s then "" else s)
+    ]
+
+let private environment =
+    gen {
+        let! names = Gen.subListOf (PolicyEnv.variables @ [ "PATH"; "CODETRACER_UNKNOWN" ])
+        let! values = Gen.listOfLength names.Length envValue
+        return List.zip names values |> Map.ofList
+    }
+
+let tests =
+    testList "Policy" [
+        testPropertyWithConfig config "merge is associative" <| fun (a: PolicyLayer) (b: PolicyLayer) (c: PolicyLayer) ->
+            PolicyLayer.merge (PolicyLayer.merge a b) c = PolicyLayer.merge a (PolicyLayer.merge b c)
+
+        testPropertyWithConfig config "the empty layer changes nothing on either side" <| fun (a: PolicyLayer) ->
+            PolicyLayer.merge PolicyLayer.empty a = a && PolicyLayer.merge a PolicyLayer.empty = a
+
+        testPropertyWithConfig config "a later layer wins field by field; an absent field never overrides" <| fun (lower: PolicyLayer) (upper: PolicyLayer) ->
+            let m = PolicyLayer.merge lower upper
+            let pick u l = match u with Some _ -> u | None -> l
+            m.MaxDepth = pick upper.MaxDepth lower.MaxDepth
+            && m.LogFile = pick upper.LogFile lower.LogFile
+            && m.OnRecorderError = pick upper.OnRecorderError lower.OnRecorderError
+            && m.TraceFilters = pick upper.TraceFilters lower.TraceFilters
+            && m.Disabled = pick upper.Disabled lower.Disabled
+
+        testPropertyWithConfig config "applying two layers is applying their merge" <| fun (a: PolicyLayer) (b: PolicyLayer) ->
+            Policy.apply Cli b (Policy.apply Cli a Policy.defaults) = Policy.apply Cli (PolicyLayer.merge a b) Policy.defaults
+
+        testPropertyWithConfig config "every value's source is the highest layer that set it" <| fun (env: PolicyLayer) (cli: PolicyLayer) (api: PolicyLayer) ->
+            let p = Policy.resolve env cli api
+            let expected (field: PolicyLayer -> 'a option) =
+                if (field api).IsSome then Api elif (field cli).IsSome then Cli elif (field env).IsSome then Env else Default
+            p.MaxString.Source = expected (fun l -> l.MaxString)
+            && p.KeepPartialTrace.Source = expected (fun l -> l.KeepPartialTrace)
+            && p.IoCapture.Source = expected (fun l -> l.IoCapture)
+            && p.OutDir.Source = expected (fun l -> l.OutDir)
+
+        testPropertyWithConfig config "the environment parser is total, and each error names its variable and value" <|
+            Prop.forAll (Arb.fromGen environment) (fun env ->
+                match PolicyEnv.parse env with
+                | Ok _ -> true
+                | Result.Error errors ->
+                    not errors.IsEmpty
+                    && errors |> List.forall (fun e ->
+                        e.Code = "ERR_INVALID_POLICY_VALUE" && e.Kind = Usage
+                        && (match e.Context with
+                            | [ "variable", v; "value", value ] -> env.[v] = value && e.Message.Contains v
+                            | _ -> false)))
+
+        test "the spec's boolean words, any case" {
+            for word, expected in [ "1", true; "TRUE", true; "t", true; "Yes", true; "y", true; "on", true
+                                    "0", false; "False", false; "F", false; "no", false; "N", false; "OFF", false ] do
+                let parsed = PolicyEnv.parse (Map.ofList [ "CODETRACER_REQUIRE_TRACE", word ])
+                Expect.equal (parsed |> Result.map (fun l -> l.RequireTrace)) (Ok(Some expected)) word
+        }
+
+        test "a bad value is a usage error naming the variable and the value" {
+            match PolicyEnv.parse (Map.ofList [ "CODETRACER_KEEP_PARTIAL_TRACE", "maybe"; "CODETRACER_MAX_DEPTH", "-1" ]) with
+            | Result.Error [ a; b ] ->
+                Expect.equal a.Message "CODETRACER_KEEP_PARTIAL_TRACE=maybe: expected 1/true/t/yes/y/on or 0/false/f/no/n/off" "first"
+                Expect.equal b.Message "CODETRACER_MAX_DEPTH=-1: expected a whole number >= 0" "second"
+                Expect.equal (RecorderError.exitCode a) 2 "usage"
+            | other -> failtestf "expected two errors, got %A" other
+        }
+
+        test "an empty CODETRACER_LOG_FILE clears a log file; filter paths split on ::" {
+            let layer = PolicyEnv.parse (Map.ofList [ "CODETRACER_LOG_FILE", ""; "CODETRACER_TRACE_FILTER", "a.toml::b.toml" ])
+            Expect.equal (layer |> Result.map (fun l -> l.LogFile, l.TraceFilters)) (Ok(Some None, Some [ "a.toml"; "b.toml" ])) "layer"
+        }
+
+        test "defaults are the spec's" {
+            let rows = Policy.describe Policy.defaults |> List.map (fun (n, v, s) -> n, v, s)
+            Expect.contains rows ("on_recorder_error", "abort", Default) "abort"
+            Expect.contains rows ("max_depth", "3", Default) "depth"
+            Expect.contains rows ("max_elements", "100", Default) "elements"
+            Expect.contains rows ("max_string", "1000", Default) "string"
+            Expect.contains rows ("log_level", "warn", Default) "warn"
+            Expect.contains rows ("io_capture", "console", Default) "console"
+            Expect.contains rows ("out_dir", "./trace-out", Default) "out"
+        }
+    ]
