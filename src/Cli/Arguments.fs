@@ -7,13 +7,23 @@ open Argu
 type RecordArgs =
     | [<AltCommandLine("-o")>] Out_Dir of dir: string
     | Propagate_Exit_Code
+    | No_Propagate_Exit_Code
+    | Io_Capture of mode: string
+    | Max_Depth of n: int
+    | Max_Elements of n: int
+    | Max_String of n: int
     | [<MainCommand; ExactlyOnce>] Target of app: string
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Out_Dir _ -> "the trace folder to write (default ./trace-out)."
+            | Out_Dir _ -> "the trace folder to write (default ./trace-out, or CODETRACER_OUT_DIR)."
             | Propagate_Exit_Code -> "exit with the program's own exit code instead of 0."
+            | No_Propagate_Exit_Code -> "exit 0 when recorded, whatever CODETRACER_PROPAGATE_EXIT_CODE says."
+            | Io_Capture _ -> "off | console: record console output as events (default console)."
+            | Max_Depth _ -> "how deep nested values are read (default 3)."
+            | Max_Elements _ -> "how many elements of a collection are recorded (default 100)."
+            | Max_String _ -> "how many characters of a string are recorded (default 1000)."
             | Target _ -> "the program to record: app.dll (its arguments follow --)."
 
 /// `codetracer <command>`
@@ -41,4 +51,5 @@ let unknownOption<'Args when 'Args :> IArgParserTemplate> (args: string array) :
         |> List.collect (fun c -> c.CommandLineNames.Value)
         |> Set.ofList
         |> Set.union (set [ "--help"; "-h"; "/?"; "/h" ])
-    args |> Array.tryFind (fun a -> a.StartsWith "-" && not (known.Contains a))
+    let isNumber (a: string) = fst (System.Double.TryParse(a, System.Globalization.CultureInfo.InvariantCulture))
+    args |> Array.tryFind (fun a -> a.StartsWith "-" && not (known.Contains a) && not (isNumber a))

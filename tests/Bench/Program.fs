@@ -4,6 +4,7 @@ module CodeTracer.Bench.Program
 open System
 open System.Diagnostics
 open System.IO
+open CodeTracer.Core.Policy
 open CodeTracer.Shell.Session
 
 let private runPlain (dll: string) (args: string list) =
@@ -21,7 +22,8 @@ let private bench (root: string) (name: string) (args: string list) =
     let out = Path.Combine(Path.GetTempPath(), "ct-bench-" + name)
     runPlain dll args |> ignore // warm the disk cache
     let plain = runPlain dll args
-    let result = Recorder.RecordAsync(RecordRequest(dll, out, List.toArray args)).GetAwaiter().GetResult()
+    let policy = PolicyResolver.Resolve { PolicyLayer.empty with OutDir = Some out }
+    let result = Recorder.RecordAsync(RecordRequest(dll, List.toArray args, policy)).GetAwaiter().GetResult()
     let traceBytes = FileInfo(Path.Combine(out, "trace.json")).Length
     let recorded = result.RecordedIn.TotalSeconds
     printfn "%s %s" name (String.Join(" ", args))

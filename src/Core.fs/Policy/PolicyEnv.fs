@@ -55,4 +55,4 @@ module PolicyEnv =
                 | None -> layer, errors @ [ invalid name value expected ]
         match List.fold step (PolicyLayer.empty, []) readers with
         | layer, [] -> Ok layer
-        | _, errors -> Result.Error errors
+        | _, errors -> Error errors

@@ -8,6 +8,7 @@ type OnRecorderError =
     | Disable
 
 /// How much the recorder logs.
+[<RequireQualifiedAccess>]
 type LogLevel =
     | Trace
     | Debug
@@ -16,6 +17,7 @@ type LogLevel =
     | Error
 
 /// Which program output becomes trace events.
+[<RequireQualifiedAccess>]
 type IoCapture =
     | Off
     | Console

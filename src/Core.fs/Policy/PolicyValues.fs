@@ -21,36 +21,36 @@ module PolicyValues =
     /// `trace`, `debug`, `info`, `warn`, `error`.
     let logLevelText =
         function
-        | Trace -> "trace"
-        | Debug -> "debug"
-        | Info -> "info"
-        | Warn -> "warn"
-        | Error -> "error"
+        | LogLevel.Trace -> "trace"
+        | LogLevel.Debug -> "debug"
+        | LogLevel.Info -> "info"
+        | LogLevel.Warn -> "warn"
+        | LogLevel.Error -> "error"
 
     /// Parses a log level (`warning` is accepted for `warn`).
     let tryParseLogLevel (s: string) =
         match s.Trim().ToLowerInvariant() with
-        | "trace" -> Some Trace
-        | "debug" -> Some Debug
-        | "info" -> Some Info
+        | "trace" -> Some LogLevel.Trace
+        | "debug" -> Some LogLevel.Debug
+        | "info" -> Some LogLevel.Info
         | "warn"
-        | "warning" -> Some Warn
-        | "error" -> Some Error
+        | "warning" -> Some LogLevel.Warn
+        | "error" -> Some LogLevel.Error
         | _ -> None
 
     /// `off`, `console`, `console+fd`.
     let ioCaptureText =
         function
-        | Off -> "off"
+        | IoCapture.Off -> "off"
         | IoCapture.Console -> "console"
-        | ConsoleAndFd -> "console+fd"
+        | IoCapture.ConsoleAndFd -> "console+fd"
 
     /// Parses an IO capture mode.
     let tryParseIoCapture (s: string) =
         match s.Trim().ToLowerInvariant() with
-        | "off" -> Some Off
+        | "off" -> Some IoCapture.Off
         | "console" -> Some IoCapture.Console
-        | "console+fd" -> Some ConsoleAndFd
+        | "console+fd" -> Some IoCapture.ConsoleAndFd
         | _ -> None
 
     /// The spec's boolean words: 1/true/t/yes/y/on and 0/false/f/no/n/off, any case.

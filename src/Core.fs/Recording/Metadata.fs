@@ -67,7 +67,9 @@ type RecordingMetadata =
       ExitCode: int option
       Outcome: Outcome
       /// Counters (name, value): events written, anomalies, methods instrumented...
-      Counters: (string * int64) list }
+      Counters: (string * int64) list
+      /// The effective policy: (field, value, source) rows.
+      Policy: (string * string * string) list }
 
 /// The side files of a trace folder.
 [<RequireQualifiedAccess>]
@@ -92,7 +94,8 @@ module Metadata =
               "started_at_micros", JInt m.StartedAtMicros
               "exit_code", (match m.ExitCode with Some c -> JInt(int64 c) | None -> JNull)
               "outcome", JString(outcomeText m.Outcome)
-              "counters", JObject(m.Counters |> List.map (fun (k, v) -> k, JInt v)) ]
+              "counters", JObject(m.Counters |> List.map (fun (k, v) -> k, JInt v))
+              "policy", JObject(m.Policy |> List.map (fun (k, v, src) -> k, JObject [ "value", JString v; "source", JString src ])) ]
         |> JsonNode.render
 
     /// trace_paths.json: exactly the Path events, in order.

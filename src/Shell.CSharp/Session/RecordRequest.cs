@@ -1,10 +1,12 @@
+using CodeTracer.Core.Policy;
+
 namespace CodeTracer.Shell.Session;
 
-/// <summary>What to record and where to put the trace.</summary>
+/// <summary>What to record, and the policy to record it with (its out_dir is the trace folder).</summary>
 /// <param name="Target">The program's app.dll.</param>
-/// <param name="OutDir">The trace folder to write (replaced when it exists).</param>
 /// <param name="ProgramArgs">The program's own arguments, passed unchanged.</param>
-public sealed record RecordRequest(string Target, string OutDir, IReadOnlyList<string> ProgramArgs);
+/// <param name="Policy">The effective policy, from <see cref="PolicyResolver.Resolve"/>.</param>
+public sealed record RecordRequest(string Target, IReadOnlyList<string> ProgramArgs, Policy Policy);
 
 /// <summary>How a recording ended.</summary>
 /// <param name="TraceDir">The finished trace folder.</param>

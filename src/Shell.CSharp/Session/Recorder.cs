@@ -26,7 +26,8 @@ public static class Recorder
     public static async Task<RecordResult> RecordAsync(RecordRequest request, CancellationToken ct = default)
     {
         var target = TargetInspector.Resolve(request.Target);
-        var outDir = TraceFolder.Prepare(request.OutDir);
+        var policy = request.Policy;
+        var outDir = TraceFolder.Prepare(policy.OutDir.Value);
         var startedAt = DateTimeOffset.UtcNow;
         var recordingId = Uuid7.create(startedAt.ToUnixTimeMilliseconds(), RandomNumberGenerator.GetBytes(10));
 
@@ -43,7 +44,7 @@ public static class Recorder
                 request.ProgramArgs,
                 Environment.CurrentDirectory,
                 RuntimeHook.Path,
-                new Dictionary<string, string> { ["CODETRACER_RAW_LOG"] = rawLog });
+                RuntimeSettings(rawLog, policy));
             var clock = Stopwatch.StartNew();
             var exitCode = await ProgramLauncher.RunAsync(launch, ct).ConfigureAwait(false);
             var recordedIn = clock.Elapsed;
@@ -71,7 +72,8 @@ public static class Recorder
                     Tuple.Create("calls", summary.Calls),
                     Tuple.Create("functions_called", (long)summary.FunctionsCalled),
                     Tuple.Create("raw_anomalies", (long)summary.Anomalies),
-                }));
+                }),
+                PolicyResolver.Rows(policy));
             TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Metadata.pathsToJson(manifest.Paths));
             TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Metadata.toJson(metadata));
             TraceFolder.Publish(scratch, outDir);
@@ -84,4 +86,14 @@ public static class Recorder
             try { Directory.Delete(stage, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>What the runtime inside the program reads at start: where to log, and the value limits.</summary>
+    private static Dictionary<string, string> RuntimeSettings(string rawLog, Core.Policy.Policy policy) => new()
+    {
+        ["CODETRACER_RAW_LOG"] = rawLog,
+        ["CODETRACER_MAX_DEPTH"] = policy.MaxDepth.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["CODETRACER_MAX_ELEMENTS"] = policy.MaxElements.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["CODETRACER_MAX_STRING"] = policy.MaxString.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["CODETRACER_CAPTURE_IO"] = Core.Policy.PolicyValues.ioCaptureText(policy.IoCapture.Value),
+    };
 }

@@ -6,9 +6,12 @@ open System.IO
 
 type Run = { ExitCode: int; Stdout: string; Stderr: string }
 
-let run (exe: string) (args: string list) (stdin: string) : Run =
+/// Runs a process with extra environment variables and this text on its stdin.
+let runWithEnv (env: (string * string) list) (exe: string) (args: string list) (stdin: string) : Run =
     let info = ProcessStartInfo(exe, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true)
     args |> List.iter info.ArgumentList.Add
+    for k, v in env do
+        info.Environment.[k] <- v
     info.WorkingDirectory <- Repo.root
     use p = Process.Start info
     let out = p.StandardOutput.ReadToEndAsync()
@@ -19,6 +22,8 @@ let run (exe: string) (args: string list) (stdin: string) : Run =
         p.Kill true
         failwithf "%s %A did not finish in 120 s" exe args
     { ExitCode = p.ExitCode; Stdout = out.Result; Stderr = err.Result }
+
+let run exe args stdin = runWithEnv [] exe args stdin
 
 /// `codetracer <args>`
 let codetracer (args: string list) = run "dotnet" (Repo.cliDll :: args) ""
