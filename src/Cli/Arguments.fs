@@ -30,12 +30,14 @@ type RecordArgs =
 type CliArgs =
     | Version
     | [<CliPrefix(CliPrefix.None)>] Record of ParseResults<RecordArgs>
+    | [<CliPrefix(CliPrefix.None)>] Policy of ParseResults<RecordArgs>
 
     interface IArgParserTemplate with
         member a.Usage =
             match a with
             | Version -> "print the recorder's version."
             | Record _ -> "record a .NET program into a CodeTracer trace folder."
+            | Policy _ -> "print the effective policy for these record options, each value with its source."
 
 /// The program's arguments: everything after the first `--`, unchanged.
 let splitProgramArgs (argv: string array) : string array * string array =

@@ -26,8 +26,8 @@ let main argv =
     | [||] ->
         eprintfn "codetracer: give a command (see codetracer --help)"
         2
-    | _ when ownArgs.[0] = "record" && (unknownOption<RecordArgs> ownArgs.[1..]).IsSome ->
-        eprintfn "codetracer: unknown option '%s' (see codetracer record --help)" (unknownOption<RecordArgs> ownArgs.[1..]).Value
+    | _ when (ownArgs.[0] = "record" || ownArgs.[0] = "policy") && (unknownOption<RecordArgs> ownArgs.[1..]).IsSome ->
+        eprintfn "codetracer: unknown option '%s' (see codetracer %s --help)" (unknownOption<RecordArgs> ownArgs.[1..]).Value ownArgs.[0]
         2
     | _ ->
     let results = parser.ParseCommandLine(ownArgs)
@@ -36,6 +36,7 @@ let main argv =
         printfn "codetracer %s" CodeTracer.Shell.Session.Recorder.Version
         0
     | [ Record args ] -> RecordCommand.run args programArgs
+    | [ Policy args ] -> PolicyCommand.run args
     | _ ->
         eprintfn "codetracer: give one command (see codetracer --help)"
         2

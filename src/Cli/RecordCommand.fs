@@ -10,7 +10,8 @@ open CodeTracer.Shell
 open CodeTracer.Shell.Session
 
 /// The command line's policy layer; a later switch wins over an earlier one.
-let private cliLayer (args: ParseResults<RecordArgs>) : Result<PolicyLayer, string> =
+/// An invalid value is the message of a usage error.
+let cliLayer (args: ParseResults<RecordArgs>) : Result<PolicyLayer, string> =
     let count name (n: int option) =
         match n with
         | Some v when v < 0 -> Error(sprintf "--%s %d: expected a whole number >= 0" name v)

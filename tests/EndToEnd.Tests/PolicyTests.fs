@@ -60,6 +60,16 @@ let tests =
             Expect.stringContains run.Stderr "ERR_INVALID_POLICY_VALUE" "code"
             Expect.isFalse (run.Stderr.Contains "   at ") "no stack trace"
         }
+        test "codetracer policy prints every field with its value and source" {
+            let run = Cli.runWithEnv [ "CODETRACER_ON_RECORDER_ERROR", "disable" ] "dotnet" [ Repo.cliDll; "policy"; "--max-elements"; "7" ] ""
+            Expect.equal run.ExitCode 0 run.Stderr
+            let rows = run.Stdout.Split('\n', System.StringSplitOptions.RemoveEmptyEntries) |> Array.map (fun l -> l.Split(' ', System.StringSplitOptions.RemoveEmptyEntries))
+            Expect.equal rows.Length 14 "one line per field"
+            let row name = rows |> Array.find (fun r -> r.[0] = name) |> List.ofArray
+            Expect.equal (row "on_recorder_error") [ "on_recorder_error"; "disable"; "(env)" ] "from the environment"
+            Expect.equal (row "max_elements") [ "max_elements"; "7"; "(cli)" ] "from the command line"
+            Expect.equal (row "max_depth") [ "max_depth"; "3"; "(default)" ] "default"
+        }
         test "a negative limit on the command line is a usage error" {
             let run = recordWithEnv [] [ "--max-depth"; "-1"; Repo.program "ExitCode" ]
             Expect.equal run.ExitCode 2 run.Stderr
