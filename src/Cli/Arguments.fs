@@ -8,6 +8,15 @@ type RecordArgs =
     | [<AltCommandLine("-o")>] Out_Dir of dir: string
     | Propagate_Exit_Code
     | No_Propagate_Exit_Code
+    | On_Recorder_Error of mode: string
+    | Require_Trace
+    | No_Require_Trace
+    | Keep_Partial_Trace
+    | No_Keep_Partial_Trace
+    | Json_Errors
+    | No_Json_Errors
+    | Log_Level of level: string
+    | Log_File of path: string
     | Io_Capture of mode: string
     | Max_Depth of n: int
     | Max_Elements of n: int
@@ -20,6 +29,15 @@ type RecordArgs =
             | Out_Dir _ -> "the trace folder to write (default ./trace-out, or CODETRACER_OUT_DIR)."
             | Propagate_Exit_Code -> "exit with the program's own exit code instead of 0."
             | No_Propagate_Exit_Code -> "exit 0 when recorded, whatever CODETRACER_PROPAGATE_EXIT_CODE says."
+            | On_Recorder_Error _ -> "abort | disable: what a recorder failure does (default abort)."
+            | Require_Trace -> "fail when the recording holds no call of the program."
+            | No_Require_Trace -> "do not require a trace (the default)."
+            | Keep_Partial_Trace -> "keep the partial trace of a failed recording."
+            | No_Keep_Partial_Trace -> "delete the trace of a failed recording (the default)."
+            | Json_Errors -> "on failure, print one JSON trailer line on stderr."
+            | No_Json_Errors -> "no JSON trailer (the default)."
+            | Log_Level _ -> "trace | debug | info | warn | error (default warn)."
+            | Log_File _ -> "write the JSON-lines log to this file instead of stderr."
             | Io_Capture _ -> "off | console: record console output as events (default console)."
             | Max_Depth _ -> "how deep nested values are read (default 3)."
             | Max_Elements _ -> "how many elements of a collection are recorded (default 100)."

@@ -2,12 +2,29 @@
 module CodeTracer.Cli.RecordCommand
 
 open System
+open System.Runtime.InteropServices
 open Argu
 open CodeTracer.Core.Diagnostics
 open CodeTracer.Core.Policy
 open CodeTracer.Cli.Arguments
 open CodeTracer.Shell
+open CodeTracer.Shell.Diagnostics
 open CodeTracer.Shell.Session
+
+/// The last of a pair of on/off switches given, if any.
+let private switch (args: ParseResults<RecordArgs>) (on: RecordArgs) (off: RecordArgs) =
+    args.GetAllResults()
+    |> List.choose (fun a -> if a = on then Some true elif a = off then Some false else None)
+    |> List.tryLast
+
+/// An option's text parsed by one of the core's spellings, or a usage message.
+let private parsed (args: ParseResults<RecordArgs>) (name: string) expected (read: string -> 'T option) (value: string option) =
+    match value with
+    | None -> Ok None
+    | Some text ->
+        match read text with
+        | Some v -> Ok(Some v)
+        | None -> Error(sprintf "--%s %s: expected %s" name text expected)
 
 /// The command line's policy layer; a later switch wins over an earlier one.
 /// An invalid value is the message of a usage error.
@@ -16,31 +33,46 @@ let cliLayer (args: ParseResults<RecordArgs>) : Result<PolicyLayer, string> =
         match n with
         | Some v when v < 0 -> Error(sprintf "--%s %d: expected a whole number >= 0" name v)
         | _ -> Ok n
-    let propagate =
-        args.GetAllResults()
-        |> List.choose (function
-            | Propagate_Exit_Code -> Some true
-            | No_Propagate_Exit_Code -> Some false
-            | _ -> None)
-        |> List.tryLast
-    let ioCapture =
-        match args.TryGetResult Io_Capture with
-        | None -> Ok None
-        | Some text ->
-            match PolicyValues.tryParseIoCapture text with
-            | Some mode -> Ok(Some mode)
-            | None -> Error(sprintf "--io-capture %s: expected off or console" text)
-    match count "max-depth" (args.TryGetResult Max_Depth), count "max-elements" (args.TryGetResult Max_Elements),
-          count "max-string" (args.TryGetResult Max_String), ioCapture with
-    | Ok depth, Ok elements, Ok chars, Ok io ->
-        Ok { PolicyLayer.empty with
-               OutDir = args.TryGetResult Out_Dir
-               PropagateExitCode = propagate
-               IoCapture = io
-               MaxDepth = depth
-               MaxElements = elements
-               MaxString = chars }
-    | Error e, _, _, _ | _, Error e, _, _ | _, _, Error e, _ | _, _, _, Error e -> Error e
+    let results =
+        [ count "max-depth" (args.TryGetResult Max_Depth) |> Result.map (fun v (l: PolicyLayer) -> { l with MaxDepth = v })
+          count "max-elements" (args.TryGetResult Max_Elements) |> Result.map (fun v (l: PolicyLayer) -> { l with MaxElements = v })
+          count "max-string" (args.TryGetResult Max_String) |> Result.map (fun v (l: PolicyLayer) -> { l with MaxString = v })
+          parsed args "io-capture" "off or console" PolicyValues.tryParseIoCapture (args.TryGetResult Io_Capture)
+          |> Result.map (fun v (l: PolicyLayer) -> { l with IoCapture = v })
+          parsed args "on-recorder-error" "abort or disable" PolicyValues.tryParseOnRecorderError (args.TryGetResult On_Recorder_Error)
+          |> Result.map (fun v (l: PolicyLayer) -> { l with OnRecorderError = v })
+          parsed args "log-level" "trace, debug, info, warn or error" PolicyValues.tryParseLogLevel (args.TryGetResult Log_Level)
+          |> Result.map (fun v (l: PolicyLayer) -> { l with LogLevel = v }) ]
+    match results |> List.tryPick (function Error e -> Some e | Ok _ -> None) with
+    | Some message -> Error message
+    | None ->
+        let basic =
+            { PolicyLayer.empty with
+                OutDir = args.TryGetResult Out_Dir
+                PropagateExitCode = switch args Propagate_Exit_Code No_Propagate_Exit_Code
+                RequireTrace = switch args Require_Trace No_Require_Trace
+                KeepPartialTrace = switch args Keep_Partial_Trace No_Keep_Partial_Trace
+                JsonErrors = switch args Json_Errors No_Json_Errors
+                LogFile = args.TryGetResult Log_File |> Option.map Some }
+        Ok(results |> List.fold (fun (layer: PolicyLayer) r -> match r with Ok set -> set layer | Error _ -> layer) basic)
+
+/// Ctrl-C and SIGTERM stop the program and still finalise its partial trace.
+let private stopOnSignals () =
+    let stop = new System.Threading.CancellationTokenSource()
+    let handler (ctx: PosixSignalContext) =
+        ctx.Cancel <- true
+        stop.Cancel()
+    let registrations =
+        [ PosixSignalRegistration.Create(PosixSignal.SIGINT, handler)
+          PosixSignalRegistration.Create(PosixSignal.SIGTERM, handler) ]
+    stop, registrations
+
+/// Prints a failure: one line for people, and the trailer line with json_errors.
+let private report (policy: Policy option) (log: Logger option) (traceId: string) (e: RecorderError) =
+    eprintfn "%s" (RecorderError.render e)
+    log |> Option.iter (fun l -> l.Error(LogLevel.Error, "record", e))
+    if policy |> Option.exists (fun p -> p.JsonErrors.Value) then
+        eprintfn "%s" (Reporting.trailer Logger.RunId traceId e)
 
 let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
     match args.TryGetResult Target, cliLayer args with
@@ -51,15 +83,29 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
         eprintfn "codetracer: %s" message
         2
     | Some target, Ok cli ->
-        try
-            let policy = PolicyResolver.Resolve(cli)
-            let propagate = policy.PropagateExitCode.Value
-            let result =
-                Recorder.RecordAsync(RecordRequest(target, programArgs, policy)).GetAwaiter().GetResult()
-            eprintfn "codetracer: %s trace in %s: %d calls of %d functions, %d steps, %d events" result.Outcome result.TraceDir result.Calls result.Functions result.Steps result.Events
-            if result.ProgramExitCode <> 0 && not propagate then
-                eprintfn "codetracer: the program exited with %d; pass --propagate-exit-code to return it" result.ProgramExitCode
-            ExitCode.ofRecording propagate result.ProgramExitCode
-        with :? RecorderException as e ->
-            eprintfn "%s" (RecorderError.render e.Error)
-            RecorderError.exitCode e.Error
+        let policy =
+            try Ok(PolicyResolver.Resolve(cli)) with :? RecorderException as e -> Error e.Error
+        match policy with
+        | Error e ->
+            report None None "" e
+            RecorderError.exitCode e
+        | Ok policy ->
+            let log = Logger(policy)
+            let stop, registrations = stopOnSignals ()
+            try
+                try
+                    let result = Recorder.RecordAsync(RecordRequest(target, programArgs, policy), log, stop.Token).GetAwaiter().GetResult()
+                    let failed = not (isNull (box result.Error))
+                    if failed then report (Some policy) (Some log) log.TraceId result.Error
+                    elif result.Outcome <> "unrecorded" then
+                        eprintfn "codetracer: %s trace in %s: %d calls of %d functions, %d steps, %d events" result.Outcome result.TraceDir result.Calls result.Functions result.Steps result.Events
+                    if not (isNull (box result.Warning)) then
+                        eprintfn "codetracer: warning: %s (%s); the trace is partial" result.Warning.Message result.Warning.Code
+                    if not failed && result.Outcome <> "unrecorded" && result.ProgramExitCode <> 0 && not policy.PropagateExitCode.Value then
+                        eprintfn "codetracer: the program exited with %d; pass --propagate-exit-code to return it" result.ProgramExitCode
+                    result.ExitCode
+                with :? RecorderException as e ->
+                    report (Some policy) (Some log) log.TraceId e.Error
+                    RecorderError.exitCode e.Error
+            finally
+                registrations |> List.iter (fun r -> r.Dispose())

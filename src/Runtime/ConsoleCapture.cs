@@ -35,9 +35,7 @@ internal sealed class ConsoleCapture : TextWriter
         if (!Probe.On || text.Length == 0) return;
         var b = ThreadBuffer.Current;
         b.TagU8(Tags.Write, _stream);
-        b.I32(text.Length);
-        b.I32(text.Length);
-        b.Chars(text);
+        b.FullText(text);
     }
 
     public override void Write(char value) { Record(value.ToString()); _inner.Write(value); }

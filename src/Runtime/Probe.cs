@@ -1,3 +1,4 @@
+using System;
 using System.Runtime.CompilerServices;
 
 namespace CodeTracer.Runtime;
@@ -15,13 +16,22 @@ public static class Probe
     internal static bool On;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Enter(int methodId) { if (On) ThreadBuffer.Current.TagI32(Tags.Enter, methodId); }
+    public static void Enter(int methodId)
+    {
+        if (On && !(FailPoints.Armed && FailPoints.Hit(FailPoints.Enter))) ThreadBuffer.Current.TagI32(Tags.Enter, methodId);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Step(int siteId) { if (On) ThreadBuffer.Current.TagI32(Tags.Step, siteId); }
+    public static void Step(int siteId)
+    {
+        if (On && !(FailPoints.Armed && FailPoints.Hit(FailPoints.Step))) ThreadBuffer.Current.TagI32(Tags.Step, siteId);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Return() { if (On) ThreadBuffer.Current.Tag(Tags.Return); }
+    public static void Return()
+    {
+        if (On && !(FailPoints.Armed && FailPoints.Hit(FailPoints.Return))) ThreadBuffer.Current.Tag(Tags.Return);
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ValInt(long value) { if (On) ThreadBuffer.Current.TagI64(Tags.Int, value); }
@@ -52,5 +62,22 @@ public static class Probe
 
     public static void ValDecimal(decimal value) { if (On) ThreadBuffer.Current.Decimal(value); }
 
-    public static void ValObject(object? value) { if (On) ObjectWriter.Write(ThreadBuffer.Current, value, 0); }
+    public static void ValObject(object? value)
+    {
+        if (!On || (FailPoints.Armed && FailPoints.Hit(FailPoints.Value))) return;
+        var b = ThreadBuffer.Current;
+        var start = b.Position;
+        try
+        {
+            ObjectWriter.Write(b, value, 0);
+        }
+        catch (Exception e)
+        {
+            // Never let the recorder's failure reach the program: take back the
+            // half-written value, keep the record stream whole, and detach.
+            b.Rewind(start);
+            b.Tag(Tags.Null);
+            Recorder.Fail("value capture: " + e.GetType().FullName + ": " + e.Message);
+        }
+    }
 }

@@ -30,7 +30,7 @@ namespace CodeTracer.Runtime
             RawLog.Open(path);
             if (Environment.GetEnvironmentVariable("CODETRACER_CAPTURE_IO") != "off") ConsoleCapture.Install();
             AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
-            AppDomain.CurrentDomain.UnhandledException += (_, _) => Stop();
+            AppDomain.CurrentDomain.UnhandledException += (_, e) => Crash(e.ExceptionObject);
             Probe.On = true;
         }
 
@@ -38,6 +38,40 @@ namespace CodeTracer.Runtime
         {
             Probe.On = false;
             RawLog.Close();
+        }
+
+        /// <summary>The program dies of an exception: say which, on the thread that threw it, and flush.</summary>
+        private static void Crash(object exception)
+        {
+            if (Probe.On)
+            {
+                var b = ThreadBuffer.Current;
+                b.Tag(Tags.Fault);
+                b.FullText(exception is Exception e ? e.GetType().FullName + ": " + e.Message : exception.ToString() ?? "?");
+            }
+            Stop();
+        }
+
+        /// <summary>
+        /// A recorder failure: every probe becomes a no-op and the program runs on.
+        /// The Detach record tells the shell why; whether that fails the recording
+        /// (abort) or leaves a partial trace (disable) is the shell's policy.
+        /// </summary>
+        internal static void Fail(string reason)
+        {
+            if (!Probe.On) return;
+            Probe.On = false;
+            try
+            {
+                var b = ThreadBuffer.Current;
+                b.Tag(Tags.Detach);
+                b.FullText(reason);
+                b.Flush();
+            }
+            catch (Exception)
+            {
+                // The log itself failed; the shell sees a log without a Detach record.
+            }
         }
     }
 }

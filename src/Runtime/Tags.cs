@@ -11,6 +11,8 @@ public static class Tags
     public const byte Return = 3;
     public const byte Write = 4;
     public const byte TypeDef = 5;
+    public const byte Detach = 6;
+    public const byte Fault = 7;
 
     public const byte Null = 16;
     public const byte Int = 17;

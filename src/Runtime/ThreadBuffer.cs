@@ -44,9 +44,28 @@ internal sealed class ThreadBuffer
 
     private void Spill(int bytes)
     {
-        Flush();
+        try
+        {
+            if (FailPoints.Armed && FailPoints.Hit(FailPoints.Flush)) _pos = 0;
+            else Flush();
+        }
+        catch (Exception e)
+        {
+            // The log cannot take more: drop this buffer's bytes and detach.
+            _pos = 0;
+            Recorder.Fail("runtime flush: " + e.GetType().FullName + ": " + e.Message);
+        }
         // A single value larger than the buffer (a long string, a wide sequence) grows it.
         if (bytes > _data.Length) Array.Resize(ref _data, Math.Max(bytes, _data.Length * 2));
+    }
+
+    /// <summary>Where the next byte goes; a failed value rewinds to its start.</summary>
+    internal int Position => _pos;
+
+    /// <summary>Takes back what was written since <paramref name="position"/>, when it is still in the buffer.</summary>
+    internal void Rewind(int position)
+    {
+        if (position <= _pos) _pos = position;
     }
 
     internal void Flush()
@@ -143,10 +162,13 @@ internal sealed class ThreadBuffer
         CopyChars(value.AsSpan(0, kept));
     }
 
-    /// <summary>UTF-16 code units of a text whose length fields were written already.</summary>
-    internal void Chars(string value)
+    /// <summary>A text never cut (console output, messages), in the same layout as <see cref="Text"/>.</summary>
+    internal void FullText(string value)
     {
-        Ensure(2 * value.Length);
+        Ensure(8 + 2 * value.Length);
+        Unsafe.WriteUnaligned(ref _data[_pos], value.Length);
+        Unsafe.WriteUnaligned(ref _data[_pos + 4], value.Length);
+        _pos += 8;
         CopyChars(value.AsSpan());
     }
 

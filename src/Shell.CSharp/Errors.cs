@@ -36,6 +36,12 @@ internal static class Errors
     internal static RecorderError TraceIncomplete(string why) =>
         Make(ErrorKind.Internal, "ERR_TRACE_INCOMPLETE", $"the raw log could not be converted: {why}");
 
+    internal static RecorderError RecorderDetached(string reason) =>
+        Make(ErrorKind.Internal, "ERR_RECORDER_DETACHED", $"the recorder failed inside the program and detached: {reason}", ("reason", reason));
+
+    internal static RecorderError FinalisationFailed(string why) =>
+        Make(ErrorKind.Internal, "ERR_FINALISATION_FAILED", $"the trace folder could not be finalised: {why}");
+
     internal static RecorderError Io(string path, string why) =>
         Make(ErrorKind.Environment, "ERR_IO", $"{path}: {why}", ("path", path));
 }

@@ -5,6 +5,7 @@ open System
 open System.Diagnostics
 open System.IO
 open CodeTracer.Core.Policy
+open CodeTracer.Shell
 open CodeTracer.Shell.Session
 
 let private runPlain (dll: string) (args: string list) =
@@ -23,7 +24,7 @@ let private bench (root: string) (name: string) (args: string list) =
     runPlain dll args |> ignore // warm the disk cache
     let plain = runPlain dll args
     let policy = PolicyResolver.Resolve { PolicyLayer.empty with OutDir = Some out }
-    let result = Recorder.RecordAsync(RecordRequest(dll, List.toArray args, policy)).GetAwaiter().GetResult()
+    let result = Recorder.RecordAsync(RecordRequest(dll, List.toArray args, policy), Diagnostics.Logger(policy)).GetAwaiter().GetResult()
     let traceBytes = FileInfo(Path.Combine(out, "trace.json")).Length
     let recorded = result.RecordedIn.TotalSeconds
     printfn "%s %s" name (String.Join(" ", args))

@@ -59,6 +59,10 @@ module ProbeTable =
     let write = row "Write" 4uy RuntimeOnly "" "" [ U8; Text ]
     /// Announces a runtime type's full name under a per-thread id.
     let typeDef = row "TypeDef" 5uy RuntimeOnly "" "" [ I32; Text ]
+    /// The recorder failed inside the program and detached: the reason. Nothing follows.
+    let detach = row "Detach" 6uy RuntimeOnly "" "" [ Text ]
+    /// The program dies of an unhandled exception: its type and message.
+    let fault = row "Fault" 7uy RuntimeOnly "" "" [ Text ]
 
     let valNull = row "Null" 16uy RuntimeOnly "" "" []
 
@@ -86,7 +90,7 @@ module ProbeTable =
 
     /// Every row, in tag order (`valObject` has no record of its own).
     let all =
-        [ enter; step; ret; write; typeDef
+        [ enter; step; ret; write; typeDef; detach; fault
           valNull; valInt; valUInt; valDouble; valSingle; valBool; valChar; valString; valDecimal
           valObject; valSequence; valRaw; valEnum; valBoxed ]
 

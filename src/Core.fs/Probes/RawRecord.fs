@@ -25,6 +25,8 @@ type RawRecord =
     | RStep of siteId: int
     | RReturn
     | RWrite of stream: byte * text: string
+    | RDetach of reason: string
+    | RFault of description: string
     | RValue of RawValue
 
 /// Decoding of one thread's chunk of raw records, following the probe table.
@@ -165,6 +167,12 @@ module RawRecord =
                     let stream = c.U8()
                     let text, _ = c.Text()
                     records <- RWrite(stream, text) :: records
+                elif tag = ProbeTable.detach.Tag then
+                    c.U8() |> ignore
+                    records <- RDetach(fst (c.Text())) :: records
+                elif tag = ProbeTable.fault.Tag then
+                    c.U8() |> ignore
+                    records <- RFault(fst (c.Text())) :: records
                 else
                     records <- RValue(readValue c &table 0) :: records
             if c.Short then

@@ -41,6 +41,21 @@ module JsonNode =
                 append sb inner v)
             sb.Append('\n').Append(indent).Append('}') |> ignore
 
+    /// One line of JSON, no spaces: for log records and the trailer.
+    let rec renderCompact (node: JsonNode) : string =
+        match node with
+        | JArray items -> "[" + (items |> List.map renderCompact |> String.concat ",") + "]"
+        | JObject fields ->
+            let field (k, v) =
+                let sb = StringBuilder()
+                Json.appendString sb k
+                sb.Append(':').Append(renderCompact v).ToString()
+            "{" + (fields |> List.map field |> String.concat ",") + "}"
+        | scalar ->
+            let sb = StringBuilder()
+            append sb "" scalar
+            sb.ToString()
+
     /// Indented JSON text with a final newline.
     let render (node: JsonNode) : string =
         let sb = StringBuilder()
@@ -69,7 +84,9 @@ type RecordingMetadata =
       /// Counters (name, value): events written, anomalies, methods instrumented...
       Counters: (string * int64) list
       /// The effective policy: (field, value, source) rows.
-      Policy: (string * string * string) list }
+      Policy: (string * string * string) list
+      /// How the run ended beyond the outcome (termination, program_fault, recorder_error, ...).
+      Notes: (string * string) list }
 
 /// The side files of a trace folder.
 [<RequireQualifiedAccess>]
@@ -95,7 +112,8 @@ module Metadata =
               "exit_code", (match m.ExitCode with Some c -> JInt(int64 c) | None -> JNull)
               "outcome", JString(outcomeText m.Outcome)
               "counters", JObject(m.Counters |> List.map (fun (k, v) -> k, JInt v))
-              "policy", JObject(m.Policy |> List.map (fun (k, v, src) -> k, JObject [ "value", JString v; "source", JString src ])) ]
+              "policy", JObject(m.Policy |> List.map (fun (k, v, src) -> k, JObject [ "value", JString v; "source", JString src ]))
+              "notes", JObject(m.Notes |> List.groupBy fst |> List.map (fun (k, vs) -> k, JString(vs |> List.map snd |> String.concat "; "))) ]
         |> JsonNode.render
 
     /// trace_paths.json: exactly the Path events, in order.

@@ -48,14 +48,20 @@ type ConversionState =
       Current: int64 option
       Active: ThreadState
       /// Records that did not fit the protocol (ignored, counted).
-      Anomalies: int }
+      Anomalies: int
+      /// Why the runtime detached, once it did: later records are ignored.
+      Detached: string option
+      /// Unhandled exceptions the program died of.
+      Faults: string list }
 
 /// How a conversion ended.
 type ConversionEnd =
     { Events: TraceEvent list
-      /// True when every call returned and `<toplevel>` got the exit code.
+      /// True when every call returned and `<toplevel>` got its return.
       Balanced: bool
-      Anomalies: int }
+      Anomalies: int
+      Detached: string option
+      Faults: string list }
 
 /// Raw records (per thread, in log order) to trace events, following the
 /// loader's rules of shared/spec/trace-format.md.
@@ -111,7 +117,9 @@ module Conversion =
           Threads = Map.empty
           Current = None
           Active = emptyThread
-          Anomalies = 0 },
+          Anomalies = 0
+          Detached = None
+          Faults = [] },
         header
 
     let private flushPending (t: ThreadState) : ThreadState * TraceEvent list =
@@ -194,6 +202,15 @@ module Conversion =
             let st2, t2, evs2 = complete st t'
             store st2 t2, evs @ evs2
         match record, t.Expect with
+        | _ when state.Detached.IsSome -> state, []
+        | RDetach reason, _ ->
+            let t, flushed = flushPending t
+            store { state with Detached = Some reason } { t with Expect = Idle }, flushed
+        | RFault description, _ ->
+            let t, flushed = flushPending t
+            let metadata = sprintf "{\"thread\":%d}" tid
+            store { state with Faults = state.Faults @ [ description ] } { t with Expect = Idle },
+            flushed @ [ IoEvent(EventKind.Error, metadata, "Unhandled exception: " + description) ]
         | REnter m, Idle when m >= 0 && m < state.Manifest.Methods.Length ->
             after (state, { t with Expect = EnterArgs(m, readSlots state.Manifest.Methods.[m].Args, []) }, [])
         | RStep s, Idle when s >= 0 && s < state.Manifest.Sites.Length && not t.Stack.IsEmpty ->
@@ -263,10 +280,28 @@ module Conversion =
                 | _, [] -> []
                 | _, evs -> ThreadSwitch tid :: evs)
         let balanced = threads |> Map.forall (fun _ t -> t.Stack.IsEmpty && t.Expect = Idle)
-        let closing, reg =
-            if balanced then
-                let id, reg, evs = ValueConversion.register TypeKind.Int "int" state.Types
-                evs @ [ Return(Int(int64 exitCode, id)) ], reg
-            else [], state.Types
-        ignore reg
-        { Events = flushed @ closing; Balanced = balanced; Anomalies = state.Anomalies }
+        let closing, balanced =
+            match state.Detached with
+            | Some _ ->
+                // Detached: what the open calls returned is unknown; each says so,
+                // and so does `<toplevel>`, so the trace stays balanced.
+                let rawId, _, typeEvs = ValueConversion.register TypeKind.Raw "<disabled>" state.Types
+                let disabled = Raw("<disabled>", rawId)
+                let returns =
+                    threads
+                    |> Map.toList
+                    |> List.collect (fun (tid, t) ->
+                        if t.Stack.IsEmpty then []
+                        else
+                            ThreadSwitch tid
+                            :: (t.Stack |> List.collect (fun _ -> [ Value(state.VariableIds.[ReturnValueName], disabled); Return disabled ])))
+                typeEvs @ returns @ [ Return disabled ], true
+            | None when balanced ->
+                let id, _, evs = ValueConversion.register TypeKind.Int "int" state.Types
+                evs @ [ Return(Int(int64 exitCode, id)) ], true
+            | None -> [], false
+        { Events = flushed @ closing
+          Balanced = balanced
+          Anomalies = state.Anomalies
+          Detached = state.Detached
+          Faults = state.Faults }

@@ -30,8 +30,11 @@ public static class AssemblyRewriter
     /// in the probes are indexes into the returned manifest. An assembly that already refers
     /// to the runtime (instrumented before) is left alone.
     /// </summary>
+    /// <param name="onFailure">Called with the assembly's name when rewriting it fails; it stays
+    /// as it was when the callback returns, and the failure propagates when there is none.</param>
     public static Manifest InstrumentFolder(
-        string stagedFolder, Func<string, bool>? skipAssembly = null, CancellationToken cancellationToken = default)
+        string stagedFolder, Func<string, bool>? skipAssembly = null, Action<string, Exception>? onFailure = null,
+        CancellationToken cancellationToken = default)
     {
         var runtimePath = typeof(CodeTracer.Runtime.Probe).Assembly.Location;
         using var runtime = ModuleDefinition.ReadModule(runtimePath, new ReaderParameters { InMemory = true });
@@ -45,7 +48,14 @@ public static class AssemblyRewriter
             var (name, symbols) = Inspect(path);
             if (name is null || symbols == Symbols.None) continue;
             if (IsPlatformAssembly(name) || (skipAssembly?.Invoke(name) ?? false)) continue;
-            InstrumentAssembly(path, symbols, resolver, probeType, manifest, cancellationToken);
+            try
+            {
+                InstrumentAssembly(path, symbols, resolver, probeType, manifest, cancellationToken);
+            }
+            catch (Exception e) when (onFailure is not null && e is not OperationCanceledException)
+            {
+                onFailure(name, e);
+            }
         }
         return manifest.Build();
     }

@@ -3,6 +3,9 @@ using Microsoft.Diagnostics.NETCore.Client;
 
 namespace CodeTracer.Shell.Launch;
 
+/// <summary>How the program ended: its exit code, and whether the user stopped the recording.</summary>
+internal sealed record LaunchResult(int ExitCode, bool Interrupted);
+
 /// <summary>What to start and how.</summary>
 internal sealed record LaunchRequest(
     string ProgramDll,
@@ -21,8 +24,16 @@ internal static class ProgramLauncher
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
-    internal static async Task<int> RunAsync(LaunchRequest request, CancellationToken ct)
+    /// <summary>How long a stopped program gets to flush and exit before it is killed.</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// Runs the program under the recorder. Cancelling <paramref name="stop"/> (Ctrl-C,
+    /// SIGTERM) asks the program to terminate, waits a little, then kills it.
+    /// </summary>
+    internal static async Task<LaunchResult> RunAsync(LaunchRequest request, CancellationToken stop)
     {
+        var ct = CancellationToken.None;
         var portFolder = PrivateFolder.Create("ct-port-");
         try
         {
@@ -45,12 +56,38 @@ internal static class ProgramLauncher
                 throw new RecorderException(Errors.LaunchFailed(request.ProgramDll, e.Message));
             }
 
-            await process.WaitForExitAsync(ct).ConfigureAwait(false);
-            return process.ExitCode;
+            return await WaitAsync(process, stop).ConfigureAwait(false);
         }
         finally
         {
             try { Directory.Delete(portFolder, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    /// <summary>Runs the program as it is, unrecorded (CODETRACER_DISABLED).</summary>
+    internal static async Task<LaunchResult> RunUnrecordedAsync(string programDll, IReadOnlyList<string> args, CancellationToken stop)
+    {
+        var info = new ProcessStartInfo(DotnetHost.Path) { UseShellExecute = false };
+        info.ArgumentList.Add(programDll);
+        foreach (var a in args) info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new RecorderException(Errors.LaunchFailed(programDll, "the process did not start"));
+        return await WaitAsync(process, stop).ConfigureAwait(false);
+    }
+
+    private static async Task<LaunchResult> WaitAsync(Process process, CancellationToken stop)
+    {
+        try
+        {
+            await process.WaitForExitAsync(stop).ConfigureAwait(false);
+            return new LaunchResult(process.ExitCode, Interrupted: false);
+        }
+        catch (OperationCanceledException)
+        {
+            Signals.Terminate(process.Id);
+            using var grace = new CancellationTokenSource(StopGrace);
+            try { await process.WaitForExitAsync(grace.Token).ConfigureAwait(false); }
+            catch (OperationCanceledException) { TryKill(process); await process.WaitForExitAsync().ConfigureAwait(false); }
+            return new LaunchResult(process.ExitCode, Interrupted: true);
         }
     }
 

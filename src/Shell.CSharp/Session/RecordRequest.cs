@@ -1,3 +1,4 @@
+using CodeTracer.Core.Diagnostics;
 using CodeTracer.Core.Policy;
 
 namespace CodeTracer.Shell.Session;
@@ -9,9 +10,13 @@ namespace CodeTracer.Shell.Session;
 public sealed record RecordRequest(string Target, IReadOnlyList<string> ProgramArgs, Policy Policy);
 
 /// <summary>How a recording ended.</summary>
-/// <param name="TraceDir">The finished trace folder.</param>
+/// <param name="TraceDir">The published trace folder, or null when none was kept.</param>
 /// <param name="ProgramExitCode">What the program returned.</param>
-/// <param name="Outcome">complete or partial.</param>
+/// <param name="Outcome">complete, partial, disabled, failed, or unrecorded.</param>
+/// <param name="ExitCode">What the recorder should exit with (the exit-code rule of the core).</param>
+/// <param name="Error">The failure that failed the run, if any.</param>
+/// <param name="Warning">A recorder failure the policy tolerated (disable), if any.</param>
+/// <param name="Faults">Unhandled exceptions the program died of.</param>
 /// <param name="Events">Events written to trace.json.</param>
 /// <param name="Steps">Step events.</param>
 /// <param name="Calls">Call events.</param>
@@ -20,13 +25,26 @@ public sealed record RecordRequest(string Target, IReadOnlyList<string> ProgramA
 /// <param name="ConvertedIn">Time to convert the raw log into the trace.</param>
 /// <param name="RawLogBytes">Size of the raw log the program wrote.</param>
 public sealed record RecordResult(
-    string TraceDir,
+    string? TraceDir,
     int ProgramExitCode,
     string Outcome,
+    int ExitCode,
+    RecorderError? Error,
+    RecorderError? Warning,
+    IReadOnlyList<string> Faults,
     long Events,
     long Steps,
     long Calls,
     int Functions,
     TimeSpan RecordedIn,
     TimeSpan ConvertedIn,
-    long RawLogBytes);
+    long RawLogBytes)
+{
+    /// <summary>The program ran unrecorded (CODETRACER_DISABLED): its own exit code is kept.</summary>
+    public static RecordResult Unrecorded(int programExitCode) =>
+        new(null, programExitCode, "unrecorded", programExitCode, null, null, [], 0, 0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, 0);
+
+    /// <summary>The recording failed after the program ran; nothing was published.</summary>
+    public static RecordResult Failed(int programExitCode, RecorderError error) =>
+        new(null, programExitCode, "failed", RecorderErrorModule.exitCode(error), error, null, [], 0, 0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, 0);
+}

@@ -1,6 +1,8 @@
 using System.Diagnostics;
-using System.Security.Cryptography;
+using CodeTracer.Core.Diagnostics;
+using CodeTracer.Core.Policy;
 using CodeTracer.Core.Recording;
+using CodeTracer.Shell.Diagnostics;
 using CodeTracer.Shell.Instrumentation;
 using CodeTracer.Shell.Launch;
 using CodeTracer.Shell.TraceFiles;
@@ -11,7 +13,8 @@ namespace CodeTracer.Shell.Session;
 
 /// <summary>
 /// Records one run of a .NET program into a trace folder: bootstrap, instrument,
-/// launch, convert, publish. Each step gathers its inputs and lets the core decide.
+/// launch, convert, publish. Each step gathers its inputs and lets the core
+/// decide; <see cref="Verdict"/> decides how the run ends.
 /// </summary>
 public static class Recorder
 {
@@ -22,64 +25,45 @@ public static class Recorder
     public static string Version { get; } =
         typeof(Recorder).Assembly.GetName().Version?.ToString(3) ?? "0.0.0";
 
-    /// <summary>Records the request's program; a failure throws a <see cref="RecorderException"/> holding the error.</summary>
-    public static async Task<RecordResult> RecordAsync(RecordRequest request, CancellationToken ct = default)
+    /// <summary>
+    /// Records the request's program. A failure before the program runs (bad
+    /// target, output folder) throws a <see cref="RecorderException"/>; one after
+    /// it ran is in the result's <see cref="RecordResult.Error"/>, with its exit code.
+    /// Cancelling <paramref name="stop"/> stops the program and keeps a partial trace.
+    /// </summary>
+    public static async Task<RecordResult> RecordAsync(RecordRequest request, Logger log, CancellationToken stop = default)
     {
-        var target = TargetInspector.Resolve(request.Target);
         var policy = request.Policy;
-        var outDir = TraceFolder.Prepare(policy.OutDir.Value);
-        var startedAt = DateTimeOffset.UtcNow;
-        var recordingId = Uuid7.create(startedAt.ToUnixTimeMilliseconds(), RandomNumberGenerator.GetBytes(10));
+        if (policy.Disabled.Value)
+        {
+            var target = TargetInspector.Resolve(request.Target);
+            log.Write(LogLevel.Info, "bootstrap", "CODETRACER_DISABLED: running the program unrecorded");
+            var plain = await ProgramLauncher.RunUnrecordedAsync(target, request.ProgramArgs, stop).ConfigureAwait(false);
+            return RecordResult.Unrecorded(plain.ExitCode);
+        }
 
-        var stage = Staging.Copy(Path.GetDirectoryName(target)!);
+        var session = Bootstrap.Prepare(request);
+        log.TraceId = session.RecordingId;
+        var stage = Staging.Copy(Path.GetDirectoryName(session.Target)!);
         try
         {
             var appFolder = Path.Combine(stage, "app");
-            var manifest = AssemblyRewriter.InstrumentFolder(appFolder);
-            if (manifest.Paths.Length == 0) throw new RecorderException(Errors.NoSymbols(target));
-
+            var manifest = Instrument(appFolder, session.Target, policy, log);
             var rawLog = Path.Combine(stage, "raw.log");
-            var launch = new LaunchRequest(
-                Path.Combine(appFolder, Path.GetFileName(target)),
-                request.ProgramArgs,
-                Environment.CurrentDirectory,
-                RuntimeHook.Path,
-                RuntimeSettings(rawLog, policy));
             var clock = Stopwatch.StartNew();
-            var exitCode = await ProgramLauncher.RunAsync(launch, ct).ConfigureAwait(false);
+            var run = await ProgramLauncher.RunAsync(
+                new LaunchRequest(
+                    Path.Combine(appFolder, Path.GetFileName(session.Target)),
+                    request.ProgramArgs,
+                    session.Workdir,
+                    RuntimeHook.Path,
+                    RuntimeSettings(rawLog, policy)),
+                stop).ConfigureAwait(false);
             var recordedIn = clock.Elapsed;
+            log.Write(LogLevel.Info, "launch", "the program exited", null, ("exit_code", run.ExitCode.ToString()), ("interrupted", run.Interrupted.ToString()));
 
             clock.Restart();
-            var scratch = TraceFolder.CreateScratch(outDir, recordingId);
-            var summary = TraceJsonWriter.Write(rawLog, manifest, exitCode, Path.Combine(scratch, "trace.json"));
-            var outcome = summary.Balanced && !summary.Truncated ? Outcome.Complete : Outcome.Partial;
-            var metadata = new RecordingMetadata(
-                recordingId,
-                target,
-                ListModule.OfSeq(request.ProgramArgs),
-                Environment.CurrentDirectory,
-                Name,
-                Version,
-                TargetInspector.RuntimeVersion(target),
-                startedAt.ToUnixTimeMilliseconds() * 1000,
-                FSharpOption<int>.Some(exitCode),
-                outcome,
-                ListModule.OfSeq(new[]
-                {
-                    Tuple.Create("methods_instrumented", (long)manifest.Methods.Length),
-                    Tuple.Create("events", summary.Events),
-                    Tuple.Create("steps", summary.Steps),
-                    Tuple.Create("calls", summary.Calls),
-                    Tuple.Create("functions_called", (long)summary.FunctionsCalled),
-                    Tuple.Create("raw_anomalies", (long)summary.Anomalies),
-                }),
-                PolicyResolver.Rows(policy));
-            TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Metadata.pathsToJson(manifest.Paths));
-            TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Metadata.toJson(metadata));
-            TraceFolder.Publish(scratch, outDir);
-            var rawBytes = new FileInfo(rawLog).Exists ? new FileInfo(rawLog).Length : 0;
-            return new RecordResult(outDir, exitCode, Metadata.outcomeText(outcome), summary.Events, summary.Steps,
-                summary.Calls, summary.FunctionsCalled, recordedIn, clock.Elapsed, rawBytes);
+            return Finish(session, request, manifest, rawLog, run, recordedIn, clock, log);
         }
         finally
         {
@@ -87,13 +71,131 @@ public static class Recorder
         }
     }
 
-    /// <summary>What the runtime inside the program reads at start: where to log, and the value limits.</summary>
-    private static Dictionary<string, string> RuntimeSettings(string rawLog, Core.Policy.Policy policy) => new()
+    /// <summary>Instruments the staged copy; under `disable` an assembly that fails stays as it was.</summary>
+    private static Manifest Instrument(string appFolder, string target, Policy policy, Logger log)
     {
-        ["CODETRACER_RAW_LOG"] = rawLog,
-        ["CODETRACER_MAX_DEPTH"] = policy.MaxDepth.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["CODETRACER_MAX_ELEMENTS"] = policy.MaxElements.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["CODETRACER_MAX_STRING"] = policy.MaxString.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["CODETRACER_CAPTURE_IO"] = Core.Policy.PolicyValues.ioCaptureText(policy.IoCapture.Value),
-    };
+        var manifest = AssemblyRewriter.InstrumentFolder(appFolder, onFailure: (assembly, e) =>
+        {
+            var error = Errors.InstrumentationFailed(assembly, e.Message);
+            if (policy.OnRecorderError.Value.IsAbort) throw new RecorderException(error);
+            log.Error(LogLevel.Warn, "instrument", error);
+        });
+        if (manifest.Paths.Length == 0) throw new RecorderException(Errors.NoSymbols(target));
+        log.Write(LogLevel.Info, "instrument", "instrumented", null, ("methods", manifest.Methods.Length.ToString()), ("sites", manifest.Sites.Length.ToString()));
+        return manifest;
+    }
+
+    private static RecordResult Finish(
+        SessionContext session, RecordRequest request, Manifest manifest, string rawLog, LaunchResult run,
+        TimeSpan recordedIn, Stopwatch clock, Logger log)
+    {
+        var policy = request.Policy;
+        var scratch = TraceFolder.CreateScratch(session.OutDir, session.RecordingId);
+        try
+        {
+            var (summary, conversionError) = Convert(rawLog, manifest, run.ExitCode, scratch);
+            var failure = conversionError ?? (summary.Detached is { } reason ? Errors.RecorderDetached(reason) : null);
+            var verdict = VerdictModule.decide(policy, new RunFacts(
+                run.ExitCode,
+                failure is null ? FSharpOption<RecorderError>.None : FSharpOption<RecorderError>.Some(failure),
+                summary.Balanced, summary.Truncated, run.Interrupted, Math.Max(0, summary.Calls - 1)));
+            if (verdict.Warning is { } warning) log.Error(LogLevel.Warn, "record", warning.Value);
+
+            if (verdict.KeepTrace)
+            {
+                TestHooks.FailIfAsked("finalisation", Errors.FinalisationFailed);
+                var metadata = Metadata(session, request, manifest, run, summary, verdict);
+                TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
+                TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Core.Recording.Metadata.toJson(metadata));
+                TraceFolder.Publish(scratch, session.OutDir);
+            }
+            var rawBytes = File.Exists(rawLog) ? new FileInfo(rawLog).Length : 0;
+            return new RecordResult(
+                verdict.KeepTrace ? session.OutDir : null, run.ExitCode, Core.Recording.Metadata.outcomeText(verdict.Outcome),
+                verdict.ExitCode, verdict.Error?.Value, verdict.Warning?.Value, ListModule.ToArray(summary.Faults),
+                summary.Events, summary.Steps, summary.Calls, summary.FunctionsCalled, recordedIn, clock.Elapsed, rawBytes);
+        }
+        catch (RecorderException e)
+        {
+            // Finalisation itself failed: there is nothing left to detach from, so
+            // under either policy nothing is published and the run fails.
+            return RecordResult.Failed(run.ExitCode, e.Error);
+        }
+        catch (IOException e)
+        {
+            return RecordResult.Failed(run.ExitCode, Errors.Io(session.OutDir, e.Message));
+        }
+        finally
+        {
+            if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    /// <summary>Converts the raw log; a failure is returned, with what was converted before it kept valid.</summary>
+    private static (ConversionSummary, RecorderError?) Convert(string rawLog, Manifest manifest, int exitCode, string scratch)
+    {
+        var traceJson = Path.Combine(scratch, "trace.json");
+        try
+        {
+            TestHooks.FailIfAsked("conversion", Errors.TraceIncomplete);
+            return (TraceJsonWriter.Write(rawLog, manifest, exitCode, traceJson), null);
+        }
+        catch (RecorderException e)
+        {
+            // Keep a trace that loads: the registrations and `<toplevel>` at least.
+            return (TraceJsonWriter.Write(null, manifest, exitCode, traceJson), e.Error);
+        }
+    }
+
+    private static RecordingMetadata Metadata(
+        SessionContext session, RecordRequest request, Manifest manifest, LaunchResult run, ConversionSummary summary, Verdict verdict) =>
+        new(
+            session.RecordingId,
+            session.Target,
+            ListModule.OfSeq(request.ProgramArgs),
+            session.Workdir,
+            Name,
+            Version,
+            session.RuntimeVersion,
+            session.StartedAt.ToUnixTimeMilliseconds() * 1000,
+            FSharpOption<int>.Some(run.ExitCode),
+            verdict.Outcome,
+            ListModule.OfSeq(new[]
+            {
+                Tuple.Create("methods_instrumented", (long)manifest.Methods.Length),
+                Tuple.Create("events", summary.Events),
+                Tuple.Create("steps", summary.Steps),
+                Tuple.Create("calls", summary.Calls),
+                Tuple.Create("functions_called", (long)summary.FunctionsCalled),
+                Tuple.Create("raw_anomalies", (long)summary.Anomalies),
+            }),
+            PolicyResolver.Rows(request.Policy),
+            ListModule.OfSeq(Notes(run, summary, verdict)));
+
+    /// <summary>What the metadata says about how the run ended, beyond the outcome.</summary>
+    private static IEnumerable<Tuple<string, string>> Notes(LaunchResult run, ConversionSummary summary, Verdict verdict)
+    {
+        if (run.Interrupted) yield return Tuple.Create("termination", "interrupted by the user (Ctrl-C or SIGTERM)");
+        else if (run.ExitCode > 128 && !OperatingSystem.IsWindows()) yield return Tuple.Create("termination", $"killed by signal {run.ExitCode - 128}");
+        foreach (var fault in summary.Faults) yield return Tuple.Create("program_fault", "unhandled exception " + fault);
+        if (summary.Truncated) yield return Tuple.Create("raw_log", "ends inside a chunk: the events the program had not flushed are lost");
+        if (!summary.Balanced && summary.Detached is null) yield return Tuple.Create("open_calls", "some calls never returned (the program exited or died inside them)");
+        if (verdict.Warning is { } w) yield return Tuple.Create("recorder_error", $"{w.Value.Code}: {w.Value.Message}");
+        if (verdict.Error is { } e) yield return Tuple.Create("recorder_error", $"{e.Value.Code}: {e.Value.Message}");
+    }
+
+    /// <summary>What the runtime inside the program reads at start: where to log, the policy it enforces, the value limits.</summary>
+    private static Dictionary<string, string> RuntimeSettings(string rawLog, Policy policy)
+    {
+        var settings = new Dictionary<string, string>
+        {
+            ["CODETRACER_RAW_LOG"] = rawLog,
+            ["CODETRACER_MAX_DEPTH"] = policy.MaxDepth.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CODETRACER_MAX_ELEMENTS"] = policy.MaxElements.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CODETRACER_MAX_STRING"] = policy.MaxString.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["CODETRACER_CAPTURE_IO"] = PolicyValues.ioCaptureText(policy.IoCapture.Value),
+        };
+        foreach (var (k, v) in TestHooks.ForRuntime()) settings[k] = v;
+        return settings;
+    }
 }

@@ -5,7 +5,9 @@ using CodeTracer.Core.Trace;
 namespace CodeTracer.Shell.TraceFiles;
 
 /// <summary>What converting a raw log produced.</summary>
-internal sealed record ConversionSummary(long Events, long Steps, long Calls, int FunctionsCalled, bool Balanced, int Anomalies, bool Truncated);
+internal sealed record ConversionSummary(
+    long Events, long Steps, long Calls, int FunctionsCalled, bool Balanced, int Anomalies, bool Truncated,
+    string? Detached, Microsoft.FSharp.Collections.FSharpList<string> Faults);
 
 /// <summary>
 /// Converts the raw log into trace.json, streaming: the core turns records into
@@ -15,7 +17,8 @@ internal static class TraceJsonWriter
 {
     private const int FlushThreshold = 1 << 20;
 
-    internal static ConversionSummary Write(string rawLogPath, Manifest manifest, int exitCode, string traceJsonPath)
+    /// <summary>Converts <paramref name="rawLogPath"/> (null: no records, only the registrations and `&lt;toplevel&gt;`).</summary>
+    internal static ConversionSummary Write(string? rawLogPath, Manifest manifest, int exitCode, string traceJsonPath)
     {
         using var output = new StreamWriter(traceJsonPath, append: false, new UTF8Encoding(false), 1 << 20);
         var text = new StringBuilder(FlushThreshold + 4096);
@@ -41,17 +44,23 @@ internal static class TraceJsonWriter
 
         var (state, header) = Conversion.start(manifest).ToValueTuple();
         Emit(header);
-        var reader = new RawLogReader(rawLogPath);
-        foreach (var (threadId, records) in reader.Chunks())
+        var truncated = false;
+        if (rawLogPath is not null)
         {
-            var (next, batch) = Conversion.feed(state, threadId, records).ToValueTuple();
-            state = next;
-            Emit(batch);
+            var reader = new RawLogReader(rawLogPath);
+            foreach (var (threadId, records) in reader.Chunks())
+            {
+                var (next, batch) = Conversion.feed(state, threadId, records).ToValueTuple();
+                state = next;
+                Emit(batch);
+            }
+            truncated = reader.Truncated;
         }
         var end = Conversion.finish(state, exitCode);
         Emit(end.Events);
         text.Append(Json.arrayEnd);
         output.Write(text);
-        return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, reader.Truncated);
+        return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, truncated,
+            end.Detached?.Value, end.Faults);
     }
 }

@@ -1,0 +1,61 @@
+namespace CodeTracer.Core.Diagnostics
+
+open CodeTracer.Core.Policy
+open CodeTracer.Core.Recording
+
+/// What happened during a recording, as the shell observed it.
+type RunFacts =
+    { ProgramExitCode: int
+      /// A failure of the recorder itself (runtime, conversion, finalisation), if any.
+      RecorderFailure: RecorderError option
+      /// Every call returned.
+      Balanced: bool
+      /// The raw log ended inside a chunk (the program was killed while writing).
+      Truncated: bool
+      /// The user stopped the recording (Ctrl-C, SIGTERM).
+      Interrupted: bool
+      /// Calls recorded besides `<toplevel>`.
+      RecordedCalls: int64 }
+
+/// What the recorder does about it.
+type Verdict =
+    { Outcome: Outcome
+      /// Publish the trace folder (false: delete what was written).
+      KeepTrace: bool
+      /// The failure that makes the run fail (exit 1), if any.
+      Error: RecorderError option
+      /// A failure the policy tolerated: reported, not fatal.
+      Warning: RecorderError option
+      ExitCode: int }
+
+/// The one rule from facts and policy to outcome and exit code (recorder.md,
+/// "Policy" and "Exit codes").
+[<RequireQualifiedAccess>]
+module Verdict =
+    let private programExit (policy: Policy) (facts: RunFacts) =
+        ExitCode.ofRecording policy.PropagateExitCode.Value facts.ProgramExitCode
+
+    let private failed (policy: Policy) (e: RecorderError) =
+        { Outcome = Failed
+          KeepTrace = policy.KeepPartialTrace.Value
+          Error = Some e
+          Warning = None
+          ExitCode = RecorderError.exitCode e }
+
+    /// The error of a recording that recorded nothing while require_trace is on.
+    let traceMissing =
+        RecorderError.create Internal "ERR_TRACE_MISSING" "the recording holds no call of the program (require_trace is on)"
+
+    let decide (policy: Policy) (facts: RunFacts) : Verdict =
+        match facts.RecorderFailure, policy.OnRecorderError.Value with
+        | Some e, Abort -> failed policy e
+        | Some e, Disable ->
+            { Outcome = Disabled; KeepTrace = true; Error = None; Warning = Some e; ExitCode = programExit policy facts }
+        | None, _ when policy.RequireTrace.Value && facts.RecordedCalls = 0L -> failed policy traceMissing
+        | None, _ ->
+            let complete = facts.Balanced && not facts.Truncated && not facts.Interrupted
+            { Outcome = (if complete then Complete else Partial)
+              KeepTrace = true
+              Error = None
+              Warning = None
+              ExitCode = programExit policy facts }

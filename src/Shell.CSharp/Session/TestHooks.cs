@@ -1,0 +1,28 @@
+namespace CodeTracer.Shell.Session;
+
+/// <summary>
+/// Test-only failure injection on the shell's side (points <c>conversion</c>
+/// and <c>finalisation</c>); the runtime handles its own points. Both need
+/// <c>CODETRACER_TEST_HOOKS=1</c> and <c>CODETRACER_TEST_FAIL_AT</c>, so normal use never reaches them.
+/// </summary>
+internal static class TestHooks
+{
+    private static readonly string? FailAt =
+        Environment.GetEnvironmentVariable("CODETRACER_TEST_HOOKS") == "1"
+            ? Environment.GetEnvironmentVariable("CODETRACER_TEST_FAIL_AT")
+            : null;
+
+    /// <summary>Throws an injected failure when the tests asked for one at <paramref name="point"/>.</summary>
+    internal static void FailIfAsked(string point, Func<string, Core.Diagnostics.RecorderError> error)
+    {
+        if (FailAt == point) throw new RecorderException(error("injected failure at " + point));
+    }
+
+    /// <summary>The variables the runtime needs to see the same request.</summary>
+    internal static IEnumerable<KeyValuePair<string, string>> ForRuntime()
+    {
+        if (FailAt is null) yield break;
+        yield return new("CODETRACER_TEST_HOOKS", "1");
+        yield return new("CODETRACER_TEST_FAIL_AT", FailAt);
+    }
+}
