@@ -15,56 +15,60 @@ public static class Probe
     /// <summary>Cleared when the recorder is detached: every probe becomes a no-op.</summary>
     internal static bool On;
 
+    /// <summary>Whether a probe records: the recorder is on and no test failure fires here.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static bool Live(int point) => On && !(FailPoints.Armed && FailPoints.Hit(point));
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Enter(int methodId)
     {
-        if (On && !(FailPoints.Armed && FailPoints.Hit(FailPoints.Enter))) ThreadBuffer.Current.TagI32(Tags.Enter, methodId);
+        if (Live(FailPoints.Enter)) ThreadBuffer.Current.TagI32(Tags.Enter, methodId);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Step(int siteId)
     {
-        if (On && !(FailPoints.Armed && FailPoints.Hit(FailPoints.Step))) ThreadBuffer.Current.TagI32(Tags.Step, siteId);
+        if (Live(FailPoints.Step)) ThreadBuffer.Current.TagI32(Tags.Step, siteId);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Return()
     {
-        if (On && !(FailPoints.Armed && FailPoints.Hit(FailPoints.Return))) ThreadBuffer.Current.Tag(Tags.Return);
+        if (Live(FailPoints.Return)) ThreadBuffer.Current.Tag(Tags.Return);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValInt(long value) { if (On) ThreadBuffer.Current.TagI64(Tags.Int, value); }
+    public static void ValInt(long value) { if (Live(FailPoints.Value)) ThreadBuffer.Current.TagI64(Tags.Int, value); }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValUInt(ulong value) { if (On) ThreadBuffer.Current.TagI64(Tags.UInt, unchecked((long)value)); }
+    public static void ValUInt(ulong value) { if (Live(FailPoints.Value)) ThreadBuffer.Current.TagI64(Tags.UInt, unchecked((long)value)); }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValDouble(double value) { if (On) ThreadBuffer.Current.TagI64(Tags.Double, System.BitConverter.DoubleToInt64Bits(value)); }
+    public static void ValDouble(double value) { if (Live(FailPoints.Value)) ThreadBuffer.Current.TagI64(Tags.Double, System.BitConverter.DoubleToInt64Bits(value)); }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValSingle(float value) { if (On) ThreadBuffer.Current.TagI32(Tags.Single, System.BitConverter.SingleToInt32Bits(value)); }
+    public static void ValSingle(float value) { if (Live(FailPoints.Value)) ThreadBuffer.Current.TagI32(Tags.Single, System.BitConverter.SingleToInt32Bits(value)); }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValBool(bool value) { if (On) ThreadBuffer.Current.TagU8(Tags.Bool, value ? (byte)1 : (byte)0); }
+    public static void ValBool(bool value) { if (Live(FailPoints.Value)) ThreadBuffer.Current.TagU8(Tags.Bool, value ? (byte)1 : (byte)0); }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValChar(char value) { if (On) ThreadBuffer.Current.TagU16(Tags.Char, value); }
+    public static void ValChar(char value) { if (Live(FailPoints.Value)) ThreadBuffer.Current.TagU16(Tags.Char, value); }
 
     public static void ValString(string? value)
     {
-        if (!On) return;
+        if (!Live(FailPoints.Value)) return;
         var b = ThreadBuffer.Current;
         if (value is null) { b.Tag(Tags.Null); return; }
         b.Tag(Tags.String);
         b.Text(value);
     }
 
-    public static void ValDecimal(decimal value) { if (On) ThreadBuffer.Current.Decimal(value); }
+    public static void ValDecimal(decimal value) { if (Live(FailPoints.Value)) ThreadBuffer.Current.Decimal(value); }
 
     public static void ValObject(object? value)
     {
-        if (!On || (FailPoints.Armed && FailPoints.Hit(FailPoints.Value))) return;
+        if (!Live(FailPoints.Value)) return;
         var b = ThreadBuffer.Current;
         var start = b.Position;
         try

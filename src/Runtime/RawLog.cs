@@ -38,6 +38,8 @@ internal static class RawLog
     private static void WriteChunkLocked(long threadId, byte[] data, int length)
     {
         if (_file is null || length == 0) return;
+        // An injected write failure loses this chunk, as a full disk would.
+        if (FailPoints.Armed && FailPoints.Hit(FailPoints.Flush)) return;
         Span<byte> header = stackalloc byte[12];
         BitConverter.TryWriteBytes(header, threadId);
         BitConverter.TryWriteBytes(header.Slice(8), length);

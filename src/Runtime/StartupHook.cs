@@ -1,4 +1,7 @@
 using System;
+using System.Collections.Generic;
+using System.Runtime.InteropServices;
+using System.Threading;
 using CodeTracer.Runtime;
 
 /// <summary>
@@ -31,11 +34,25 @@ namespace CodeTracer.Runtime
             if (Environment.GetEnvironmentVariable("CODETRACER_CAPTURE_IO") != "off") ConsoleCapture.Install();
             AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
             AppDomain.CurrentDomain.UnhandledException += (_, e) => Crash(e.ExceptionObject);
+            // A console program dies of SIGTERM/SIGINT without running its exit
+            // handlers: flush first, then let the signal do what it would have done.
+            foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT })
+                Signals.Add(PosixSignalRegistration.Create(signal, _ => Interrupted()));
             Probe.On = true;
+        }
+
+        private static readonly List<PosixSignalRegistration> Signals = new();
+
+        /// <summary>A terminating signal ends the recording (the program may still survive it).</summary>
+        private static void Interrupted()
+        {
+            Probe.On = false;
+            RawLog.Close();
         }
 
         private static void Stop()
         {
+            if (Probe.On) ThreadBuffer.Current.Tag(Tags.Exit);
             Probe.On = false;
             RawLog.Close();
         }
@@ -57,9 +74,12 @@ namespace CodeTracer.Runtime
         /// The Detach record tells the shell why; whether that fails the recording
         /// (abort) or leaves a partial trace (disable) is the shell's policy.
         /// </summary>
+        private static int _failed;
+
         internal static void Fail(string reason)
         {
-            if (!Probe.On) return;
+            // Once only, and even after the probes stopped: a flush at exit can fail too.
+            if (Interlocked.Exchange(ref _failed, 1) == 1) return;
             Probe.On = false;
             try
             {

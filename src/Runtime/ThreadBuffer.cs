@@ -46,8 +46,7 @@ internal sealed class ThreadBuffer
     {
         try
         {
-            if (FailPoints.Armed && FailPoints.Hit(FailPoints.Flush)) _pos = 0;
-            else Flush();
+            Flush();
         }
         catch (Exception e)
         {

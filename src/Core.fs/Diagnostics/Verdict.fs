@@ -14,6 +14,8 @@ type RunFacts =
       Truncated: bool
       /// The user stopped the recording (Ctrl-C, SIGTERM).
       Interrupted: bool
+      /// The program's exit handlers ran, so every buffer was flushed.
+      CleanExit: bool
       /// Calls recorded besides `<toplevel>`.
       RecordedCalls: int64 }
 
@@ -53,7 +55,7 @@ module Verdict =
             { Outcome = Disabled; KeepTrace = true; Error = None; Warning = Some e; ExitCode = programExit policy facts }
         | None, _ when policy.RequireTrace.Value && facts.RecordedCalls = 0L -> failed policy traceMissing
         | None, _ ->
-            let complete = facts.Balanced && not facts.Truncated && not facts.Interrupted
+            let complete = facts.Balanced && facts.CleanExit && not facts.Truncated && not facts.Interrupted
             { Outcome = (if complete then Complete else Partial)
               KeepTrace = true
               Error = None

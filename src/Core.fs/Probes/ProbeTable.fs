@@ -63,6 +63,8 @@ module ProbeTable =
     let detach = row "Detach" 6uy RuntimeOnly "" "" [ Text ]
     /// The program dies of an unhandled exception: its type and message.
     let fault = row "Fault" 7uy RuntimeOnly "" "" [ Text ]
+    /// The program's exit handlers ran: what follows this record is nothing.
+    let exit = row "Exit" 8uy RuntimeOnly "" "" []
 
     let valNull = row "Null" 16uy RuntimeOnly "" "" []
 
@@ -90,7 +92,7 @@ module ProbeTable =
 
     /// Every row, in tag order (`valObject` has no record of its own).
     let all =
-        [ enter; step; ret; write; typeDef; detach; fault
+        [ enter; step; ret; write; typeDef; detach; fault; exit
           valNull; valInt; valUInt; valDouble; valSingle; valBool; valChar; valString; valDecimal
           valObject; valSequence; valRaw; valEnum; valBoxed ]
 

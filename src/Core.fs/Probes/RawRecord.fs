@@ -27,6 +27,7 @@ type RawRecord =
     | RWrite of stream: byte * text: string
     | RDetach of reason: string
     | RFault of description: string
+    | RExit
     | RValue of RawValue
 
 /// Decoding of one thread's chunk of raw records, following the probe table.
@@ -170,6 +171,9 @@ module RawRecord =
                 elif tag = ProbeTable.detach.Tag then
                     c.U8() |> ignore
                     records <- RDetach(fst (c.Text())) :: records
+                elif tag = ProbeTable.exit.Tag then
+                    c.U8() |> ignore
+                    records <- RExit :: records
                 elif tag = ProbeTable.fault.Tag then
                     c.U8() |> ignore
                     records <- RFault(fst (c.Text())) :: records

@@ -52,7 +52,9 @@ type ConversionState =
       /// Why the runtime detached, once it did: later records are ignored.
       Detached: string option
       /// Unhandled exceptions the program died of.
-      Faults: string list }
+      Faults: string list
+      /// The program's exit handlers ran (it was not killed or failed fast).
+      CleanExit: bool }
 
 /// How a conversion ended.
 type ConversionEnd =
@@ -61,7 +63,8 @@ type ConversionEnd =
       Balanced: bool
       Anomalies: int
       Detached: string option
-      Faults: string list }
+      Faults: string list
+      CleanExit: bool }
 
 /// Raw records (per thread, in log order) to trace events, following the
 /// loader's rules of shared/spec/trace-format.md.
@@ -119,7 +122,8 @@ module Conversion =
           Active = emptyThread
           Anomalies = 0
           Detached = None
-          Faults = [] },
+          Faults = []
+          CleanExit = false },
         header
 
     let private flushPending (t: ThreadState) : ThreadState * TraceEvent list =
@@ -203,6 +207,7 @@ module Conversion =
             store st2 t2, evs @ evs2
         match record, t.Expect with
         | _ when state.Detached.IsSome -> state, []
+        | RExit, _ -> { state with CleanExit = true }, []
         | RDetach reason, _ ->
             let t, flushed = flushPending t
             store { state with Detached = Some reason } { t with Expect = Idle }, flushed
@@ -304,4 +309,5 @@ module Conversion =
           Balanced = balanced
           Anomalies = state.Anomalies
           Detached = state.Detached
-          Faults = state.Faults }
+          Faults = state.Faults
+          CleanExit = state.CleanExit }

@@ -98,7 +98,7 @@ public static class Recorder
             var verdict = VerdictModule.decide(policy, new RunFacts(
                 run.ExitCode,
                 failure is null ? FSharpOption<RecorderError>.None : FSharpOption<RecorderError>.Some(failure),
-                summary.Balanced, summary.Truncated, run.Interrupted, Math.Max(0, summary.Calls - 1)));
+                summary.Balanced, summary.Truncated, run.Interrupted, summary.CleanExit, Math.Max(0, summary.Calls - 1)));
             if (verdict.Warning is { } warning) log.Error(LogLevel.Warn, "record", warning.Value);
 
             if (verdict.KeepTrace)
@@ -177,6 +177,7 @@ public static class Recorder
     {
         if (run.Interrupted) yield return Tuple.Create("termination", "interrupted by the user (Ctrl-C or SIGTERM)");
         else if (run.ExitCode > 128 && !OperatingSystem.IsWindows()) yield return Tuple.Create("termination", $"killed by signal {run.ExitCode - 128}");
+        if (!summary.CleanExit && !run.Interrupted) yield return Tuple.Create("exit_handlers", "did not run (killed, FailFast or a crash): events not flushed by then are lost");
         foreach (var fault in summary.Faults) yield return Tuple.Create("program_fault", "unhandled exception " + fault);
         if (summary.Truncated) yield return Tuple.Create("raw_log", "ends inside a chunk: the events the program had not flushed are lost");
         if (!summary.Balanced && summary.Detached is null) yield return Tuple.Create("open_calls", "some calls never returned (the program exited or died inside them)");

@@ -7,7 +7,7 @@ namespace CodeTracer.Shell.TraceFiles;
 /// <summary>What converting a raw log produced.</summary>
 internal sealed record ConversionSummary(
     long Events, long Steps, long Calls, int FunctionsCalled, bool Balanced, int Anomalies, bool Truncated,
-    string? Detached, Microsoft.FSharp.Collections.FSharpList<string> Faults);
+    string? Detached, Microsoft.FSharp.Collections.FSharpList<string> Faults, bool CleanExit);
 
 /// <summary>
 /// Converts the raw log into trace.json, streaming: the core turns records into
@@ -61,6 +61,6 @@ internal static class TraceJsonWriter
         text.Append(Json.arrayEnd);
         output.Write(text);
         return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, truncated,
-            end.Detached?.Value, end.Faults);
+            end.Detached?.Value, end.Faults, end.CleanExit);
     }
 }

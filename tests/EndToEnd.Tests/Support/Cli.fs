@@ -45,3 +45,22 @@ let record (program: string) (programArgs: string list) : Run * string = recordW
 let validate (folder: string) (extra: string list) =
     let r = run "python3" ([ Repo.validator; folder ] @ extra) ""
     r.ExitCode, r.Stdout + r.Stderr
+
+/// Starts `codetracer record` on a program and returns the recorder's process
+/// once the program printed its first line (its pid, for the "wait" mode of Faults).
+let startRecording (args: string list) : Process * string =
+    let info = ProcessStartInfo("dotnet", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
+    (Repo.cliDll :: "record" :: args) |> List.iter info.ArgumentList.Add
+    info.WorkingDirectory <- Repo.root
+    let p = Process.Start info
+    let rec firstPid () =
+        match p.StandardOutput.ReadLine() with
+        | null -> failwith "the program ended before printing its pid"
+        | line when line.StartsWith "pid " -> line.Substring 4
+        | _ -> firstPid ()
+    p, firstPid ()
+
+/// Sends a signal to a process (kill -N pid).
+let signal (signalName: string) (pid: string) =
+    let r = run "kill" [ "-" + signalName; pid ] ""
+    if r.ExitCode <> 0 then failwithf "kill -%s %s: %s" signalName pid r.Stderr
