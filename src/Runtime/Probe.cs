@@ -37,6 +37,12 @@ public static class Probe
         if (Live(FailPoints.Return)) ThreadBuffer.Current.Tag(Tags.Return);
     }
 
+    /// <summary>Entry of an <c>--activation</c> method: the first one starts the recording.</summary>
+    public static void Activate() => Activation.Enter();
+
+    /// <summary>Return of an <c>--activation</c> method: when the first one returns, recording stops for good.</summary>
+    public static void Deactivate() => Activation.Exit();
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void ValInt(long value) { if (Live(FailPoints.Value)) ThreadBuffer.Current.TagI64(Tags.Int, value); }
 

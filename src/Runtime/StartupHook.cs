@@ -38,7 +38,13 @@ namespace CodeTracer.Runtime
             // handlers: flush first, then let the signal do what it would have done.
             foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT })
                 Signals.Add(PosixSignalRegistration.Create(signal, _ => Interrupted()));
-            Probe.On = true;
+            Probe.On = !Activation.Gated;
+        }
+
+        /// <summary>Turns the probes on (the activation method was entered), unless the recorder failed.</summary>
+        internal static void Resume()
+        {
+            if (Volatile.Read(ref _failed) == 0) Probe.On = true;
         }
 
         private static readonly List<PosixSignalRegistration> Signals = new();
@@ -52,7 +58,8 @@ namespace CodeTracer.Runtime
 
         private static void Stop()
         {
-            if (Probe.On) ThreadBuffer.Current.Tag(Tags.Exit);
+            // The exit marker says the exit handlers ran, recording or not (activation may be over).
+            if (Volatile.Read(ref _failed) == 0 && RawLog.IsOpen) ThreadBuffer.Current.Tag(Tags.Exit);
             Probe.On = false;
             RawLog.Close();
         }

@@ -55,6 +55,10 @@ module ProbeTable =
     let enter = row "Enter" 1uy MethodEntry "Enter" "System.Int32" [ I32 ]
     let step = row "Step" 2uy SequencePoint "Step" "System.Int32" [ I32 ]
     let ret = row "Return" 3uy BeforeReturn "Return" "" []
+    /// `--activation`: before Enter in the matching methods; starts recording at the first entry.
+    let activate = row "Activate" 0uy MethodEntry "Activate" "" []
+    /// `--activation`: after Return in the matching methods; stops recording when the first entry returns.
+    let deactivate = row "Deactivate" 0uy BeforeReturn "Deactivate" "" []
     /// Console output: stream (0 stdout, 2 stderr) then the text, never cut.
     let write = row "Write" 4uy RuntimeOnly "" "" [ U8; Text ]
     /// Announces a runtime type's full name under a per-thread id.
@@ -92,7 +96,7 @@ module ProbeTable =
 
     /// Every row, in tag order (`valObject` has no record of its own).
     let all =
-        [ enter; step; ret; write; typeDef; detach; fault; exit
+        [ enter; step; ret; activate; deactivate; write; typeDef; detach; fault; exit
           valNull; valInt; valUInt; valDouble; valSingle; valBool; valChar; valString; valDecimal
           valObject; valSequence; valRaw; valEnum; valBoxed ]
 

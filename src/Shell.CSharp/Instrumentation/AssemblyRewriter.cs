@@ -34,7 +34,7 @@ public static class AssemblyRewriter
     /// as it was when the callback returns, and the failure propagates when there is none.</param>
     public static Manifest InstrumentFolder(
         string stagedFolder, Func<string, bool>? skipAssembly = null, Action<string, Exception>? onFailure = null,
-        CancellationToken cancellationToken = default)
+        Func<MethodDefinition, bool>? activates = null, CancellationToken cancellationToken = default)
     {
         var runtimePath = typeof(CodeTracer.Runtime.Probe).Assembly.Location;
         using var runtime = ModuleDefinition.ReadModule(runtimePath, new ReaderParameters { InMemory = true });
@@ -50,7 +50,7 @@ public static class AssemblyRewriter
             if (IsPlatformAssembly(name) || (skipAssembly?.Invoke(name) ?? false)) continue;
             try
             {
-                InstrumentAssembly(path, symbols, resolver, probeType, manifest, cancellationToken);
+                InstrumentAssembly(path, symbols, resolver, probeType, manifest, activates, cancellationToken);
             }
             catch (Exception e) when (onFailure is not null && e is not OperationCanceledException)
             {
@@ -79,7 +79,7 @@ public static class AssemblyRewriter
 
     private static void InstrumentAssembly(
         string path, Symbols symbols, IAssemblyResolver resolver, TypeDefinition probeType, ManifestBuilder manifest,
-        CancellationToken cancellationToken)
+        Func<MethodDefinition, bool>? activates, CancellationToken cancellationToken)
     {
         var pdbPath = Path.ChangeExtension(path, ".pdb");
         var reading = new ReaderParameters
@@ -110,7 +110,7 @@ public static class AssemblyRewriter
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 foreach (var method in type.Methods)
-                    if (MethodRewriter.Instrument(method, probes, manifest))
+                    if (MethodRewriter.Instrument(method, probes, manifest, activates?.Invoke(method) ?? false))
                         instrumented++;
             }
             if (instrumented == 0) return;

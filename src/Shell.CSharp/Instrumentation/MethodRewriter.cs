@@ -26,7 +26,9 @@ internal static class MethodRewriter
     /// Returns false, leaving the method untouched, when it has no body or no visible
     /// sequence point.
     /// </summary>
-    public static bool Instrument(MethodDefinition method, ValueProbes probes, ManifestBuilder manifest)
+    /// <param name="activates">The method matches <c>--activation</c>: its entry starts the
+    /// recording and its return ends it.</param>
+    public static bool Instrument(MethodDefinition method, ValueProbes probes, ManifestBuilder manifest, bool activates = false)
     {
         if (!method.HasBody) return false;
         var body = method.Body;
@@ -77,6 +79,7 @@ internal static class MethodRewriter
                 code.Add(Instruction.Create(OpCodes.Dup));
                 code.AddRange(returnPlan.AfterLoad.Select(op => op.Create()));
             }
+            if (activates) code.Add(Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.deactivate)));
             InsertBefore(body, anchors, ret, code);
         }
 
@@ -88,6 +91,7 @@ internal static class MethodRewriter
             Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.enter)),
         };
         foreach (var argument in arguments) entry.AddRange(Capture(argument));
+        if (activates) entry.Insert(0, Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.activate)));
         var oldFirst = body.Instructions[0];
         for (var i = 0; i < entry.Count; i++) body.Instructions.Insert(i, entry[i]);
         anchors.MoveScopes(oldFirst, entry[0]);
