@@ -1,0 +1,530 @@
+namespace CodeTracer.Core.Trace
+
+open System
+open System.Text
+open System.Text.Json
+
+/// A problem found in a trace folder: where (a file, `event #12 (Call)`, `trace`) and what.
+type TraceProblem = { Where: string; Message: string }
+
+/// Located problems.
+[<RequireQualifiedAccess>]
+module TraceProblem =
+    /// A problem at `where`.
+    let create (where: string) (message: string) : TraceProblem = { Where = where; Message = message }
+
+    /// `where: message`, the form of ct-validate.py's `ERROR` lines.
+    let render (p: TraceProblem) : string = p.Where + ": " + p.Message
+
+/// What trace_metadata.json says about the recording filters (`trace_filter`).
+type TraceFilterInfo =
+    {
+        /// The chain in order: (name, path) of each filter.
+        Filters: (string * string) list
+        /// The counters, flattened: `methods_traced`, `value_redactions.arg`, ...
+        Stats: (string * int64) list
+    }
+
+/// The fields of trace_metadata.json that readers use. A field is None when it is
+/// absent or has the wrong JSON type, so that validation can name each one.
+type TraceMetadataFields =
+    {
+        /// `recording_id` when it is a string.
+        RecordingId: string option
+        /// `program` when it is a string.
+        Program: string option
+        /// `args` when it is a list of strings.
+        Args: string list option
+        /// `workdir` when it is a string.
+        Workdir: string option
+        /// `recorder.name` and `recorder.version`, when present.
+        Recorder: (string * string) option
+        /// `outcome` (complete, partial, disabled, failed), when present.
+        Outcome: string option
+        /// `exit_code` when it is an integer.
+        ExitCode: int64 option
+        /// `trace_filter`, when present.
+        TraceFilter: TraceFilterInfo option
+    }
+
+/// Reading the three JSON files of a trace folder back: trace.json into events,
+/// trace_paths.json into paths, trace_metadata.json into its fields. Pure: the bytes
+/// come from the caller. Anything the model cannot hold (an unknown event name or value
+/// kind, a missing field, a wrong JSON type) is a located error, as it aborts the loader.
+[<RequireQualifiedAccess>]
+module TraceDecoder =
+
+    /// How deep JSON may nest (values nest; the validator reports values deeper than 200).
+    [<Literal>]
+    let MaxJsonDepth = 1000
+
+    type private ResultBuilder() =
+        member _.Return(x) = Ok x
+        member _.ReturnFrom(r: Result<_, _>) = r
+        member _.Bind(r: Result<'T, 'E>, f: 'T -> Result<'U, 'E>) = Result.bind f r
+        member _.Zero() = Ok()
+
+    let private decoding = ResultBuilder()
+
+    /// Event names the loader accepts that this model does not hold.
+    let private unsupportedEvents =
+        set
+            [ "Asm"; "BindVariable"; "DropVariables"; "DropVariable"; "CompoundValue"; "CellValue"
+              "AssignCompoundItem"; "AssignCell"; "VariableCell" ]
+
+    let private readerOptions = JsonReaderOptions(MaxDepth = MaxJsonDepth)
+
+    let private documentOptions = JsonDocumentOptions(MaxDepth = MaxJsonDepth)
+
+    /// The JSON text of an element, cut to 80 characters, for messages.
+    let private shown (el: JsonElement option) : string =
+        match el with
+        | None -> "nothing"
+        | Some e ->
+            let t = e.GetRawText()
+            if t.Length > 80 then t.Substring(0, 80) + "…" else t
+
+    /// Unescapes the raw text of a JSON string token (quotes included), keeping lone
+    /// surrogates that `GetString` refuses.
+    let private unescape (raw: string) : string =
+        let sb = StringBuilder(raw.Length)
+        let mutable i = 1
+        let last = raw.Length - 1
+        while i < last do
+            let c = raw.[i]
+            if c = '\\' && i + 1 < last then
+                match raw.[i + 1] with
+                | 'b' -> sb.Append('\b') |> ignore; i <- i + 2
+                | 'f' -> sb.Append('\012') |> ignore; i <- i + 2
+                | 'n' -> sb.Append('\n') |> ignore; i <- i + 2
+                | 'r' -> sb.Append('\r') |> ignore; i <- i + 2
+                | 't' -> sb.Append('\t') |> ignore; i <- i + 2
+                | 'u' when i + 5 < last ->
+                    sb.Append(char (Convert.ToInt32(raw.Substring(i + 2, 4), 16))) |> ignore
+                    i <- i + 6
+                | other -> sb.Append(other) |> ignore; i <- i + 2
+            else
+                sb.Append(c) |> ignore
+                i <- i + 1
+        sb.ToString()
+
+    /// The text of a JSON string element; lone surrogates (`"\ud800"`) are kept.
+    let private textOf (el: JsonElement) : string =
+        try
+            match el.GetString() with
+            | null -> ""
+            | s -> s
+        with :? InvalidOperationException -> unescape (el.GetRawText())
+
+    let private field (el: JsonElement) (name: string) : JsonElement option =
+        match el.TryGetProperty name with
+        | true, v -> Some v
+        | _ -> None
+
+    let private stringField (what: string) (el: JsonElement) (name: string) : Result<string, string> =
+        match field el name with
+        | Some v when v.ValueKind = JsonValueKind.String -> Ok(textOf v)
+        | None -> Result.Error(sprintf "%s lacks '%s'" what name)
+        | other -> Result.Error(sprintf "%s.%s must be a string, got %s" what name (shown other))
+
+    let private int32Of (v: JsonElement) : int option =
+        if v.ValueKind <> JsonValueKind.Number then None
+        else
+            match v.TryGetInt32() with
+            | true, i -> Some i
+            | _ -> None
+
+    let private int64Of (v: JsonElement) : int64 option =
+        if v.ValueKind <> JsonValueKind.Number then None
+        else
+            match v.TryGetInt64() with
+            | true, i -> Some i
+            | _ -> None
+
+    let private intField (what: string) (el: JsonElement) (name: string) : Result<int, string> =
+        match field el name with
+        | Some v when (int32Of v).IsSome -> Ok(Option.get (int32Of v))
+        | None -> Result.Error(sprintf "%s lacks '%s'" what name)
+        | other -> Result.Error(sprintf "%s.%s must be an integer, got %s" what name (shown other))
+
+    let private int64Field (what: string) (el: JsonElement) (name: string) : Result<int64, string> =
+        match field el name with
+        | Some v when (int64Of v).IsSome -> Ok(Option.get (int64Of v))
+        | None -> Result.Error(sprintf "%s lacks '%s'" what name)
+        | other -> Result.Error(sprintf "%s.%s must be a 64-bit integer, got %s" what name (shown other))
+
+    let private boolField (what: string) (el: JsonElement) (name: string) : Result<bool, string> =
+        match field el name with
+        | Some v when v.ValueKind = JsonValueKind.True -> Ok true
+        | Some v when v.ValueKind = JsonValueKind.False -> Ok false
+        | None -> Result.Error(sprintf "%s lacks '%s'" what name)
+        | other -> Result.Error(sprintf "%s.%s must be true or false, got %s" what name (shown other))
+
+    let private arrayField (what: string) (el: JsonElement) (name: string) : Result<JsonElement list, string> =
+        match field el name with
+        | Some v when v.ValueKind = JsonValueKind.Array -> Ok(v.EnumerateArray() |> List.ofSeq)
+        | None -> Result.Error(sprintf "%s lacks '%s'" what name)
+        | other -> Result.Error(sprintf "%s.%s must be a list, got %s" what name (shown other))
+
+    /// The first error of a list of results, or all the values.
+    let private all (results: Result<'T, string> seq) : Result<'T list, string> =
+        let values = ResizeArray<'T>()
+        let mutable error = None
+        use e = results.GetEnumerator()
+        while error.IsNone && e.MoveNext() do
+            match e.Current with
+            | Ok v -> values.Add v
+            | Result.Error m -> error <- Some m
+        match error with
+        | Some m -> Result.Error m
+        | None -> Ok(List.ofSeq values)
+
+    /// One value record (the `V` of the trace format).
+    let rec private value (v: JsonElement) : Result<ValueRecord, string> =
+        let kind =
+            if v.ValueKind <> JsonValueKind.Object then None
+            else field v "kind"
+        match kind with
+        | None -> Result.Error(sprintf "value record must be an object with 'kind', got %s" (shown (Some v)))
+        | Some k when k.ValueKind <> JsonValueKind.String -> Result.Error(sprintf "unknown value kind %s" (k.GetRawText()))
+        | Some k ->
+            let k = textOf k
+            let typeId () = intField (k + " value") v "type_id"
+            let children name = arrayField k v name |> Result.bind (List.map value >> all)
+            decoding {
+                match k with
+                | "Int" ->
+                    let! i = int64Field k v "i"
+                    let! t = typeId ()
+                    return ValueRecord.Int(i, t)
+                | "Float" ->
+                    let! f = stringField k v "f"
+                    let! t = typeId ()
+                    return Float(f, t)
+                | "Bool" ->
+                    let! b = boolField k v "b"
+                    let! t = typeId ()
+                    return Bool(b, t)
+                | "String" ->
+                    let! s = stringField k v "text"
+                    let! t = typeId ()
+                    return ValueRecord.String(s, t)
+                | "Char" ->
+                    let! c = stringField k v "c"
+                    let! t = typeId ()
+                    return ValueRecord.Char(c, t)
+                | "Sequence" ->
+                    let! es = children "elements"
+                    let! slice = boolField k v "is_slice"
+                    let! t = typeId ()
+                    return Sequence(es, slice, t)
+                | "Tuple" ->
+                    let! es = children "elements"
+                    let! t = typeId ()
+                    return ValueRecord.Tuple(es, t)
+                | "Struct" ->
+                    let! fs = children "field_values"
+                    let! t = typeId ()
+                    return Struct(fs, t)
+                | "Variant" ->
+                    let! d = stringField k v "discriminator"
+                    let! c =
+                        match field v "contents" with
+                        | Some c -> value c
+                        | None -> Result.Error "Variant value lacks 'contents'"
+                    let! t = typeId ()
+                    return Variant(d, c, t)
+                | "Raw" ->
+                    let! r = stringField k v "r"
+                    let! t = typeId ()
+                    return Raw(r, t)
+                | "Error" ->
+                    let! m = stringField k v "msg"
+                    let! t = typeId ()
+                    return ValueRecord.Error(m, t)
+                | "None" ->
+                    let! t = typeId ()
+                    return NoneValue t
+                | "BigInt" ->
+                    let! b = stringField k v "b"
+                    let! n = boolField k v "negative"
+                    let! t = typeId ()
+                    return BigInt(b, n, t)
+                | "Reference" -> return! Result.Error "Reference values are not supported by this reader (the recorder never writes them)"
+                | "Cell" -> return! Result.Error "Cell values are not allowed in Value/Call/Return (the loader cannot show them)"
+                | other -> return! Result.Error(sprintf "unknown value kind '%s'" other)
+            }
+
+    let private valueField (what: string) (el: JsonElement) (name: string) : Result<ValueRecord, string> =
+        match field el name with
+        | Some v -> value v
+        | None -> Result.Error(sprintf "%s lacks '%s'" what name)
+
+    let private object (name: string) (body: JsonElement) : Result<JsonElement, string> =
+        if body.ValueKind = JsonValueKind.Object then Ok body
+        else Result.Error(sprintf "%s must be an object, got %s" name (shown (Some body)))
+
+    let private specificInfo (body: JsonElement) : Result<TypeSpecificInfo, string> =
+        let bad () = Result.Error "Type.specific_info must be {kind: None|Struct|Pointer, ...}"
+        match field body "specific_info" with
+        | Some info when info.ValueKind = JsonValueKind.Object ->
+            match field info "kind" with
+            | Some k when k.ValueKind = JsonValueKind.String ->
+                match textOf k with
+                | "None" -> Ok NoInfo
+                | "Struct" ->
+                    match field info "fields" with
+                    | Some fs when fs.ValueKind = JsonValueKind.Array ->
+                        fs.EnumerateArray()
+                        |> Seq.map (fun f ->
+                            if f.ValueKind <> JsonValueKind.Object then
+                                Result.Error(sprintf "struct field must be {name, type_id}, got %s" (shown (Some f)))
+                            else
+                                decoding {
+                                    let! n = stringField "struct field" f "name"
+                                    let! t = intField "struct field" f "type_id"
+                                    return n, t
+                                })
+                        |> all
+                        |> Result.map StructInfo
+                    | _ -> Result.Error "Struct specific_info needs a 'fields' list"
+                | "Pointer" ->
+                    intField "Pointer specific_info" info "dereference_type_id" |> Result.map PointerInfo
+                | _ -> bad ()
+            | _ -> bad ()
+        | _ -> bad ()
+
+    let private callArg (a: JsonElement) : Result<int * ValueRecord, string> =
+        if a.ValueKind <> JsonValueKind.Object then Result.Error "each Call arg is {variable_id, value}"
+        else
+            decoding {
+                let! id = intField "Call arg" a "variable_id"
+                let! v = valueField "Call arg" a "value"
+                return id, v
+            }
+
+    let private threadId (name: string) (body: JsonElement) : Result<int64, string> =
+        match int64Of body with
+        | Some id -> Ok id
+        | None -> Result.Error(sprintf "%s must be a thread id (an integer), got %s" name (shown (Some body)))
+
+    /// One event's body, by its name.
+    let private eventBody (name: string) (body: JsonElement) : Result<TraceEvent, string> =
+        match name with
+        | "Path" ->
+            if body.ValueKind = JsonValueKind.String then Ok(Path(textOf body))
+            else Result.Error "Path must be a non-empty string"
+        | "VariableName"
+        | "Variable" ->
+            if body.ValueKind = JsonValueKind.String then Ok(VariableName(textOf body))
+            else Result.Error "VariableName must be a string"
+        | "Type" ->
+            decoding {
+                let! body = object "Type" body
+                let! kind = intField "Type" body "kind"
+                let! lang = stringField "Type" body "lang_type"
+                let! info = specificInfo body
+                return TraceEvent.Type(kind, lang, info)
+            }
+        | "Function" ->
+            decoding {
+                let! body = object "Function" body
+                let! p = intField "Function" body "path_id"
+                let! l = intField "Function" body "line"
+                let! n = stringField "Function" body "name"
+                return Function(p, l, n)
+            }
+        | "Step" ->
+            decoding {
+                let! body = object "Step" body
+                let! p = intField "Step" body "path_id"
+                let! l = intField "Step" body "line"
+                return Step(p, l)
+            }
+        | "Call" ->
+            decoding {
+                let! body = object "Call" body
+                let! f = intField "Call" body "function_id"
+                let! args =
+                    match field body "args" with
+                    | None -> Ok []
+                    | Some a when a.ValueKind = JsonValueKind.Array -> a.EnumerateArray() |> Seq.map callArg |> all
+                    | Some _ -> Result.Error "Call.args must be a list"
+                return Call(f, args)
+            }
+        | "Return" ->
+            decoding {
+                let! body = object "Return" body
+                let! v = valueField "Return" body "return_value"
+                return Return v
+            }
+        | "Value" ->
+            decoding {
+                let! body = object "Value" body
+                let! id = intField "Value" body "variable_id"
+                let! v = valueField "Value" body "value"
+                return Value(id, v)
+            }
+        | "Event" ->
+            decoding {
+                let! body = object "Event" body
+                let! kind = intField "Event" body "kind"
+                let! metadata = stringField "Event" body "metadata"
+                let! content = stringField "Event" body "content"
+                return IoEvent(kind, metadata, content)
+            }
+        | "ThreadStart" -> threadId name body |> Result.map ThreadStart
+        | "ThreadSwitch" -> threadId name body |> Result.map ThreadSwitch
+        | "ThreadExit" -> threadId name body |> Result.map ThreadExit
+        | "DropLastStep" -> Ok DropLastStep
+        | "Assignment" -> Result.Error "Assignment events must not be written (their JSON form does not load)"
+        | n when unsupportedEvents.Contains n -> Result.Error(sprintf "'%s' events are not supported by this reader (the recorder never writes them)" n)
+        | n -> Result.Error(sprintf "unknown event '%s'" n)
+
+    /// One element of the trace.json array, the `index`-th.
+    let private event (index: int) (el: JsonElement) : Result<TraceEvent, TraceProblem> =
+        let at = sprintf "event #%d" index
+        if el.ValueKind = JsonValueKind.String && textOf el = "DropLastStep" then Ok DropLastStep
+        else
+            let props =
+                if el.ValueKind = JsonValueKind.Object then el.EnumerateObject() |> List.ofSeq else []
+            match props with
+            | [ p ] ->
+                eventBody p.Name p.Value
+                |> Result.mapError (fun m -> TraceProblem.create (sprintf "%s (%s)" at p.Name) m)
+            | _ -> Result.Error(TraceProblem.create at (sprintf "an event is an object with exactly one key, got %s" (shown (Some el))))
+
+    /// Text a JSON parser rejects before parsing: invalid UTF-8, or a byte order mark.
+    let private encodingProblem (utf8: byte array) : string option =
+        if not (Unicode.Utf8.IsValid(ReadOnlySpan utf8)) then Some "the file is not valid UTF-8"
+        elif utf8.Length >= 3 && utf8.[0] = 0xEFuy && utf8.[1] = 0xBBuy && utf8.[2] = 0xBFuy then
+            Some "unexpected UTF-8 byte order mark"
+        else None
+
+    let private syntaxMessage (e: JsonException) : string =
+        if not e.LineNumber.HasValue then e.Message
+        else
+            // The reader's message carries the position too; keep its first sentence.
+            let first = e.Message.Split([| " LineNumber:" |], StringSplitOptions.None).[0]
+            sprintf "invalid JSON at line %d, byte %d: %s" (e.LineNumber.Value + 1L) (e.BytePositionInLine.GetValueOrDefault() + 1L) first
+
+    /// The events of trace.json (its UTF-8 bytes). The first problem stops the decoding,
+    /// located at the file (`trace.json`) or at the event (`event #12 (Call)`).
+    let decodeEvents (utf8: byte array) : Result<TraceEvent list, TraceProblem> =
+        let fileProblem message = Result.Error(TraceProblem.create "trace.json" message)
+        match encodingProblem utf8 with
+        | Some message -> fileProblem message
+        | None ->
+            let events = ResizeArray<TraceEvent>()
+            let mutable failure: TraceProblem option = None
+            let mutable reader = Utf8JsonReader(ReadOnlySpan utf8, readerOptions)
+            try
+                if not (reader.Read()) || reader.TokenType <> JsonTokenType.StartArray then
+                    failure <- Some(TraceProblem.create "trace.json" "the file must be one JSON array")
+                else
+                    let mutable inArray = true
+                    while failure.IsNone && inArray do
+                        if not (reader.Read()) then
+                            failure <- Some(TraceProblem.create "trace.json" "the array is not closed (a truncated file)")
+                        elif reader.TokenType = JsonTokenType.EndArray then inArray <- false
+                        else
+                            use doc = JsonDocument.ParseValue(&reader)
+                            match event events.Count doc.RootElement with
+                            | Ok e -> events.Add e
+                            | Result.Error p -> failure <- Some p
+                    if failure.IsNone && reader.Read() then
+                        failure <- Some(TraceProblem.create "trace.json" "text after the closing bracket")
+            with :? JsonException as e ->
+                failure <- Some(TraceProblem.create "trace.json" (syntaxMessage e))
+            match failure with
+            | Some p -> Result.Error p
+            | None -> Ok(List.ofSeq events)
+
+    /// The events of a trace.json text.
+    let decodeEventsText (json: string) : Result<TraceEvent list, TraceProblem> =
+        decodeEvents (Encoding.UTF8.GetBytes json)
+
+    /// Parses a side file; `file` names it in the problem.
+    let private parseFile (file: string) (utf8: byte array) (read: JsonElement -> Result<'T, string>) : Result<'T, TraceProblem> =
+        match encodingProblem utf8 with
+        | Some message -> Result.Error(TraceProblem.create file message)
+        | None ->
+            let parsed =
+                try
+                    use doc = JsonDocument.Parse(ReadOnlyMemory utf8, documentOptions)
+                    read doc.RootElement
+                with :? JsonException as e -> Result.Error(syntaxMessage e)
+            parsed |> Result.mapError (TraceProblem.create file)
+
+    /// The paths of trace_paths.json (its UTF-8 bytes): a JSON array of strings.
+    let decodePaths (utf8: byte array) : Result<string list, TraceProblem> =
+        parseFile "trace_paths.json" utf8 (fun root ->
+            let strings =
+                if root.ValueKind <> JsonValueKind.Array then None
+                else
+                    let items = root.EnumerateArray() |> List.ofSeq
+                    if items |> List.forall (fun i -> i.ValueKind = JsonValueKind.String) then Some(items |> List.map textOf)
+                    else None
+            match strings with
+            | Some paths -> Ok paths
+            | None -> Result.Error "must be a JSON array of strings (the Path events in order)")
+
+    let private optString (el: JsonElement) (name: string) : string option =
+        match field el name with
+        | Some v when v.ValueKind = JsonValueKind.String -> Some(textOf v)
+        | _ -> None
+
+    let private traceFilter (el: JsonElement) : TraceFilterInfo =
+        let filters =
+            match field el "filters" with
+            | Some fs when fs.ValueKind = JsonValueKind.Array ->
+                [ for f in fs.EnumerateArray() do
+                      if f.ValueKind = JsonValueKind.Object then
+                          yield (optString f "name" |> Option.defaultValue "?"), (optString f "path" |> Option.defaultValue "?") ]
+            | _ -> []
+        let rec flatten (prefix: string) (node: JsonElement) : (string * int64) list =
+            match node.ValueKind with
+            | JsonValueKind.Object ->
+                [ for p in node.EnumerateObject() do
+                      yield! flatten (if prefix = "" then p.Name else prefix + "." + p.Name) p.Value ]
+            | JsonValueKind.Number ->
+                match int64Of node with
+                | Some n -> [ prefix, n ]
+                | None -> []
+            | _ -> []
+        let stats =
+            match field el "stats" with
+            | Some s -> flatten "" s
+            | None -> []
+        { Filters = filters; Stats = stats }
+
+    /// The fields of trace_metadata.json (its UTF-8 bytes). An error when the text is
+    /// not JSON or not an object; a missing or mistyped field is None (validation names it).
+    let decodeMetadata (utf8: byte array) : Result<TraceMetadataFields, TraceProblem> =
+        parseFile "trace_metadata.json" utf8 (fun root ->
+            if root.ValueKind <> JsonValueKind.Object then Result.Error "must be a JSON object"
+            else
+                let args =
+                    match field root "args" with
+                    | Some a when a.ValueKind = JsonValueKind.Array ->
+                        let items = a.EnumerateArray() |> List.ofSeq
+                        if items |> List.forall (fun i -> i.ValueKind = JsonValueKind.String) then Some(items |> List.map textOf)
+                        else None
+                    | _ -> None
+                let recorder =
+                    match field root "recorder" with
+                    | Some r when r.ValueKind = JsonValueKind.Object ->
+                        Some(optString r "name" |> Option.defaultValue "?", optString r "version" |> Option.defaultValue "?")
+                    | _ -> None
+                Ok
+                    { RecordingId = optString root "recording_id"
+                      Program = optString root "program"
+                      Args = args
+                      Workdir = optString root "workdir"
+                      Recorder = recorder
+                      Outcome = optString root "outcome"
+                      ExitCode = field root "exit_code" |> Option.bind int64Of
+                      TraceFilter =
+                        match field root "trace_filter" with
+                        | Some f when f.ValueKind = JsonValueKind.Object -> Some(traceFilter f)
+                        | _ -> None })

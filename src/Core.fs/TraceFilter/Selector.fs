@@ -1,0 +1,266 @@
+namespace CodeTracer.Core.TraceFilter
+
+open System
+open System.Collections.Generic
+open System.Text.RegularExpressions
+
+/// Why a selector text is not a selector.
+type SelectorError =
+    /// Nothing was written.
+    | EmptySelector
+    /// No `:` separates a kind from a pattern.
+    | MissingKind of text: string
+    /// The part before the first `:` is no kind of this place.
+    | UnknownKind of kind: string * expected: string list
+    /// A second `:` follows something that is not `glob`, `regex` or `literal`.
+    | UnknownMatchType of matchType: string
+    /// Nothing follows the kind (and match type).
+    | EmptyPattern
+    /// The regular expression does not parse or is not supported by the non-backtracking engine.
+    | BadRegex of pattern: string * reason: string
+
+/// Messages for selector errors.
+[<RequireQualifiedAccess>]
+module SelectorError =
+    /// What went wrong and what was expected, in one sentence without a location.
+    let describe (e: SelectorError) : string =
+        match e with
+        | EmptySelector -> "empty selector (expected kind:[match:]pattern)"
+        | MissingKind text -> sprintf "selector \"%s\" has no kind (expected kind:[match:]pattern)" text
+        | UnknownKind(kind, expected) ->
+            sprintf "unknown selector kind \"%s\" (expected %s)" kind (String.Join(", ", expected))
+        | UnknownMatchType m ->
+            sprintf
+                "unknown match type \"%s\" (expected glob, regex or literal; a pattern containing ':' needs an explicit match type)"
+                m
+        | EmptyPattern -> "selector has an empty pattern"
+        | BadRegex(pattern, reason) -> sprintf "bad regular expression \"%s\": %s" pattern reason
+
+/// One element of a compiled glob.
+[<Struct>]
+type GlobToken =
+    /// This character.
+    | GChar of c: char
+    /// `?`: any one character.
+    | GOne
+    /// `*`: any run of characters without `/`.
+    | GStar
+    /// `**`: any run of characters.
+    | GDoubleStar
+
+/// A selector's pattern compiled once, to be matched against many names.
+type Matcher =
+    private
+    | Exact of string
+    | Prefix of prefix: string * crossSlash: bool
+    | Suffix of suffix: string * crossSlash: bool
+    | GlobTokens of GlobToken array
+    | Pattern of Regex
+
+/// Matching a compiled pattern.
+[<RequireQualifiedAccess>]
+module Matcher =
+
+    let private globMatch (tokens: GlobToken array) (name: string) : bool =
+        // A set-of-states simulation: linear in the name for a fixed pattern, no backtracking.
+        let m = tokens.Length
+        let closeOver (states: bool array) =
+            for i in 0 .. m - 1 do
+                if states.[i] then
+                    match tokens.[i] with
+                    | GStar
+                    | GDoubleStar -> states.[i + 1] <- true
+                    | _ -> ()
+        let mutable current = Array.zeroCreate<bool> (m + 1)
+        let mutable next = Array.zeroCreate<bool> (m + 1)
+        current.[0] <- true
+        closeOver current
+        let mutable alive = true
+        let mutable k = 0
+        while alive && k < name.Length do
+            let c = name.[k]
+            Array.Clear next
+            alive <- false
+            for i in 0 .. m - 1 do
+                if current.[i] then
+                    match tokens.[i] with
+                    | GChar x ->
+                        if x = c then
+                            next.[i + 1] <- true
+                            alive <- true
+                    | GOne ->
+                        next.[i + 1] <- true
+                        alive <- true
+                    | GStar ->
+                        if c <> '/' then
+                            next.[i] <- true
+                            alive <- true
+                    | GDoubleStar ->
+                        next.[i] <- true
+                        alive <- true
+            closeOver next
+            let t = current
+            current <- next
+            next <- t
+            k <- k + 1
+        alive && current.[m]
+
+    /// True when the name matches the whole pattern.
+    let isMatch (matcher: Matcher) (name: string) : bool =
+        match matcher with
+        | Exact s -> String.Equals(s, name, StringComparison.Ordinal)
+        | Prefix(p, cross) ->
+            name.StartsWith(p, StringComparison.Ordinal)
+            && (cross || name.IndexOf('/', p.Length) < 0)
+        | Suffix(s, cross) ->
+            name.EndsWith(s, StringComparison.Ordinal)
+            && (cross || name.AsSpan(0, name.Length - s.Length).IndexOf('/') < 0)
+        | GlobTokens tokens -> globMatch tokens name
+        | Pattern regex -> regex.IsMatch name
+
+    /// The tokens of a glob pattern (a run of two or more `*` is one `**`).
+    let globTokens (pattern: string) : GlobToken array =
+        let tokens = ResizeArray<GlobToken>()
+        let mutable i = 0
+        while i < pattern.Length do
+            match pattern.[i] with
+            | '*' ->
+                let mutable j = i
+                while j < pattern.Length && pattern.[j] = '*' do
+                    j <- j + 1
+                tokens.Add(if j - i >= 2 then GDoubleStar else GStar)
+                i <- j
+            | '?' ->
+                tokens.Add GOne
+                i <- i + 1
+            | c ->
+                tokens.Add(GChar c)
+                i <- i + 1
+        tokens.ToArray()
+
+    let private literalText (tokens: GlobToken array) : string option =
+        if tokens |> Array.forall (function GChar _ -> true | _ -> false) then
+            Some(String(tokens |> Array.map (function GChar c -> c | _ -> ' ')))
+        else
+            None
+
+    /// A glob, with fast paths for `abc`, `abc*`, `abc**`, `*abc` and `**abc`.
+    let ofGlob (pattern: string) : Matcher =
+        let tokens = globTokens pattern
+        let n = tokens.Length
+        let isStar t = (t = GStar || t = GDoubleStar)
+        match literalText tokens with
+        | Some s -> Exact s
+        | None ->
+            let last = if n > 0 then Some tokens.[n - 1] else None
+            let first = if n > 0 then Some tokens.[0] else None
+            match last, first with
+            | Some l, _ when isStar l && (literalText tokens.[.. n - 2]).IsSome ->
+                Prefix((literalText tokens.[.. n - 2]).Value, (l = GDoubleStar))
+            | _, Some f when isStar f && (literalText tokens.[1..]).IsSome ->
+                Suffix((literalText tokens.[1..]).Value, (f = GDoubleStar))
+            | _ -> GlobTokens tokens
+
+    let private regexOptions = RegexOptions.NonBacktracking ||| RegexOptions.CultureInvariant
+
+    /// A regular expression that must match the whole name, on the non-backtracking engine.
+    let ofRegex (pattern: string) : Result<Matcher, SelectorError> =
+        // Regex has no TryCreate: its constructor's exceptions are turned into an error here.
+        try
+            // Parsed alone first (cheaply, on the default engine), so that the anchoring
+            // group below cannot change its meaning.
+            Regex(pattern, RegexOptions.CultureInvariant) |> ignore
+            Ok(Pattern(Regex(@"\A(?:" + pattern + @")\z", regexOptions)))
+        with e ->
+            Error(BadRegex(pattern, e.Message))
+
+    /// The exact name.
+    let ofLiteral (name: string) : Matcher = Exact name
+
+/// Parsing, printing and compiling selectors.
+[<RequireQualifiedAccess>]
+module Selector =
+
+    let private compilePattern (matchType: MatchType) (pattern: string) : Result<Matcher, SelectorError> =
+        match matchType with
+        | MatchType.Glob -> Ok(Matcher.ofGlob pattern)
+        | MatchType.Literal -> Ok(Matcher.ofLiteral pattern)
+        | MatchType.Regex -> Matcher.ofRegex pattern
+
+    /// The matcher of a selector's pattern (a bad regex is an error).
+    let compile (selector: Selector<'Kind>) : Result<Matcher, SelectorError> =
+        compilePattern selector.Match selector.Pattern
+
+    /// A compile function that builds each distinct pattern once, for one load or one
+    /// chain (a non-backtracking regex takes milliseconds to build; the built-in secret
+    /// pattern is the same for the four value kinds).
+    let memoCompiler () : Selector<'Kind> -> Result<Matcher, SelectorError> =
+        let cache = Dictionary<struct (MatchType * string), Result<Matcher, SelectorError>>()
+        fun selector ->
+            let key = struct (selector.Match, selector.Pattern)
+            match cache.TryGetValue key with
+            | true, result -> result
+            | _ ->
+                let result = compilePattern selector.Match selector.Pattern
+                cache.[key] <- result
+                result
+
+    let private parseWith
+        (tryKind: string -> 'Kind option)
+        (kinds: string list)
+        (text: string)
+        : Result<Selector<'Kind>, SelectorError> =
+        if String.IsNullOrEmpty text then
+            Error EmptySelector
+        else
+            match text.IndexOf ':' with
+            | -1 -> Error(MissingKind text)
+            | first ->
+                let kindText = text.Substring(0, first)
+                let rest = text.Substring(first + 1)
+                match tryKind kindText with
+                | None -> Error(UnknownKind(kindText, kinds))
+                | Some kind ->
+                    let matchAndPattern =
+                        match rest.IndexOf ':' with
+                        | -1 -> Ok(MatchType.Glob, rest)
+                        | second ->
+                            let m = rest.Substring(0, second)
+                            match MatchType.tryParse m with
+                            | Some matchType -> Ok(matchType, rest.Substring(second + 1))
+                            | None -> Error(UnknownMatchType m)
+                    match matchAndPattern with
+                    | Error e -> Error e
+                    | Ok(_, "") -> Error EmptyPattern
+                    | Ok(matchType, pattern) -> Ok { Kind = kind; Match = matchType; Pattern = pattern }
+
+    /// `asm|pkg|obj|file:[glob|regex|literal:]pattern`, without compiling the pattern.
+    let parseScopeSyntax (text: string) : Result<ScopeSelector, SelectorError> =
+        parseWith ScopeKind.tryParse (ScopeKind.all |> List.map ScopeKind.toConfigString) text
+
+    /// `arg|local|ret|field|attr:[glob|regex|literal:]pattern`, without compiling the pattern.
+    let parseValueSyntax (text: string) : Result<ValueSelector, SelectorError> =
+        parseWith ValueKind.tryParse (ValueKind.all |> List.map ValueKind.toConfigString) text
+
+    let private compiledOnce (selector: Result<Selector<'Kind>, SelectorError>) =
+        selector |> Result.bind (fun s -> compile s |> Result.map (fun _ -> s))
+
+    /// `asm|pkg|obj|file:[glob|regex|literal:]pattern`; a regex is checked here.
+    let parseScope (text: string) : Result<ScopeSelector, SelectorError> = compiledOnce (parseScopeSyntax text)
+
+    /// `arg|local|ret|field|attr:[glob|regex|literal:]pattern`; a regex is checked here.
+    let parseValue (text: string) : Result<ValueSelector, SelectorError> = compiledOnce (parseValueSyntax text)
+
+    let private print (kindText: string) (selector: Selector<'Kind>) : string =
+        if selector.Match = MatchType.Glob && not (selector.Pattern.Contains ':') then
+            kindText + ":" + selector.Pattern
+        else
+            kindText + ":" + MatchType.toConfigString selector.Match + ":" + selector.Pattern
+
+    /// The selector as a filter file writes it (`kind:pattern` for a glob without `:`).
+    let scopeToConfigString (selector: ScopeSelector) : string =
+        print (ScopeKind.toConfigString selector.Kind) selector
+
+    /// The selector as a filter file writes it (`kind:pattern` for a glob without `:`).
+    let valueToConfigString (selector: ValueSelector) : string =
+        print (ValueKind.toConfigString selector.Kind) selector

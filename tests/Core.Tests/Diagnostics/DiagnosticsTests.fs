@@ -1,0 +1,84 @@
+/// The exit-code and outcome rule, and the shape of log lines and trailers.
+module CodeTracer.Core.Tests.DiagnosticsTests
+
+open System.Text.Json
+open Expecto
+open FsCheck
+open FsCheck.FSharp
+open CodeTracer.Core.Diagnostics
+open CodeTracer.Core.Policy
+open CodeTracer.Core.Recording
+
+let private config = { FsCheckConfig.defaultConfig with maxTest = 500 }
+
+let private policyWith onError keep require propagate =
+    let layer =
+        { PolicyLayer.empty with
+            OnRecorderError = Some onError
+            KeepPartialTrace = Some keep
+            RequireTrace = Some require
+            PropagateExitCode = Some propagate }
+    Policy.apply Cli layer Policy.defaults
+
+let private failure = RecorderError.create Internal "ERR_RECORDER_DETACHED" "detached"
+
+let tests =
+    testList "Diagnostics" [
+        testPropertyWithConfig config "a recorder failure under abort fails with exit 1; the trace is kept only with keep_partial_trace"
+        <| fun keep require propagate (code: int) balanced ->
+            let facts = { ProgramExitCode = code; RecorderFailure = Some failure; Balanced = balanced; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 3L }
+            let v = Verdict.decide (policyWith Abort keep require propagate) facts
+            v.Outcome = Failed && v.ExitCode = 1 && v.KeepTrace = keep && v.Error = Some failure
+
+        testPropertyWithConfig config "a recorder failure under disable keeps the trace, warns, and exits as the program rule says"
+        <| fun keep require propagate (code: int) ->
+            let facts = { ProgramExitCode = code; RecorderFailure = Some failure; Balanced = true; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 0L }
+            let v = Verdict.decide (policyWith Disable keep require propagate) facts
+            v.Outcome = Disabled && v.KeepTrace && v.Error = None && v.Warning = Some failure
+            && v.ExitCode = (if propagate then code else 0)
+
+        testPropertyWithConfig config "without a failure: complete only when balanced, flushed at exit and not cut or interrupted"
+        <| fun balanced truncated interrupted clean (code: int) propagate ->
+            let facts = { ProgramExitCode = code; RecorderFailure = None; Balanced = balanced; Truncated = truncated; Interrupted = interrupted; CleanExit = clean; RecordedCalls = 1L }
+            let v = Verdict.decide (policyWith Abort false false propagate) facts
+            v.Outcome = (if balanced && clean && not truncated && not interrupted then Complete else Partial)
+            && v.KeepTrace && v.ExitCode = (if propagate then code else 0)
+
+        test "require_trace fails a recording with no call of the program" {
+            let facts = { ProgramExitCode = 0; RecorderFailure = None; Balanced = true; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 0L }
+            let v = Verdict.decide (policyWith Abort false true false) facts
+            Expect.equal (v.Outcome, v.ExitCode, v.Error |> Option.map (fun e -> e.Code)) (Failed, 1, Some "ERR_TRACE_MISSING") "missing"
+            let v2 = Verdict.decide (policyWith Abort false false false) facts
+            Expect.equal v2.Outcome Complete "without require_trace an empty recording is fine"
+        }
+
+        testPropertyWithConfig config "usage errors exit 2, all others 1" <| fun (kind: ErrorKind) ->
+            RecorderError.exitCode (RecorderError.create kind "ERR_X" "x") = (if kind = Usage then 2 else 1)
+
+        testPropertyWithConfig config "the trailer is one JSON line with the spec's fields" <| fun (NonNull message: NonNull<string>) (pairs: (NonNull<string> * NonNull<string>) list) ->
+            let e =
+                pairs |> List.fold (fun e (NonNull k, NonNull v) -> RecorderError.withContext k v e) (RecorderError.create Target "ERR_NO_SYMBOLS" message)
+            let line = Reporting.trailer "run" "trace" e
+            let root = JsonDocument.Parse(line).RootElement
+            not (line.Contains "\n")
+            && root.GetProperty("run_id").GetString() = "run"
+            && root.GetProperty("trace_id").GetString() = "trace"
+            && root.GetProperty("error_code").GetString() = "ERR_NO_SYMBOLS"
+            && root.GetProperty("error_kind").GetString() = "target"
+            && root.GetProperty("message").GetString() = CodeTracer.Core.Trace.Json.sanitize message
+            && root.GetProperty("context").ValueKind = JsonValueKind.Object
+
+        test "a log line has the spec's fields, error_code and fields only when given" {
+            let record =
+                { TsMicros = 17L; Level = LogLevel.Warn; Target = "launch"; RunId = "r"; TraceId = "t"; Message = "m"; ErrorCode = None; Fields = [] }
+            Expect.equal (Reporting.logLine record) """{"ts_micros":17,"level":"warn","target":"launch","run_id":"r","trace_id":"t","message":"m"}""" "plain"
+            let full = { record with ErrorCode = Some "ERR_IO"; Fields = [ "path", "/x" ] }
+            Expect.stringContains (Reporting.logLine full) "\"error_code\":\"ERR_IO\",\"fields\":{\"path\":\"/x\"}" "with code and fields"
+        }
+
+        test "levels filter from the threshold up" {
+            Expect.isTrue (Reporting.enabled LogLevel.Warn LogLevel.Error) "error passes warn"
+            Expect.isFalse (Reporting.enabled LogLevel.Warn LogLevel.Info) "info is below warn"
+            Expect.isTrue (Reporting.enabled LogLevel.Trace LogLevel.Trace) "trace passes trace"
+        }
+    ]
