@@ -73,7 +73,8 @@ Target.create "demo" (fun _ ->
     printfn "Open %s in CodeTracer." (Path.Combine(root, "trace-out")))
 
 Target.create "bench" (fun _ ->
-    dotnet [ "build"; "tests/programs/Busy"; "-c"; "Release"; "-v"; "q"; "-nologo" ]
+    for program in [ "Busy"; "Shapes" ] do
+        dotnet [ "build"; $"tests/programs/{program}"; "-c"; "Release"; "-v"; "q"; "-nologo" ]
     dotnet [ "run"; "--project"; "tests/Bench"; "-c"; "Release"; "--"; root ])
 
 Target.create "pack" (fun _ ->

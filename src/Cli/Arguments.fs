@@ -21,6 +21,10 @@ type RecordArgs =
     | Max_Depth of n: int
     | Max_Elements of n: int
     | Max_String of n: int
+    | Trace_Filter of path: string
+    | No_Framework_Filters
+    | Activation of selector: string
+    | Format of format: string
     | [<MainCommand; ExactlyOnce>] Target of app: string
 
     interface IArgParserTemplate with
@@ -42,13 +46,92 @@ type RecordArgs =
             | Max_Depth _ -> "how deep nested values are read (default 3)."
             | Max_Elements _ -> "how many elements of a collection are recorded (default 100)."
             | Max_String _ -> "how many characters of a string are recorded (default 1000)."
+            | Trace_Filter _ -> "a trace filter file, applied after the project's (repeatable; :: joins paths)."
+            | No_Framework_Filters -> "with --test: do not apply the test framework's built-in filter."
+            | Activation _ -> "record only from the first entry into a matching method (obj:App.Worker.Run, file:src/Job.cs) until it returns."
+            | Format _ -> "json (the default; the binary variant is not written yet)."
             | Target _ -> "the program to record: app.dll (its arguments follow --)."
+
+/// `codetracer validate <trace-dir> [--partial]`
+type ValidateArgs =
+    | Partial
+    | [<MainCommand; ExactlyOnce>] Trace_Dir of trace_dir: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Partial -> "allow calls that never return (a trace cut short by a crash)."
+            | Trace_Dir _ ->
+                "the trace folder (trace.json, trace_paths.json, trace_metadata.json). Exit 0 and "
+                + "'OK: N events, N steps, N calls, N functions' when it follows every rule of the trace format; "
+                + "exit 1 and one 'ERROR where: message' line per problem when not; exit 2 when the folder or a file is missing."
+
+/// `codetracer print <trace-dir> [--summary | --calls | --json] [--depth N] [--width N]`
+type PrintArgs =
+    | Summary
+    | Calls
+    | Json
+    | Depth of n: int
+    | Width of n: int
+    | [<MainCommand; ExactlyOnce>] Trace_Dir of trace_dir: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Summary ->
+                "(the default) the program, outcome and exit code, the counts, the functions by calls "
+                + "(the --width most called) and the filter chain."
+            | Calls ->
+                "the call tree, two spaces a level, one call a line: 'Name(types) arg=value, ... → returned' "
+                + "('→ (no return)' for a call left open); values as short text: 3, \"text\", 'c', [1, 2], (1, 2), "
+                + "Type{Field: 1}, Red, Some(3), null, error: message. Calls cut by --depth or --width show "
+                + "as one '… N more calls' line."
+            | Json -> "the events, one JSON object a line, as trace.json has them."
+            | Depth _ -> "with --calls: how many levels of calls to show (default 10; <toplevel> is level 1)."
+            | Width _ -> "with --calls: how many calls to show under one call (default 20); with --summary: how many functions."
+            | Trace_Dir _ -> "the trace folder to print."
+
+/// `codetracer filters check <filter.toml>...`
+type FiltersCheckArgs =
+    | [<MainCommand; Mandatory>] Files of file: string list
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Files _ -> "the filter files to check; every error is printed as file:line:column: message."
+
+/// `codetracer filters explain <app.dll> [--method PATTERN]`
+type FiltersExplainArgs =
+    | Method of pattern: string
+    | Trace_Filter of path: string
+    | [<MainCommand; ExactlyOnce>] Target of app: string
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Method _ -> "only the methods whose Namespace.Type.Method matches this glob."
+            | Trace_Filter _ -> "a trace filter file added after the project's (repeatable; :: joins paths)."
+            | Target _ -> "the application whose methods to explain."
+
+/// `codetracer filters <check | explain>`
+type FiltersArgs =
+    | [<CliPrefix(CliPrefix.None)>] Check of ParseResults<FiltersCheckArgs>
+    | [<CliPrefix(CliPrefix.None)>] Explain of ParseResults<FiltersExplainArgs>
+
+    interface IArgParserTemplate with
+        member a.Usage =
+            match a with
+            | Check _ -> "validate filter files (exit 0, or 2 with every located error)."
+            | Explain _ -> "for each method: traced or skipped and by which rule, and each variable's action and why."
 
 /// `codetracer <command>`
 type CliArgs =
     | Version
     | [<CliPrefix(CliPrefix.None)>] Record of ParseResults<RecordArgs>
     | [<CliPrefix(CliPrefix.None)>] Policy of ParseResults<RecordArgs>
+    | [<CliPrefix(CliPrefix.None)>] Filters of ParseResults<FiltersArgs>
+    | [<CliPrefix(CliPrefix.None)>] Print of ParseResults<PrintArgs>
+    | [<CliPrefix(CliPrefix.None)>] Validate of ParseResults<ValidateArgs>
 
     interface IArgParserTemplate with
         member a.Usage =
@@ -56,6 +139,9 @@ type CliArgs =
             | Version -> "print the recorder's version."
             | Record _ -> "record a .NET program into a CodeTracer trace folder."
             | Policy _ -> "print the effective policy for these record options, each value with its source."
+            | Filters _ -> "check trace filter files, or explain what they decide for an application's methods."
+            | Print _ -> "print a trace folder: a summary, the call tree or the events."
+            | Validate _ -> "check a trace folder against every rule of the trace format (as ct-validate.py does)."
 
 /// The program's arguments: everything after the first `--`, unchanged.
 let splitProgramArgs (argv: string array) : string array * string array =

@@ -29,6 +29,12 @@ let main argv =
     | _ when (ownArgs.[0] = "record" || ownArgs.[0] = "policy") && (unknownOption<RecordArgs> ownArgs.[1..]).IsSome ->
         eprintfn "codetracer: unknown option '%s' (see codetracer %s --help)" (unknownOption<RecordArgs> ownArgs.[1..]).Value ownArgs.[0]
         2
+    | _ when ownArgs.[0] = "print" && (unknownOption<PrintArgs> ownArgs.[1..]).IsSome ->
+        eprintfn "codetracer: unknown option '%s' (see codetracer print --help)" (unknownOption<PrintArgs> ownArgs.[1..]).Value
+        2
+    | _ when ownArgs.[0] = "validate" && (unknownOption<ValidateArgs> ownArgs.[1..]).IsSome ->
+        eprintfn "codetracer: unknown option '%s' (see codetracer validate --help)" (unknownOption<ValidateArgs> ownArgs.[1..]).Value
+        2
     | _ ->
     let results = parser.ParseCommandLine(ownArgs)
     match results.GetAllResults() with
@@ -37,6 +43,9 @@ let main argv =
         0
     | [ Record args ] -> RecordCommand.run args programArgs
     | [ Policy args ] -> PolicyCommand.run args
+    | [ Filters args ] -> FiltersCommand.run args
+    | [ Print args ] -> PrintCommand.run args
+    | [ Validate args ] -> ValidateCommand.run args
     | _ ->
         eprintfn "codetracer: give one command (see codetracer --help)"
         2

@@ -46,8 +46,13 @@ let cliLayer (args: ParseResults<RecordArgs>) : Result<PolicyLayer, string> =
     match results |> List.tryPick (function Error e -> Some e | Ok _ -> None) with
     | Some message -> Error message
     | None ->
+        let filters =
+            match args.GetResults RecordArgs.Trace_Filter with
+            | [] -> None
+            | paths -> Some(paths |> List.collect PolicyValues.splitPaths)
         let basic =
             { PolicyLayer.empty with
+                TraceFilters = filters
                 OutDir = args.TryGetResult Out_Dir
                 PropagateExitCode = switch args Propagate_Exit_Code No_Propagate_Exit_Code
                 RequireTrace = switch args Require_Trace No_Require_Trace
@@ -75,12 +80,19 @@ let private report (policy: Policy option) (log: Logger option) (traceId: string
         eprintfn "%s" (Reporting.trailer Logger.RunId traceId e)
 
 let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
-    match args.TryGetResult Target, cliLayer args with
+    match args.TryGetResult RecordArgs.Target, cliLayer args with
     | None, _ ->
         eprintfn "codetracer: record needs a target (expected app.dll); see codetracer record --help"
         2
     | _, Error message ->
         eprintfn "codetracer: %s" message
+        2
+    | _ when args.TryGetResult Format |> Option.exists (fun f -> f <> "json") ->
+        let format = args.GetResult Format
+        if format = "binary" then
+            eprintfn "codetracer: --format binary: the binary trace (trace.bin) is not written yet; use json (ERR_UNSUPPORTED_FORMAT)"
+        else
+            eprintfn "codetracer: --format %s: expected json or binary (ERR_UNSUPPORTED_FORMAT)" format
         2
     | Some target, Ok cli ->
         let policy =
@@ -94,7 +106,8 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
             let stop, registrations = stopOnSignals ()
             try
                 try
-                    let result = Recorder.RecordAsync(RecordRequest(target, programArgs, policy), log, stop.Token).GetAwaiter().GetResult()
+                    let request = RecordRequest(target, programArgs, policy, Activation = (args.TryGetResult Activation |> Option.toObj))
+                    let result = Recorder.RecordAsync(request, log, stop.Token).GetAwaiter().GetResult()
                     let failed = not (isNull (box result.Error))
                     if failed then report (Some policy) (Some log) log.TraceId result.Error
                     elif result.Outcome <> "unrecorded" then

@@ -37,6 +37,21 @@ public static class Probe
         if (Live(FailPoints.Return)) ThreadBuffer.Current.Tag(Tags.Return);
     }
 
+    /// <summary>
+    /// An exception leaves an instrumented method (a fault handler around its whole body):
+    /// the thread's throw serial and the exception's <c>Type: message</c>.
+    /// </summary>
+    public static void Unwind()
+    {
+        if (!On) return;
+        var serial = Throws.Serial;
+        // Read first: an overridden Message is user code whose own calls are recorded.
+        var text = Throws.Description();
+        var b = ThreadBuffer.Current;
+        b.TagI32(Tags.Unwind, serial);
+        b.FullText(text);
+    }
+
     /// <summary>Entry of an <c>--activation</c> method: the first one starts the recording.</summary>
     public static void Activate() => Activation.Enter();
 
@@ -89,5 +104,61 @@ public static class Probe
             b.Tag(Tags.Null);
             Recorder.Fail("value capture: " + e.GetType().FullName + ": " + e.Message);
         }
+    }
+}
+
+/// <summary>
+/// The exception each thread threw last, seen through <c>AppDomain.FirstChanceException</c>:
+/// a fault handler has no access to the exception that runs it. Every throw (a rethrow and
+/// a second throw of the same object included) gets the next per-thread serial, so the
+/// frames one throw unwinds share their serial and a later throw is told apart.
+/// </summary>
+internal static class Throws
+{
+    [ThreadStatic] private static Exception? _current;
+    [ThreadStatic] private static int _serial;
+    [ThreadStatic] private static string? _text;
+    [ThreadStatic] private static int _textSerial;
+
+    internal static void Install() => AppDomain.CurrentDomain.FirstChanceException += (_, e) => Thrown(e.Exception);
+
+    internal static void Thrown(Exception exception)
+    {
+        _current = exception;
+        _serial = unchecked(_serial + 1);
+    }
+
+    internal static int Serial => _serial;
+
+    /// <summary><c>Type: message</c> of the current throw, read once per throw.</summary>
+    internal static string Description()
+    {
+        var serial = _serial;
+        var current = _current;
+        if (_text is not null && _textSerial == serial) return _text;
+        string text;
+        if (current is null)
+        {
+            text = "System.Exception: <unknown exception>";
+        }
+        else
+        {
+            string message;
+            try
+            {
+                message = current.Message;
+            }
+            catch (Exception)
+            {
+                message = "<message unavailable>";
+            }
+            text = (current.GetType().FullName ?? current.GetType().Name) + ": " + message;
+        }
+        // A Message getter that threw was a throw of its own: this is still the same unwinding.
+        _current = current;
+        _serial = serial;
+        _text = text;
+        _textSerial = serial;
+        return text;
     }
 }

@@ -34,6 +34,7 @@ namespace CodeTracer.Runtime
             if (Environment.GetEnvironmentVariable("CODETRACER_CAPTURE_IO") != "off") ConsoleCapture.Install();
             AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
             AppDomain.CurrentDomain.UnhandledException += (_, e) => Crash(e.ExceptionObject);
+            Throws.Install();
             // A console program dies of SIGTERM/SIGINT without running its exit
             // handlers: flush first, then let the signal do what it would have done.
             foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT })

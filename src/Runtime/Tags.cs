@@ -14,6 +14,7 @@ public static class Tags
     public const byte Detach = 6;
     public const byte Fault = 7;
     public const byte Exit = 8;
+    public const byte Unwind = 9;
 
     public const byte Null = 16;
     public const byte Int = 17;

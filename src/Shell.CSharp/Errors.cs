@@ -36,11 +36,23 @@ internal static class Errors
     internal static RecorderError TraceIncomplete(string why) =>
         Make(ErrorKind.Internal, "ERR_TRACE_INCOMPLETE", $"the raw log could not be converted: {why}");
 
+    internal static RecorderError BadActivation(string why) =>
+        Make(ErrorKind.Usage, "ERR_INVALID_ACTIVATION", why);
+
+    internal static RecorderError InvalidFilter(string errors) =>
+        Make(ErrorKind.Usage, "ERR_INVALID_FILTER", errors);
+
     internal static RecorderError RecorderDetached(string reason) =>
         Make(ErrorKind.Internal, "ERR_RECORDER_DETACHED", $"the recorder failed inside the program and detached: {reason}", ("reason", reason));
 
     internal static RecorderError FinalisationFailed(string why) =>
         Make(ErrorKind.Internal, "ERR_FINALISATION_FAILED", $"the trace folder could not be finalised: {why}");
+
+    internal static RecorderError TraceFolderMissing(string path) =>
+        Make(ErrorKind.Usage, "ERR_TRACE_MISSING", $"{path}: no such trace folder", ("trace_dir", path));
+
+    internal static RecorderError TraceFileMissing(string path, string hint) =>
+        Make(ErrorKind.Usage, "ERR_TRACE_MISSING", $"{path}: no such file{hint}", ("path", path));
 
     internal static RecorderError Io(string path, string why) =>
         Make(ErrorKind.Environment, "ERR_IO", $"{path}: {why}", ("path", path));

@@ -43,4 +43,6 @@ let private bench (root: string) (name: string) (args: string list) =
 let main argv =
     let root = if argv.Length > 0 then argv.[0] else Directory.GetCurrentDirectory()
     bench root "Busy" [ "35000" ]
+    bench root "Shapes" [ "2000" ]
+    FilterBench.run ()
     0

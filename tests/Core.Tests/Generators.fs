@@ -9,11 +9,13 @@ open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
 
 /// One call of a generated run: the manifest method, the raw values of its
-/// arguments and its raw return value (None for a void method).
+/// arguments and its raw return value (None for a void method or an unwound call).
 type GeneratedCall =
     { Method: int
       Args: RawValue list
-      Result: RawValue option }
+      Result: RawValue option
+      /// `Type: message` of the exception that unwound the call, if one did.
+      Unwound: string option }
 
 /// A generated program: a manifest and one thread's well-nested execution of it.
 type GeneratedRun =
@@ -222,6 +224,7 @@ module Gens =
               3, anyInt |> Gen.map RStep
               1, Gen.constant RReturn
               1, Gen.map2 (fun s t -> RWrite(s, t)) (Gen.elements [ 0uy; 2uy ]) text
+              1, Gen.map2 (fun s t -> RUnwind(s, t)) anyInt text
               6, rawValue |> Gen.map RValue ]
 
     /// Up to `size` records.
@@ -304,52 +307,128 @@ module Gens =
     let private nonEmptyText : Gen<string> =
         Gen.map2 (+) (Gen.elements [ "a"; "\n"; "é"; "\"" ]) text
 
+    /// What an exception's `Type: message` looks like (sometimes without a type).
+    let exceptionText : Gen<string> =
+        Gen.frequency
+            [ 3,
+              Gen.elements
+                  [ "System.InvalidOperationException: boom"; "System.ArgumentException: bad code 7 (Parameter 'code')"
+                    "Demo.ShopException`1[[System.Int32, System.Private.CoreLib]]: out of stock: 3" ]
+              1, Gen.map2 (fun t m -> t + ": " + m) (Gen.elements [ "System.Exception"; "Demo.Fault" ]) text
+              1, text ]
+
+    let private stepAt (manifest: Manifest) (s: int) : Gen<RawRecord list> =
+        gen {
+            let! values = Gen.sequenceToList [ for v in manifest.Sites.[s].Variables -> rawOfDeclared v.TypeName ]
+            return RStep s :: List.map RValue values
+        }
+
+    /// 0-2 steps of method `m` (a finally block's, or an exception filter's).
+    let private someSteps (manifest: Manifest) (sites: int list array) (m: int) : Gen<RawRecord list> =
+        gen {
+            let! n = Gen.choose (0, 2)
+            let! steps = Gen.sequenceToList (List.replicate n (Gen.elements sites.[m] |> Gen.bind (stepAt manifest)))
+            return List.concat steps
+        }
+
     /// The records of one call of method `m` and of the calls nested in it
-    /// (nesting halves the size), and the calls in Enter order.
-    let rec private callRecords (manifest: Manifest) (sites: int list array) (m: int) (size: int) : Gen<RawRecord list * GeneratedCall list> =
+    /// (nesting halves the size), the calls in Enter order, and the next free throw
+    /// serial (`serial` is the first; every throw takes the next, as in the runtime).
+    let rec private callRecords (manifest: Manifest) (sites: int list array) (m: int) (size: int) (serial: int) : Gen<RawRecord list * GeneratedCall list * int> =
         gen {
             let meth = manifest.Methods.[m]
             let! args = Gen.sequenceToList [ for a in meth.Args -> rawOfDeclared a.TypeName ]
-            let stepAt (s: int) =
-                gen {
-                    let! values = Gen.sequenceToList [ for v in manifest.Sites.[s].Variables -> rawOfDeclared v.TypeName ]
-                    return RStep s :: List.map RValue values, []
-                }
-            let items =
-                [ yield 4, Gen.elements sites.[m] |> Gen.bind stepAt
-                  yield 1, Gen.map2 (fun s t -> [ RWrite(s, t) ], []) (Gen.elements [ 0uy; 2uy ]) nonEmptyText
-                  if size > 1 then
-                      yield 2, Gen.choose (0, manifest.Methods.Length - 1) |> Gen.bind (fun c -> callRecords manifest sites c (size / 2)) ]
-            let! entryStep = stepAt (List.head sites.[m])
+            let! entryStep = stepAt manifest (List.head sites.[m])
             let! count = Gen.choose (0, min 6 size)
-            let! body = Gen.sequenceToList (List.replicate count (Gen.frequency items))
+            let! body, calls, serial = bodyOf manifest sites m size count serial
             let! result = if meth.IsVoid then Gen.constant None else anyInt |> Gen.map (int64 >> RInt >> Some)
             let records =
                 [ yield REnter m
                   yield! List.map RValue args
-                  yield! fst entryStep
-                  for b in body do
-                      yield! fst b
+                  yield! entryStep
+                  yield! body
                   yield RReturn
                   match result with
                   | Some v -> yield RValue v
                   | None -> () ]
-            return records, { Method = m; Args = args; Result = result } :: List.collect snd body
+            return records, { Method = m; Args = args; Result = result; Unwound = None } :: calls, serial
         }
 
-    /// A random manifest and a well-nested execution of 1-2 top calls on one thread.
+    /// `count` things method `m` does: steps, output, calls, and calls that throw an
+    /// exception which `m` catches (its handler's step follows).
+    and private bodyOf (manifest: Manifest) (sites: int list array) (m: int) (size: int) (count: int) (serial: int) : Gen<RawRecord list * GeneratedCall list * int> =
+        gen {
+            if count <= 0 then return [], [], serial
+            else
+                let pick = Gen.choose (0, manifest.Methods.Length - 1)
+                let items =
+                    [ yield 4, Gen.elements sites.[m] |> Gen.bind (stepAt manifest) |> Gen.map (fun r -> r, [], serial)
+                      yield 1, Gen.map2 (fun s t -> [ RWrite(s, t) ], [], serial) (Gen.elements [ 0uy; 2uy ]) nonEmptyText
+                      if size > 1 then
+                          yield 2, pick |> Gen.bind (fun c -> callRecords manifest sites c (size / 2) serial)
+                          yield 1,
+                                gen {
+                                    let! c = pick
+                                    let! depth = Gen.choose (1, 3)
+                                    let! records, calls, _, _, serial = throwingCall manifest sites m c (size / 2) depth serial
+                                    let! handler = Gen.elements sites.[m] |> Gen.bind (stepAt manifest)
+                                    return records @ handler, calls, serial
+                                } ]
+                let! records, calls, serial = Gen.frequency items
+                let! rest, restCalls, serial = bodyOf manifest sites m size (count - 1) serial
+                return records @ rest, calls @ restCalls, serial
+        }
+
+    /// A call of method `m` that an exception leaves: `depth` frames (this one the
+    /// outermost) unwind, each after its own finally steps, with the steps of the
+    /// catcher's filter between the throw and the first unwind. Also gives the throw's
+    /// serial and text.
+    and private throwingCall manifest sites (catcher: int) (m: int) (size: int) (depth: int) (serial: int)
+        : Gen<RawRecord list * GeneratedCall list * int * string * int> =
+        gen {
+            let meth: MethodEntry = manifest.Methods.[m]
+            let! args = Gen.sequenceToList [ for a in meth.Args -> rawOfDeclared a.TypeName ]
+            let! entryStep = stepAt manifest (List.head sites.[m])
+            let! count = Gen.choose (0, min 3 size)
+            let! body, calls, serial = bodyOf manifest sites m size count serial
+            let! inner, innerCalls, thrown, text, serial =
+                if depth <= 1 then
+                    gen {
+                        let! throwLine = Gen.elements sites.[m] |> Gen.bind (stepAt manifest)
+                        let! filter = someSteps manifest sites catcher
+                        let! text = exceptionText
+                        return throwLine @ filter, [], serial, text, serial + 1
+                    }
+                else
+                    Gen.choose (0, manifest.Methods.Length - 1)
+                    |> Gen.bind (fun c -> throwingCall manifest sites catcher c (size / 2) (depth - 1) serial)
+            let! cleanup = someSteps manifest sites m
+            let records =
+                [ yield REnter m
+                  yield! List.map RValue args
+                  yield! entryStep
+                  yield! body
+                  yield! inner
+                  yield! cleanup
+                  yield RUnwind(thrown, text) ]
+            return records, ({ Method = m; Args = args; Result = None; Unwound = Some text } :: calls) @ innerCalls, thrown, text, serial
+        }
+
+    /// A random manifest and a well-nested execution of 1-2 top calls on one thread
+    /// (exceptions included, each caught by a frame of the run).
     let run : Gen<GeneratedRun> =
         Gen.sized (fun size ->
             gen {
                 let! manifest = manifest
                 let sites = sitesByMethod manifest
                 let! topCount = Gen.choose (1, 2)
-                let top = Gen.choose (0, manifest.Methods.Length - 1) |> Gen.bind (fun m -> callRecords manifest sites m (min size 32))
-                let! calls = Gen.sequenceToList (List.replicate topCount top)
+                let top serial = Gen.choose (0, manifest.Methods.Length - 1) |> Gen.bind (fun m -> callRecords manifest sites m (min size 32) serial)
+                let! first, firstCalls, serial = top 1
+                let! second, secondCalls, _ = if topCount = 2 then top serial else Gen.constant ([], [], serial)
                 return
                     { Manifest = manifest
-                      Records = List.collect fst calls
-                      Calls = List.collect snd calls }
+                      Records = first @ second
+                      Calls = firstCalls @ secondCalls }
             })
 
 /// The arbitraries of the Core tests, registered through `Generators.config`.

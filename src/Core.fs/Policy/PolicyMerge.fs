@@ -25,7 +25,14 @@ module PolicyLayer =
         | Some _ -> later
         | None -> earlier
 
-    /// `upper` over `lower`, field by field: a field `upper` sets wins, one it leaves keeps `lower`'s.
+    /// Filter paths accumulate: the chain applies the environment's files, then the command line's.
+    let private both (upper: string list option) (lower: string list option) =
+        match lower, upper with
+        | Some l, Some u -> Some(l @ u)
+        | _ -> pick upper lower
+
+    /// `upper` over `lower`, field by field: a field `upper` sets wins, one it leaves keeps `lower`'s;
+    /// trace filter paths are the exception, they add up in order.
     let merge (lower: PolicyLayer) (upper: PolicyLayer) : PolicyLayer =
         { OnRecorderError = pick upper.OnRecorderError lower.OnRecorderError
           RequireTrace = pick upper.RequireTrace lower.RequireTrace
@@ -39,7 +46,7 @@ module PolicyLayer =
           MaxElements = pick upper.MaxElements lower.MaxElements
           MaxString = pick upper.MaxString lower.MaxString
           OutDir = pick upper.OutDir lower.OutDir
-          TraceFilters = pick upper.TraceFilters lower.TraceFilters
+          TraceFilters = both upper.TraceFilters lower.TraceFilters
           Disabled = pick upper.Disabled lower.Disabled }
 
 /// The effective policy.
@@ -83,7 +90,10 @@ module Policy =
           MaxElements = over source layer.MaxElements p.MaxElements
           MaxString = over source layer.MaxString p.MaxString
           OutDir = over source layer.OutDir p.OutDir
-          TraceFilters = over source layer.TraceFilters p.TraceFilters
+          TraceFilters =
+            match layer.TraceFilters with
+            | Some paths -> { Value = p.TraceFilters.Value @ paths; Source = source }
+            | None -> p.TraceFilters
           Disabled = over source layer.Disabled p.Disabled }
 
     /// Defaults < environment < command line < API.

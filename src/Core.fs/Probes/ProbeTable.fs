@@ -8,6 +8,9 @@ type Placement =
     | SequencePoint
     /// Before every `ret`, with the return value still on the stack.
     | BeforeReturn
+    /// In a fault handler around the whole body (after the entry probes): runs
+    /// when an exception leaves the method.
+    | Unwind
     /// Right after an Enter, Step or Return probe: one call per variable, chosen
     /// by the variable's declared CLR type (`Accepts`; empty: any other type, boxed).
     | ValueCapture of accepts: string list
@@ -69,6 +72,10 @@ module ProbeTable =
     let fault = row "Fault" 7uy RuntimeOnly "" "" [ Text ]
     /// The program's exit handlers ran: what follows this record is nothing.
     let exit = row "Exit" 8uy RuntimeOnly "" "" []
+    /// An exception leaves the method: `[int32 serial][text "Type: message"]`. The
+    /// serial is the thread's throw count (each throw and rethrow is a new one), so
+    /// the frames one throw unwinds share it.
+    let unwind = row "Unwind" 9uy Unwind "Unwind" "" [ I32; Text ]
 
     let valNull = row "Null" 16uy RuntimeOnly "" "" []
 
@@ -96,7 +103,7 @@ module ProbeTable =
 
     /// Every row, in tag order (`valObject` has no record of its own).
     let all =
-        [ enter; step; ret; activate; deactivate; write; typeDef; detach; fault; exit
+        [ enter; step; ret; activate; deactivate; write; typeDef; detach; fault; exit; unwind
           valNull; valInt; valUInt; valDouble; valSingle; valBool; valChar; valString; valDecimal
           valObject; valSequence; valRaw; valEnum; valBoxed ]
 

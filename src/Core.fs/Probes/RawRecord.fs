@@ -28,6 +28,9 @@ type RawRecord =
     | RDetach of reason: string
     | RFault of description: string
     | RExit
+    /// An exception left the running method: the thread's throw serial (shared by the
+    /// frames one throw unwinds) and `Type: message`.
+    | RUnwind of serial: int * description: string
     | RValue of RawValue
 
 /// Decoding of one thread's chunk of raw records, following the probe table.
@@ -177,6 +180,10 @@ module RawRecord =
                 elif tag = ProbeTable.fault.Tag then
                     c.U8() |> ignore
                     records <- RFault(fst (c.Text())) :: records
+                elif tag = ProbeTable.unwind.Tag then
+                    c.U8() |> ignore
+                    let serial = c.I32()
+                    records <- RUnwind(serial, fst (c.Text())) :: records
                 else
                     records <- RValue(readValue c &table 0) :: records
             if c.Short then

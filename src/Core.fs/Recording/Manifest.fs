@@ -7,6 +7,11 @@ type Capture =
     /// Never read at run time (a kind the runtime cannot read safely, such as a
     /// ref struct or a pointer): shown as a Raw with this text.
     | Fixed of text: string
+    /// A filter redacts it: never read, shown as `Error "<redacted>"` of type `Redacted`.
+    | Redacted
+    /// A filter drops a return value: never read, shown as `Raw "<dropped>"`
+    /// (dropped arguments and locals are left out of the manifest altogether).
+    | Dropped
 
 /// What the converter needs to know to show a value of the declared type.
 type Shape =

@@ -86,7 +86,9 @@ type RecordingMetadata =
       /// The effective policy: (field, value, source) rows.
       Policy: (string * string * string) list
       /// How the run ended beyond the outcome (termination, program_fault, recorder_error, ...).
-      Notes: (string * string) list }
+      Notes: (string * string) list
+      /// The `trace_filter` object: the chain's provenance and the decisions' counters.
+      TraceFilter: JsonNode option }
 
 /// The side files of a trace folder.
 [<RequireQualifiedAccess>]
@@ -113,7 +115,8 @@ module Metadata =
               "outcome", JString(outcomeText m.Outcome)
               "counters", JObject(m.Counters |> List.map (fun (k, v) -> k, JInt v))
               "policy", JObject(m.Policy |> List.map (fun (k, v, src) -> k, JObject [ "value", JString v; "source", JString src ]))
-              "notes", JObject(m.Notes |> List.groupBy fst |> List.map (fun (k, vs) -> k, JString(vs |> List.map snd |> String.concat "; "))) ]
+              "notes", JObject(m.Notes |> List.groupBy fst |> List.map (fun (k, vs) -> k, JString(vs |> List.map snd |> String.concat "; ")))
+              "trace_filter", (match m.TraceFilter with Some node -> node | None -> JNull) ]
         |> JsonNode.render
 
     /// trace_paths.json: exactly the Path events, in order.

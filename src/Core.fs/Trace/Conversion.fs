@@ -10,7 +10,11 @@ type Frame =
       LastLine: int
       LastSite: int
       /// False once anything but values followed the last step (a call, output).
-      Mergeable: bool }
+      Mergeable: bool
+      /// Steps (with their values) this frame made while frames above it were still
+      /// open: an exception filter (`when`) runs before the frames between the throw and
+      /// its handler unwind. Written when the frame is on top again.
+      Deferred: TraceEvent list }
 
 /// What the next value records of a thread belong to.
 type Expectation =
@@ -28,7 +32,10 @@ type PendingStep = { Step: TraceEvent; Written: bool; Values: TraceEvent list }
 type ThreadState =
     { Stack: Frame list
       Expect: Expectation
-      Pending: PendingStep option }
+      Pending: PendingStep option
+      /// The throw serial of the thread's last Unwind: the frames one throw unwinds
+      /// share it, and only the first of them carries the Error event.
+      LastUnwound: int option }
 
 /// The whole conversion state, threaded through `Conversion.feed`.
 type ConversionState =
@@ -73,7 +80,7 @@ module Conversion =
     [<Literal>]
     let ReturnValueName = "<return_value>"
 
-    let private emptyThread = { Stack = []; Expect = Idle; Pending = None }
+    let private emptyThread = { Stack = []; Expect = Idle; Pending = None; LastUnwound = None }
 
     let private slotKey (slot: VariableSlot) = slot.Name
 
@@ -141,7 +148,18 @@ module Conversion =
         [ for i in 0 .. slots.Length - 1 do
               if slots.[i].Capture = Read then yield i ]
 
-    /// All slots' values once the read ones are in: fixed slots get their Raw text.
+    /// The value of a slot the runtime never reads: its fixed text, `<redacted>` or `<dropped>`.
+    let private unreadValue (slot: VariableSlot) (reg: TypeRegistry) : ValueRecord option * TypeRegistry * TraceEvent list =
+        let shown kind typeName make =
+            let id, reg', evs = ValueConversion.register kind typeName reg
+            Some(make id), reg', evs
+        match slot.Capture with
+        | Read -> None, reg, []
+        | Fixed text -> shown TypeKind.Raw slot.TypeName (fun id -> Raw(text, id))
+        | Redacted -> shown TypeKind.Error "Redacted" (fun id -> ValueRecord.Error("<redacted>", id))
+        | Dropped -> shown TypeKind.Raw "<dropped>" (fun id -> Raw("<dropped>", id))
+
+    /// All slots' values once the read ones are in: unread slots get their fixed value.
     let private completeSlots (state: ConversionState) (slots: VariableSlot array) (typeIds: int array) (varIds: int array) (got: (int * ValueRecord) list) =
         let read: ValueRecord array = Array.zeroCreate slots.Length
         for i, v in got do
@@ -151,14 +169,13 @@ module Conversion =
         let values =
             List.init slots.Length (fun i ->
                 let v =
-                    match slots.[i].Capture with
-                    | Fixed text ->
-                        let id, reg', evs = ValueConversion.register TypeKind.Raw slots.[i].TypeName reg
+                    match unreadValue slots.[i] reg with
+                    | Some v, reg', evs ->
                         reg <- reg'
                         events <- events @ evs
-                        Raw(text, id)
-                    | Read when obj.ReferenceEquals(read.[i], null) -> NoneValue typeIds.[i]
-                    | Read -> read.[i]
+                        v
+                    | None, _, _ when obj.ReferenceEquals(read.[i], null) -> NoneValue typeIds.[i]
+                    | None, _, _ -> read.[i]
                 varIds.[i], v)
         values, (if obj.ReferenceEquals(reg, state.Types) then state else { state with Types = reg }), events
 
@@ -170,7 +187,7 @@ module Conversion =
             let args, state, typeEvs = completeSlots state meth.Args state.ArgTypes.[m] state.ArgVars.[m] got
             let t, flushed = flushPending t
             let t = t |> withTop (fun f -> { f with Mergeable = false })
-            let frame = { MethodId = m; LastLine = meth.Line; LastSite = -1; Mergeable = true }
+            let frame = { MethodId = m; LastLine = meth.Line; LastSite = -1; Mergeable = true; Deferred = [] }
             let entry = Step(meth.PathId, meth.Line)
             state,
             { t with Stack = frame :: t.Stack; Expect = Idle; Pending = Some { Step = entry; Written = true; Values = [] } },
@@ -181,6 +198,15 @@ module Conversion =
             let valueEvents = values |> List.map Value
             let t = { t with Expect = Idle }
             match t.Stack with
+            | top :: rest when top.MethodId <> site.MethodId && rest |> List.exists (fun f -> f.MethodId = site.MethodId) ->
+                // A step of an outer frame (the nearest of its method) while the frames above
+                // it are open: an exception filter. It is shown in that frame, not in the thrower's.
+                let rec defer (frames: Frame list) =
+                    match frames with
+                    | f :: more when f.MethodId = site.MethodId -> { f with Deferred = f.Deferred @ (Step(site.PathId, site.Line) :: valueEvents) } :: more
+                    | f :: more -> f :: defer more
+                    | [] -> []
+                state, { t with Stack = top :: defer rest }, typeEvs
             | top :: rest when top.Mergeable && top.LastLine = site.Line && s > top.LastSite ->
                 // Another sequence point of the same line: one step, the latest values.
                 let top' = { top with LastSite = s }
@@ -195,7 +221,12 @@ module Conversion =
     let private returnEvents (state: ConversionState) (t: ThreadState) (value: ValueRecord) =
         let t, flushed = flushPending t
         let t = { t with Stack = List.tail t.Stack; Expect = Idle } |> withTop (fun f -> { f with Mergeable = false })
-        t, flushed @ [ Value(state.VariableIds.[ReturnValueName], value); Return value ]
+        // The caller's filter steps, made while this frame was unwinding, come now.
+        let replayed, t =
+            match t.Stack with
+            | top :: rest when not top.Deferred.IsEmpty -> top.Deferred, { t with Stack = { top with Deferred = [] } :: rest }
+            | _ -> [], t
+        t, flushed @ [ Value(state.VariableIds.[ReturnValueName], value); Return value ] @ replayed
 
     let private anomaly (state: ConversionState) = { state with Anomalies = state.Anomalies + 1 }, []
 
@@ -216,6 +247,20 @@ module Conversion =
             let metadata = sprintf "{\"thread\":%d}" tid
             store { state with Faults = state.Faults @ [ description ] } { t with Expect = Idle },
             flushed @ [ IoEvent(EventKind.Error, metadata, "Unhandled exception: " + description) ]
+        | RUnwind(serial, description), Idle when not t.Stack.IsEmpty ->
+            // An exception leaves the running frame: the Error event once per throw
+            // (on the step it left from), then the frame returns `<unwind> Type: message`.
+            let t, flushed = flushPending t
+            let error =
+                if t.LastUnwound = Some serial then []
+                else [ IoEvent(EventKind.Error, sprintf "{\"thread\":%d}" tid, description) ]
+            let typeName =
+                match description.IndexOf(": ", System.StringComparison.Ordinal) with
+                | i when i > 0 -> description.Substring(0, i)
+                | _ -> "Exception"
+            let id, reg, typeEvs = ValueConversion.register TypeKind.Error typeName state.Types
+            let t', revs = returnEvents state { t with LastUnwound = Some serial } (ValueRecord.Error("<unwind> " + description, id))
+            store { state with Types = reg } t', flushed @ error @ typeEvs @ revs
         | REnter m, Idle when m >= 0 && m < state.Manifest.Methods.Length ->
             after (state, { t with Expect = EnterArgs(m, readSlots state.Manifest.Methods.[m].Args, []) }, [])
         | RStep s, Idle when s >= 0 && s < state.Manifest.Sites.Length && not t.Stack.IsEmpty ->
@@ -226,7 +271,12 @@ module Conversion =
             | top :: _ when state.Manifest.Methods.[top.MethodId].IsVoid ->
                 let t', evs = returnEvents state t (NoneValue ValueConversion.noneTypeId)
                 store state t', evs
-            | top :: _ -> store state { t with Expect = ReturnValue top.MethodId }, []
+            | top :: _ ->
+                match unreadValue state.Manifest.Methods.[top.MethodId].Return state.Types with
+                | Some v, reg, evs ->
+                    let t', revs = returnEvents state t v
+                    store { state with Types = reg } t', evs @ revs
+                | None, _, _ -> store state { t with Expect = ReturnValue top.MethodId }, []
         | RWrite(stream, text), Idle ->
             let t, flushed = flushPending t
             let t = t |> withTop (fun f -> { f with Mergeable = false })

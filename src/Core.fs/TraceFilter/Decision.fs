@@ -30,7 +30,7 @@ type MethodPolicy =
 module Decision =
 
     /// The name a selector of this kind is matched against (null: none; no allocation per rule).
-    let private nameFor (context: MethodContext) (kind: ScopeKind) : string | null =
+    let nameFor (context: MethodContext) (kind: ScopeKind) : string | null =
         match kind with
         | ScopeKind.Asm -> context.AssemblyName
         | ScopeKind.Pkg -> context.Namespace

@@ -1,3 +1,4 @@
+using CodeTracer.Core.TraceFilter;
 using System.Reflection.PortableExecutable;
 using static System.Reflection.Metadata.PEReaderExtensions;
 using CodeTracer.Core.Recording;
@@ -12,7 +13,7 @@ namespace CodeTracer.Shell.Instrumentation;
 /// </summary>
 public static class AssemblyRewriter
 {
-    private enum Symbols
+    internal enum Symbols
     {
         None,
         /// <summary>A portable PDB beside the dll.</summary>
@@ -34,7 +35,7 @@ public static class AssemblyRewriter
     /// as it was when the callback returns, and the failure propagates when there is none.</param>
     public static Manifest InstrumentFolder(
         string stagedFolder, Func<string, bool>? skipAssembly = null, Action<string, Exception>? onFailure = null,
-        Func<MethodDefinition, bool>? activates = null, CancellationToken cancellationToken = default)
+        InstrumentationPolicy? policy = null, CancellationToken cancellationToken = default)
     {
         var runtimePath = typeof(CodeTracer.Runtime.Probe).Assembly.Location;
         using var runtime = ModuleDefinition.ReadModule(runtimePath, new ReaderParameters { InMemory = true });
@@ -43,14 +44,12 @@ public static class AssemblyRewriter
 
         using var resolver = new StagedAssemblyResolver(stagedFolder);
         var manifest = new ManifestBuilder();
-        foreach (var path in Directory.GetFiles(stagedFolder, "*.dll").Order(StringComparer.Ordinal))
+        foreach (var (path, name, symbols) in Candidates(stagedFolder))
         {
-            var (name, symbols) = Inspect(path);
-            if (name is null || symbols == Symbols.None) continue;
-            if (IsPlatformAssembly(name) || (skipAssembly?.Invoke(name) ?? false)) continue;
+            if (skipAssembly?.Invoke(name) ?? false) continue;
             try
             {
-                InstrumentAssembly(path, symbols, resolver, probeType, manifest, activates, cancellationToken);
+                InstrumentAssembly(path, symbols, resolver, probeType, manifest, policy, cancellationToken);
             }
             catch (Exception e) when (onFailure is not null && e is not OperationCanceledException)
             {
@@ -77,9 +76,19 @@ public static class AssemblyRewriter
             || simpleName.Equals("FSharp.Core", StringComparison.OrdinalIgnoreCase);
     }
 
-    private static void InstrumentAssembly(
-        string path, Symbols symbols, IAssemblyResolver resolver, TypeDefinition probeType, ManifestBuilder manifest,
-        Func<MethodDefinition, bool>? activates, CancellationToken cancellationToken)
+    /// <summary>The assemblies of a folder that can be instrumented: managed, with portable symbols, not the platform's.</summary>
+    internal static IEnumerable<(string Path, string Name, Symbols Symbols)> Candidates(string folder)
+    {
+        foreach (var path in Directory.GetFiles(folder, "*.dll").Order(StringComparer.Ordinal))
+        {
+            var (name, symbols) = Inspect(path);
+            if (name is null || symbols == Symbols.None || IsPlatformAssembly(name)) continue;
+            yield return (path, name, symbols);
+        }
+    }
+
+    /// <summary>Reads an assembly with its symbols, into memory; null when the symbols do not match it.</summary>
+    internal static ModuleDefinition? Read(string path, Symbols symbols, IAssemblyResolver resolver)
     {
         var pdbPath = Path.ChangeExtension(path, ".pdb");
         var reading = new ReaderParameters
@@ -92,15 +101,22 @@ public static class AssemblyRewriter
             SymbolStream = symbols == Symbols.Beside ? new MemoryStream(File.ReadAllBytes(pdbPath)) : null,
         };
 
-        ModuleDefinition module;
         try
         {
-            module = ModuleDefinition.ReadModule(path, reading);
+            return ModuleDefinition.ReadModule(path, reading);
         }
         catch (SymbolsNotMatchingException)
         {
-            return; // stale symbols: the lines would be wrong, so the assembly is left alone
+            return null; // stale symbols: the lines would be wrong, so the assembly is left alone
         }
+    }
+
+    private static void InstrumentAssembly(
+        string path, Symbols symbols, IAssemblyResolver resolver, TypeDefinition probeType, ManifestBuilder manifest,
+        InstrumentationPolicy? policy, CancellationToken cancellationToken)
+    {
+        var module = Read(path, symbols, resolver);
+        if (module is null) return;
 
         using (module)
         {
@@ -110,8 +126,12 @@ public static class AssemblyRewriter
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 foreach (var method in type.Methods)
-                    if (MethodRewriter.Instrument(method, probes, manifest, activates?.Invoke(method) ?? false))
+                {
+                    if (!method.HasBody) continue;
+                    var decision = policy is null ? new MethodDecision(false, (_, _) => ValueAction.Allow) : policy.Decide(method);
+                    if (decision is not null && MethodRewriter.Instrument(method, probes, manifest, decision.Activates, decision.ValueAction))
                         instrumented++;
+                }
             }
             if (instrumented == 0) return;
 
@@ -161,7 +181,7 @@ public static class AssemblyRewriter
     /// Resolves references from the staged folder, then the running framework's folder.
     /// Everything is read into memory, so the staged files can be overwritten meanwhile.
     /// </summary>
-    private sealed class StagedAssemblyResolver : DefaultAssemblyResolver
+    internal sealed class StagedAssemblyResolver : DefaultAssemblyResolver
     {
         public StagedAssemblyResolver(string stagedFolder)
         {

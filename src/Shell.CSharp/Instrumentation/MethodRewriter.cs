@@ -1,5 +1,6 @@
 using CodeTracer.Core.Probes;
 using CodeTracer.Core.Recording;
+using CodeTracer.Core.TraceFilter;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
 using Mono.Cecil.Rocks;
@@ -12,7 +13,8 @@ namespace CodeTracer.Shell.Instrumentation;
 /// <c>Return</c> probe with the return value before every <c>ret</c>. Code inserted before
 /// an instruction takes its place: branches, switch targets, exception handler bounds,
 /// sequence points and scope bounds that pointed at the instruction point at the probe,
-/// so that loops and handlers go through it.
+/// so that loops and handlers go through it. The body after the entry probes runs in a
+/// <c>try</c> whose <c>fault</c> handler calls <c>Unwind</c> when an exception leaves the method.
 /// </summary>
 internal static class MethodRewriter
 {
@@ -28,8 +30,12 @@ internal static class MethodRewriter
     /// </summary>
     /// <param name="activates">The method matches <c>--activation</c>: its entry starts the
     /// recording and its return ends it.</param>
-    public static bool Instrument(MethodDefinition method, ValueProbes probes, ManifestBuilder manifest, bool activates = false)
+    /// <param name="valueAction">The filter's action for a value (kind, source name); null allows every value.</param>
+    public static bool Instrument(
+        MethodDefinition method, ValueProbes probes, ManifestBuilder manifest, bool activates = false,
+        Func<ValueKind, string, ValueAction>? valueAction = null)
     {
+        valueAction ??= AllowAll;
         if (!method.HasBody) return false;
         var body = method.Body;
         var anchors = new DebugAnchors(method);
@@ -37,12 +43,12 @@ internal static class MethodRewriter
         if (points.Count == 0) return false;
 
         // Everything that depends on the original offsets comes first.
-        var arguments = Arguments(method, probes);
+        var arguments = Arguments(method, probes, valueAction);
         var sites = points
-            .Select(p => (p.Point, p.At, Variables: WithLocals(arguments, LocalsAt(method, p.At.Offset, probes))))
+            .Select(p => (p.Point, p.At, Variables: WithLocals(arguments, LocalsAt(method, p.At.Offset, probes, valueAction))))
             .ToList();
         var returns = body.Instructions.Where(i => i.OpCode.Code == Code.Ret).ToList();
-        var returnPlan = IsVoid(method) ? null : probes.For(method.ReturnType);
+        var returnPlan = IsVoid(method) ? null : probes.For(method.ReturnType).Apply(valueAction(ValueKind.Ret, ""));
 
         var first = sites[0].Point;
         var methodId = manifest.AddMethod(new MethodEntry(
@@ -95,6 +101,7 @@ internal static class MethodRewriter
         var oldFirst = body.Instructions[0];
         for (var i = 0; i < entry.Count; i++) body.Instructions.Insert(i, entry[i]);
         anchors.MoveScopes(oldFirst, entry[0]);
+        GuardUnwinding(method, probes, oldFirst, returns, activates);
 
         // A local read before its first assignment must see zero, not stack garbage.
         if (body.HasVariables) body.InitLocals = true;
@@ -104,25 +111,103 @@ internal static class MethodRewriter
 
     private static bool IsVoid(MethodDefinition method) => method.ReturnType.MetadataType == MetadataType.Void;
 
-    private static List<Variable> Arguments(MethodDefinition method, ValueProbes probes)
+    /// <summary>
+    /// Wraps the body after the entry probes in <c>try { body } fault { Probe.Unwind(); endfinally }</c>,
+    /// so that an exception leaving the method is recorded. A <c>ret</c> can not leave a try
+    /// block: each becomes <c>stloc result; leave End</c> (void: <c>leave End</c>), and
+    /// <c>End: ldloc result; ret</c> follows the handler. The new handler is the method's
+    /// last, so the existing ones (inner) come first, as nesting requires.
+    /// </summary>
+    /// <param name="tryStart">The first instruction after the entry probes.</param>
+    /// <param name="returns">The method's <c>ret</c> instructions, their Return probes already before them.</param>
+    private static void GuardUnwinding(MethodDefinition method, ValueProbes probes, Instruction tryStart, List<Instruction> returns, bool activates)
     {
-        var arguments = new List<Variable>();
+        var body = method.Body;
+        // `jmp` may not leave a try block (and such a method never returns through our code).
+        if (body.Instructions.Any(i => i.OpCode.Code == Code.Jmp)) return;
+
+        var il = body.Instructions;
+        var fault = Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.unwind));
+        // A handler that ended with the method would now take in the code appended below.
+        foreach (var handler in body.ExceptionHandlers)
+            if (handler.HandlerEnd is null) handler.HandlerEnd = fault;
+
+        Instruction? end = null;
+        var tail = new List<Instruction>();
+        if (returns.Count > 0)
+        {
+            if (IsVoid(method))
+            {
+                end = Instruction.Create(OpCodes.Ret);
+                tail.Add(end);
+                foreach (var ret in returns)
+                {
+                    ret.OpCode = OpCodes.Leave;
+                    ret.Operand = end;
+                }
+            }
+            else
+            {
+                var result = new VariableDefinition(WithoutModifiers(method.ReturnType));
+                body.Variables.Add(result);
+                end = Instruction.Create(OpCodes.Ldloc, result);
+                tail.Add(end);
+                tail.Add(Instruction.Create(OpCodes.Ret));
+                foreach (var ret in returns)
+                {
+                    // The ret keeps its identity (branches to it stay valid) and becomes the store.
+                    ret.OpCode = OpCodes.Stloc;
+                    ret.Operand = result;
+                    il.Insert(il.IndexOf(ret) + 1, Instruction.Create(OpCodes.Leave, end));
+                }
+            }
+        }
+
+        il.Add(fault);
+        if (activates) il.Add(Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.deactivate)));
+        il.Add(Instruction.Create(OpCodes.Endfinally));
+        foreach (var instruction in tail) il.Add(instruction);
+        body.ExceptionHandlers.Add(new ExceptionHandler(ExceptionHandlerType.Fault)
+        {
+            TryStart = tryStart,
+            TryEnd = fault,
+            HandlerStart = fault,
+            HandlerEnd = end,
+        });
+    }
+
+    /// <summary>A local's type: the return type without its custom modifiers (<c>ref readonly</c>'s modreq).</summary>
+    private static TypeReference WithoutModifiers(TypeReference type) =>
+        type is IModifierType modified ? WithoutModifiers(modified.ElementType) : type;
+
+    private static readonly Func<ValueKind, string, ValueAction> AllowAll = (_, _) => ValueAction.Allow;
+
+    /// <summary>The variable with the filter's action applied, or null when the filter drops it.</summary>
+    private static Variable? Filtered(ValueKind kind, string name, ValuePlan plan, Func<Instruction> load, Func<ValueKind, string, ValueAction> valueAction)
+    {
+        var action = valueAction(kind, name);
+        return action.IsDrop ? null : new Variable(name, plan.Apply(action), load);
+    }
+
+    private static List<Variable> Arguments(MethodDefinition method, ValueProbes probes, Func<ValueKind, string, ValueAction> valueAction)
+    {
+        var arguments = new List<Variable?>();
         if (method.HasThis)
         {
             var self = method.Body.ThisParameter;
-            arguments.Add(new Variable("this", probes.ForThis(method.DeclaringType), () => Instruction.Create(OpCodes.Ldarg, self)));
+            arguments.Add(Filtered(ValueKind.Arg, "this", probes.ForThis(method.DeclaringType), () => Instruction.Create(OpCodes.Ldarg, self), valueAction));
         }
         foreach (var parameter in method.Parameters)
         {
             var name = string.IsNullOrEmpty(parameter.Name) ? "arg" + parameter.Index : parameter.Name;
-            arguments.Add(new Variable(name, probes.For(parameter.ParameterType), () => Instruction.Create(OpCodes.Ldarg, parameter)));
+            arguments.Add(Filtered(ValueKind.Arg, name, probes.For(parameter.ParameterType), () => Instruction.Create(OpCodes.Ldarg, parameter), valueAction));
         }
-        return arguments;
+        return arguments.OfType<Variable>().ToList();
     }
 
     // The locals in scope at an IL offset, outermost scope first; a name declared again
     // in an inner scope replaces the outer one in place.
-    private static List<Variable> LocalsAt(MethodDefinition method, int offset, ValueProbes probes)
+    private static List<Variable> LocalsAt(MethodDefinition method, int offset, ValueProbes probes, Func<ValueKind, string, ValueAction> valueAction)
     {
         var found = new List<VariableDebugInformation>();
         if (method.DebugInformation.Scope is { } root) Collect(root, offset, found);
@@ -130,8 +215,9 @@ internal static class MethodRewriter
             .Select(v =>
             {
                 var local = method.Body.Variables[v.Index];
-                return new Variable(v.Name, probes.For(local.VariableType), () => Instruction.Create(OpCodes.Ldloc, local));
+                return Filtered(ValueKind.Local, v.Name, probes.For(local.VariableType), () => Instruction.Create(OpCodes.Ldloc, local), valueAction);
             })
+            .OfType<Variable>()
             .ToList();
     }
 

@@ -1,6 +1,7 @@
 using System.Globalization;
 using CodeTracer.Core.Probes;
 using CodeTracer.Core.Recording;
+using CodeTracer.Core.TraceFilter;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
 
@@ -26,6 +27,12 @@ internal sealed record ValuePlan(string TypeName, Shape Shape, Capture Capture, 
     public bool Reads => Capture.IsRead;
 
     public VariableSlot Slot(string name) => new(name, TypeName, Shape, Capture);
+
+    /// <summary>The plan after a filter's decision: a redacted or dropped value is never read.</summary>
+    public ValuePlan Apply(ValueAction action) =>
+        action.IsRedact ? this with { Capture = Capture.Redacted, AfterLoad = [] }
+        : action.IsDrop ? this with { Capture = Capture.Dropped, AfterLoad = [] }
+        : this;
 }
 
 /// <summary>

@@ -7,7 +7,11 @@ namespace CodeTracer.Shell.Session;
 /// <param name="Target">The program's app.dll.</param>
 /// <param name="ProgramArgs">The program's own arguments, passed unchanged.</param>
 /// <param name="Policy">The effective policy, from <see cref="PolicyResolver.Resolve"/>.</param>
-public sealed record RecordRequest(string Target, IReadOnlyList<string> ProgramArgs, Policy Policy);
+public sealed record RecordRequest(string Target, IReadOnlyList<string> ProgramArgs, Policy Policy)
+{
+    /// <summary>`--activation`: a scope selector; recording runs from the first entry into a matching method until it returns.</summary>
+    public string? Activation { get; init; }
+}
 
 /// <summary>How a recording ended.</summary>
 /// <param name="TraceDir">The published trace folder, or null when none was kept.</param>

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using CodeTracer.Core.Diagnostics;
 using CodeTracer.Core.Policy;
 using CodeTracer.Core.Recording;
+using CodeTracer.Core.TraceFilter;
 using CodeTracer.Shell.Diagnostics;
 using CodeTracer.Shell.Instrumentation;
 using CodeTracer.Shell.Launch;
@@ -44,11 +45,13 @@ public static class Recorder
 
         var session = Bootstrap.Prepare(request);
         log.TraceId = session.RecordingId;
+        var filters = FilterDiscovery.Load(policy, Path.GetDirectoryName(session.Target)!, []);
+        var instrumentation = new InstrumentationPolicy(filters.Chain, filters.ProjectRoot, Activation(request.Activation));
         var stage = Staging.Copy(Path.GetDirectoryName(session.Target)!);
         try
         {
             var appFolder = Path.Combine(stage, "app");
-            var manifest = Instrument(appFolder, session.Target, policy, log);
+            var manifest = Instrument(appFolder, session.Target, policy, instrumentation, log);
             var rawLog = Path.Combine(stage, "raw.log");
             var clock = Stopwatch.StartNew();
             var run = await ProgramLauncher.RunAsync(
@@ -57,13 +60,14 @@ public static class Recorder
                     request.ProgramArgs,
                     session.Workdir,
                     RuntimeHook.Path,
-                    RuntimeSettings(rawLog, policy)),
+                    RuntimeSettings(rawLog, policy, request.Activation is not null)),
                 stop).ConfigureAwait(false);
             var recordedIn = clock.Elapsed;
             log.Write(LogLevel.Info, "launch", "the program exited", null, ("exit_code", run.ExitCode.ToString()), ("interrupted", run.Interrupted.ToString()));
 
             clock.Restart();
-            return Finish(session, request, manifest, rawLog, run, recordedIn, clock, log);
+            var filterSummary = FilterSummaryModule.add(instrumentation.Stats, FilterSummaryModule.ofChain(filters.Chain));
+            return Finish(session, request, manifest, filterSummary, rawLog, run, recordedIn, clock, log);
         }
         finally
         {
@@ -72,9 +76,9 @@ public static class Recorder
     }
 
     /// <summary>Instruments the staged copy; under `disable` an assembly that fails stays as it was.</summary>
-    private static Manifest Instrument(string appFolder, string target, Policy policy, Logger log)
+    private static Manifest Instrument(string appFolder, string target, Policy policy, InstrumentationPolicy instrumentation, Logger log)
     {
-        var manifest = AssemblyRewriter.InstrumentFolder(appFolder, onFailure: (assembly, e) =>
+        var manifest = AssemblyRewriter.InstrumentFolder(appFolder, policy: instrumentation, onFailure: (assembly, e) =>
         {
             var error = Errors.InstrumentationFailed(assembly, e.Message);
             if (policy.OnRecorderError.Value.IsAbort) throw new RecorderException(error);
@@ -86,7 +90,7 @@ public static class Recorder
     }
 
     private static RecordResult Finish(
-        SessionContext session, RecordRequest request, Manifest manifest, string rawLog, LaunchResult run,
+        SessionContext session, RecordRequest request, Manifest manifest, FilterSummary filterSummary, string rawLog, LaunchResult run,
         TimeSpan recordedIn, Stopwatch clock, Logger log)
     {
         var policy = request.Policy;
@@ -104,7 +108,7 @@ public static class Recorder
             if (verdict.KeepTrace)
             {
                 TestHooks.FailIfAsked("finalisation", Errors.FinalisationFailed);
-                var metadata = Metadata(session, request, manifest, run, summary, verdict);
+                var metadata = Metadata(session, request, manifest, filterSummary, run, summary, verdict);
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Core.Recording.Metadata.toJson(metadata));
                 TraceFolder.Publish(scratch, session.OutDir);
@@ -148,7 +152,8 @@ public static class Recorder
     }
 
     private static RecordingMetadata Metadata(
-        SessionContext session, RecordRequest request, Manifest manifest, LaunchResult run, ConversionSummary summary, Verdict verdict) =>
+        SessionContext session, RecordRequest request, Manifest manifest, FilterSummary filterSummary, LaunchResult run,
+        ConversionSummary summary, Verdict verdict) =>
         new(
             session.RecordingId,
             session.Target,
@@ -170,7 +175,17 @@ public static class Recorder
                 Tuple.Create("raw_anomalies", (long)summary.Anomalies),
             }),
             PolicyResolver.Rows(request.Policy),
-            ListModule.OfSeq(Notes(run, summary, verdict)));
+            ListModule.OfSeq(Notes(run, summary, verdict)),
+            FSharpOption<JsonNode>.Some(FilterSummaryModule.toJson(filterSummary)));
+
+    /// <summary>The compiled `--activation` selector, or a usage error saying what is wrong with it.</summary>
+    private static Tuple<Selector<ScopeKind>, Matcher>? Activation(string? selector)
+    {
+        if (selector is null) return null;
+        var parsed = FilterApi.ParseActivation(selector);
+        if (parsed.IsError) throw new RecorderException(Errors.BadActivation(parsed.ErrorValue));
+        return parsed.ResultValue;
+    }
 
     /// <summary>What the metadata says about how the run ended, beyond the outcome.</summary>
     private static IEnumerable<Tuple<string, string>> Notes(LaunchResult run, ConversionSummary summary, Verdict verdict)
@@ -186,7 +201,7 @@ public static class Recorder
     }
 
     /// <summary>What the runtime inside the program reads at start: where to log, the policy it enforces, the value limits.</summary>
-    private static Dictionary<string, string> RuntimeSettings(string rawLog, Policy policy)
+    private static Dictionary<string, string> RuntimeSettings(string rawLog, Policy policy, bool gated)
     {
         var settings = new Dictionary<string, string>
         {
@@ -196,6 +211,7 @@ public static class Recorder
             ["CODETRACER_MAX_STRING"] = policy.MaxString.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CODETRACER_CAPTURE_IO"] = PolicyValues.ioCaptureText(policy.IoCapture.Value),
         };
+        if (gated) settings["CODETRACER_ACTIVATION"] = "1";
         foreach (var (k, v) in TestHooks.ForRuntime()) settings[k] = v;
         return settings;
     }

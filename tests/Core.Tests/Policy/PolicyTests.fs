@@ -33,13 +33,15 @@ let tests =
         testPropertyWithConfig config "the empty layer changes nothing on either side" <| fun (a: PolicyLayer) ->
             PolicyLayer.merge PolicyLayer.empty a = a && PolicyLayer.merge a PolicyLayer.empty = a
 
-        testPropertyWithConfig config "a later layer wins field by field; an absent field never overrides" <| fun (lower: PolicyLayer) (upper: PolicyLayer) ->
+        testPropertyWithConfig config "a later layer wins field by field (filter paths add up); an absent field never overrides" <| fun (lower: PolicyLayer) (upper: PolicyLayer) ->
             let m = PolicyLayer.merge lower upper
             let pick u l = match u with Some _ -> u | None -> l
             m.MaxDepth = pick upper.MaxDepth lower.MaxDepth
             && m.LogFile = pick upper.LogFile lower.LogFile
             && m.OnRecorderError = pick upper.OnRecorderError lower.OnRecorderError
-            && m.TraceFilters = pick upper.TraceFilters lower.TraceFilters
+            && m.TraceFilters = (match lower.TraceFilters, upper.TraceFilters with
+                                 | Some l, Some u -> Some(l @ u)
+                                 | l, u -> pick u l)
             && m.Disabled = pick upper.Disabled lower.Disabled
 
         testPropertyWithConfig config "applying two layers is applying their merge" <| fun (a: PolicyLayer) (b: PolicyLayer) ->

@@ -127,7 +127,15 @@ let private writeRecord (w: RuntimeWriter) (r: RawRecord) : unit =
         w.U8 ProbeTable.write.Tag
         w.U8 stream
         w.Text(text, text.Length)
+    | RUnwind(serial, description) ->
+        // Probe.Unwind: the thread's throw serial, then `Type: message`, never cut.
+        w.U8 ProbeTable.unwind.Tag
+        w.I32 serial
+        w.Text(description, description.Length)
     | RValue v -> writeValue w v
+    | RDetach _
+    | RFault _
+    | RExit -> failwithf "not generated: %A" r
 
 /// The bytes of one thread's records, and the type table they announce.
 let private encode (records: RawRecord list) : byte[] * RawRecord.TypeTable =

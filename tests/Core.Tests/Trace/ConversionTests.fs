@@ -32,6 +32,7 @@ let private show (v: ValueRecord) : string =
     | ValueRecord.Bool(b, _) -> if b then "true" else "false"
     | ValueRecord.String(s, _) -> "\"" + s + "\""
     | NoneValue _ -> "null"
+    | ValueRecord.Error(m, _) -> m
     | other -> sprintf "%A" other
 
 /// How a raw value of a declared int/bool/string should show.
@@ -287,6 +288,129 @@ let private exampleTests =
               Expect.equal returns [ Return(NoneValue 0); Return(ValueRecord.Int(0L, 1)) ] "Run returns None, <toplevel> the exit code"
           } ]
 
+// ---------------------------------------------------------------------------
+// Exceptions: Catch() (lines 10-13) calls Middle() (20-22), which calls Throw() (30-31).
+
+let private exceptionManifest =
+    let site m line = { MethodId = m; PathId = 0; Line = line; Variables = [| slot "x" "int" |] }
+    let meth name line isVoid =
+        { Name = name; PathId = 0; Line = line; Args = [||]
+          Return = (if isVoid then Manifest.voidReturn else slot "<return_value>" "int"); IsVoid = isVoid }
+    { Paths = [| "/home/user/demo/Ex.cs" |]
+      Methods = [| meth "Demo.Ex.Catch()" 10 true; meth "Demo.Ex.Middle()" 20 false; meth "Demo.Ex.Throw()" 30 true |]
+      // sites: 0-3 Catch (10 entry, 11 try, 12 when, 13 handler), 4-6 Middle (20, 21 call, 22 finally), 7-8 Throw (30, 31 throw)
+      Sites = [| site 0 10; site 0 11; site 0 12; site 0 13; site 1 20; site 1 21; site 1 22; site 2 30; site 2 31 |] }
+
+let private exStep (site: int) (x: int) = [ RStep site; RValue(RInt(int64 x)) ]
+
+let private boom = "System.InvalidOperationException: boom"
+
+/// Converts one run of `exceptionManifest` and checks the loader's rules and balance.
+let private runExceptions (records: RawRecord list) : TraceEvent list =
+    let events, ending = convert exceptionManifest [ records ] 0
+    Expect.equal ending.Anomalies 0 "no anomaly"
+    Expect.isTrue ending.Balanced "balanced"
+    Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
+    events
+
+/// Steps (line, x), Error events, Calls and Returns after <toplevel>'s step: the shape of a trace.
+let private shape (events: TraceEvent list) : string list =
+    let xVar = events |> List.choose (function VariableName n -> Some n | _ -> None) |> List.findIndex ((=) "x")
+    let rec go (es: TraceEvent list) =
+        match es with
+        | [] -> []
+        | Step(_, line) :: rest ->
+            let x = rest |> List.takeWhile (function Value _ -> true | _ -> false) |> List.tryPick (function Value(v, ValueRecord.Int(i, _)) when v = xVar -> Some i | _ -> None)
+            (match x with Some x -> sprintf "step %d x=%d" line x | None -> sprintf "step %d" line) :: go rest
+        | Call(f, _) :: rest -> sprintf "call %d" f :: go rest
+        | Return v :: rest -> sprintf "return %s" (show v) :: go rest
+        | IoEvent(k, meta, text) :: rest -> sprintf "event %d %s %s" k meta text :: go rest
+        | _ :: rest -> go rest
+    go (events |> List.skipWhile (function Call(0, _) -> false | _ -> true) |> List.skip 2)
+
+let private exceptionTests =
+    testList
+        "exceptions"
+        [ test "an exception unwinding two frames: one Error event on the throw's step, an <unwind> Return per frame, the finally between, then the handler's step" {
+              let events =
+                  runExceptions (
+                      [ REnter 0 ] @ exStep 1 1 @ [ REnter 1 ] @ exStep 5 2 @ [ REnter 2 ] @ exStep 8 3
+                      @ [ RUnwind(4, boom) ] @ exStep 6 4 @ [ RUnwind(4, boom) ] @ exStep 3 5 @ [ RReturn ])
+              Expect.equal
+                  (shape events)
+                  [ "step 10"; "call 1"; "step 11 x=1"
+                    "step 20"; "call 2"; "step 21 x=2"
+                    "step 30"; "call 3"; "step 31 x=3"
+                    "event 11 {\"thread\":1} " + boom
+                    "return <unwind> " + boom
+                    "step 22 x=4"
+                    "return <unwind> " + boom
+                    "step 13 x=5"
+                    "return null"
+                    "return 0" ]
+                  "the trace"
+              let errorType = events |> List.tryPick (function Type(kind, name, _) when kind = TypeKind.Error -> Some name | _ -> None)
+              Expect.equal errorType (Some "System.InvalidOperationException") "the value's type is the exception's, of kind Error"
+          }
+
+          test "a rethrow is a new throw: a second Error event" {
+              let events =
+                  runExceptions (
+                      [ REnter 0 ] @ exStep 1 1 @ [ REnter 1 ] @ exStep 5 2 @ [ REnter 2 ] @ exStep 8 3
+                      @ [ RUnwind(1, boom) ] @ exStep 6 4 @ [ RUnwind(2, boom) ] @ exStep 3 5 @ [ RReturn ])
+              let errors = events |> List.filter (function IoEvent(k, _, _) -> k = EventKind.Error | _ -> false)
+              Expect.equal errors.Length 2 "one per throw"
+              let afterFinally = shape events |> List.skipWhile ((<>) "step 22 x=4") |> List.truncate 3
+              Expect.equal afterFinally [ "step 22 x=4"; "event 11 {\"thread\":1} " + boom; "return <unwind> " + boom ] "the rethrow's Error event on the rethrowing step"
+          }
+
+          test "an exception filter's steps show in the catching frame, after the frames above it unwound" {
+              let events =
+                  runExceptions (
+                      [ REnter 0 ] @ exStep 1 1 @ [ REnter 1 ] @ exStep 5 2 @ [ REnter 2 ] @ exStep 8 3
+                      @ exStep 2 7 // Catch's `when`, evaluated before anything unwinds
+                      @ [ RUnwind(1, boom) ] @ exStep 6 4 @ [ RUnwind(1, boom) ] @ exStep 3 5 @ [ RReturn ])
+              Expect.equal
+                  (shape events |> List.skipWhile ((<>) "step 31 x=3"))
+                  [ "step 31 x=3"
+                    "event 11 {\"thread\":1} " + boom
+                    "return <unwind> " + boom
+                    "step 22 x=4"
+                    "return <unwind> " + boom
+                    "step 12 x=7"
+                    "step 13 x=5"
+                    "return null"
+                    "return 0" ]
+                  "the filter's step after Middle's return, before the handler's"
+          }
+
+          test "a caught exception leaves the catching frame's next step unmerged" {
+              // The handler's step is on the line of the step before the call (11): still a step of its own.
+              let events =
+                  runExceptions ([ REnter 0 ] @ exStep 1 1 @ [ REnter 2 ] @ exStep 8 3 @ [ RUnwind(1, boom) ] @ exStep 1 6 @ [ RReturn ])
+              Expect.equal
+                  (shape events |> List.filter (fun l -> l.StartsWith "step 11"))
+                  [ "step 11 x=1"; "step 11 x=6" ]
+                  "two steps"
+          }
+
+          test "an Unwind with no open call, or in the middle of a step's values, is an anomaly" {
+              let events, ending = convert exceptionManifest [ [ RUnwind(1, boom) ] ] 0
+              Expect.equal ending.Anomalies 1 "counted"
+              Expect.isTrue ending.Balanced "still balanced"
+              Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
+              let events, ending = convert exceptionManifest [ [ REnter 2; RStep 8; RUnwind(1, boom); RValue(RInt 1L); RReturn ] ] 0
+              Expect.equal ending.Anomalies 1 "counted"
+              Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
+          }
+
+          test "an exception text without a type registers the type Exception" {
+              let events = runExceptions ([ REnter 0 ] @ exStep 1 1 @ [ REnter 2; RUnwind(1, "odd text") ] @ exStep 3 2 @ [ RReturn ])
+              Expect.contains (shape events) "return <unwind> odd text" "the text as is"
+              let errorType = events |> List.tryPick (function Type(kind, name, _) when kind = TypeKind.Error -> Some name | _ -> None)
+              Expect.equal errorType (Some "Exception") "Exception"
+          } ]
+
 let private generatorTests =
     testList
         "generators"
@@ -300,6 +424,10 @@ let private generatorTests =
               Expect.isTrue (samples |> Array.exists (fun r -> r.Records |> List.exists (function RWrite _ -> true | _ -> false))) "output"
               Expect.isTrue (samples |> Array.exists (fun r -> r.Calls |> List.exists (fun c -> c.Result.IsSome))) "int returns"
               Expect.isTrue (samples |> Array.exists (fun r -> r.Manifest.Paths.Length = 2)) "two paths"
+              let unwinds (run: GeneratedRun) = run.Records |> List.filter (function RUnwind _ -> true | _ -> false) |> List.length
+              let throws (run: GeneratedRun) = run.Records |> List.choose (function RUnwind(s, _) -> Some s | _ -> None) |> List.distinct |> List.length
+              Expect.isTrue (samples |> Array.exists (fun r -> unwinds r > throws r)) "an exception unwinding several frames"
+              Expect.isTrue (samples |> Array.exists (fun r -> throws r >= 2)) "several exceptions in a run"
               let calls = samples |> Array.sumBy (fun r -> r.Calls.Length)
               Expect.isLessThan calls 20000 "runs stay small"
           } ]
@@ -341,7 +469,13 @@ let private propertyTests =
                       stack <- List.tail stack
                   | _ -> ()
               let expectedReturns =
-                  run.Calls |> List.mapi (fun i c -> i + 1, (match c.Result with Some r -> showRaw r | None -> "null"))
+                  run.Calls
+                  |> List.mapi (fun i c ->
+                      i + 1,
+                      match c.Unwound, c.Result with
+                      | Some text, _ -> "<unwind> " + text
+                      | None, Some r -> showRaw r
+                      | None, None -> "null")
               Expect.equal (returned |> Seq.filter (fun (k, _) -> k > 0) |> Seq.sortBy fst |> List.ofSeq) expectedReturns "return values"
               Expect.equal (List.ofSeq returned |> List.last) (0, string exitCode) "<toplevel> returns the exit code")
 
@@ -358,9 +492,43 @@ let private propertyTests =
               let events, ending = convert run.Manifest [ records ] 0
               Expect.isEmpty (loaderProblems None events) "loader rules, open calls allowed"
               let enters = records |> List.filter (function REnter _ -> true | _ -> false) |> List.length
-              let returns = records |> List.filter (function RReturn -> true | _ -> false) |> List.length
+              let returns = records |> List.filter (function RReturn | RUnwind _ -> true | _ -> false) |> List.length
               if enters > returns then Expect.isFalse ending.Balanced (sprintf "%d call(s) left open" (enters - returns))
               if k = run.Records.Length then Expect.isTrue ending.Balanced "the whole run is balanced")
+
+          testPropertyWithConfig config "(e) exceptions: one Error event per throw, then an <unwind> Return per unwound frame"
+          <| Prop.forAll (Arb.fromGen runAndBatches) (fun (run, batches) ->
+              let events, ending = convert run.Manifest batches 0
+              Expect.equal ending.Anomalies 0 "no anomaly"
+              Expect.isTrue ending.Balanced "balanced"
+              let throws = run.Records |> List.choose (function RUnwind(s, t) -> Some(s, t) | _ -> None) |> List.distinctBy fst
+              let nonRegistration = events |> List.filter (not << isRegistration) |> Array.ofList
+              let errors = nonRegistration |> Array.indexed |> Array.choose (function i, IoEvent(k, _, text) when k = EventKind.Error -> Some(i, text) | _ -> None)
+              Expect.equal (errors |> Array.map snd |> List.ofArray) (List.map snd throws) "one Error event per throw, in order"
+              for i, text in errors do
+                  match nonRegistration.[i + 1], nonRegistration.[i + 2] with
+                  | Value(_, ValueRecord.Error(m, _)), Return(ValueRecord.Error(r, _)) when m = "<unwind> " + text && r = m -> ()
+                  | a, b -> failtestf "Error event %s followed by %A, %A" text a b
+              let unwound = events |> List.choose (function Return(ValueRecord.Error(m, _)) -> Some m | _ -> None)
+              Expect.equal unwound (run.Records |> List.choose (function RUnwind(_, t) -> Some("<unwind> " + t) | _ -> None)) "one <unwind> Return per Unwind")
+
+          testPropertyWithConfig config "(f) every step shows in a frame of its own method (filter steps wait for their frame)"
+          <| Prop.forAll (Arb.fromGen runAndBatches) (fun (run, batches) ->
+              let events, _ = convert run.Manifest batches 0
+              let nonRegistration = events |> List.filter (not << isRegistration)
+              let sitesOf (m: int) =
+                  run.Manifest.Sites |> Array.filter (fun s -> s.MethodId = m) |> Array.map (fun s -> s.PathId, s.Line) |> Set.ofArray
+              let mutable stack: int list = []
+              for e, next in List.pairwise (nonRegistration @ [ DropLastStep ]) do
+                  match e, next with
+                  | Call(f, _), _ -> stack <- (f - 1) :: stack
+                  | Return _, _ -> stack <- List.tail stack
+                  | Step _, Call _ -> () // an entry step, in the caller
+                  | Step(p, line), _ ->
+                      match stack with
+                      | m :: _ when m >= 0 -> Expect.isTrue ((sitesOf m).Contains((p, line))) (sprintf "step %d:%d in a frame of method %d" p line m)
+                      | _ -> ()
+                  | _ -> ())
 
           testPropertyWithConfig { config with maxTest = 25 } "every converted run passes ct-validate.py"
           <| Prop.forAll (Arb.fromGen runAndExit) (fun (run, exitCode) ->
@@ -374,4 +542,4 @@ let private propertyTests =
               finally
                   IO.Directory.Delete(folder, true)) ]
 
-let tests = testList "Trace.Conversion" [ exampleTests; generatorTests; propertyTests ]
+let tests = testList "Trace.Conversion" [ exampleTests; exceptionTests; generatorTests; propertyTests ]

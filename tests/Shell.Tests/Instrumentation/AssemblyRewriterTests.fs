@@ -47,9 +47,9 @@ let private enterIds (dll: string) =
                           yield (LoopsFixture.intConstant (nonNull i.Previous)).Value
                       | _ -> () ]
 
-/// Loads the staged Loops in a collectible context, CodeTracer.Runtime from the Shell's folder.
+/// Loads a staged program in a collectible context, CodeTracer.Runtime from the Shell's folder.
 type private StagedContext(folder: string) =
-    inherit AssemblyLoadContext("staged-loops", true)
+    inherit AssemblyLoadContext("staged-program", true)
 
     override this.Load(name: AssemblyName) : Assembly | null =
         let shellFolder = nonNull (Path.GetDirectoryName typeof<ManifestBuilder>.Assembly.Location)
@@ -157,6 +157,42 @@ let private stepsOf (m: Manifest) (records: RawRecord list) =
     Expect.isEmpty stack "every call returned"
     closeStep ()
     List.ofSeq steps
+
+/// The Debug build output of tests/programs/Exceptions (built first by the project reference).
+let private exceptionsOutput = Path.Combine(LoopsFixture.repoRoot, "tests", "programs", "Exceptions", "bin", "Debug", "net10.0")
+
+/// Loads an instrumented program in a collectible context and forces every method with a
+/// body through the JIT (generic methods of one type parameter for int and string), so
+/// that invalid IL fails here.
+let private compileEvery (dir: string) (dll: string) (m: Manifest) =
+    let context = StagedContext(dir)
+    try
+        let assembly = context.LoadFromAssemblyPath(Path.Combine(dir, dll))
+        Expect.contains
+            (assembly.GetReferencedAssemblies() |> Array.map (fun a -> a.Name))
+            "CodeTracer.Runtime"
+            "references the runtime"
+        let flags =
+            BindingFlags.DeclaredOnly ||| BindingFlags.Public ||| BindingFlags.NonPublic
+            ||| BindingFlags.Static ||| BindingFlags.Instance
+        let mutable compiled = 0
+        for t in assembly.GetTypes() do
+            if not t.ContainsGenericParameters then
+                let methods = Seq.append (t.GetMethods flags |> Seq.cast<MethodBase>) (t.GetConstructors flags |> Seq.cast<MethodBase>)
+                for x in methods do
+                    if not (isNull (x.GetMethodBody())) then
+                        if x.IsGenericMethodDefinition then
+                            // Echo<T>: compiled for a value type (box T) and a reference type.
+                            if x.GetGenericArguments().Length = 1 then
+                                for arg in [ typeof<int>; typeof<string> ] do
+                                    RuntimeHelpers.PrepareMethod(x.MethodHandle, [| arg.TypeHandle |])
+                                compiled <- compiled + 1
+                        else
+                            RuntimeHelpers.PrepareMethod x.MethodHandle
+                            compiled <- compiled + 1
+        Expect.isGreaterThanOrEqual compiled m.Methods.Length "every instrumented method was compiled"
+    finally
+        context.Unload()
 
 let tests =
     testList
@@ -311,34 +347,16 @@ let tests =
 
           test "the rewritten assembly loads and every method compiles" {
               let dir, m = LoopsFixture.instrumented.Value
-              let context = StagedContext(dir)
-              try
-                  let assembly = context.LoadFromAssemblyPath(Path.Combine(dir, "Loops.dll"))
-                  Expect.contains
-                      (assembly.GetReferencedAssemblies() |> Array.map (fun a -> a.Name))
-                      "CodeTracer.Runtime"
-                      "references the runtime"
-                  let flags =
-                      BindingFlags.DeclaredOnly ||| BindingFlags.Public ||| BindingFlags.NonPublic
-                      ||| BindingFlags.Static ||| BindingFlags.Instance
-                  let mutable compiled = 0
-                  for t in assembly.GetTypes() do
-                      if not t.ContainsGenericParameters then
-                          let methods = Seq.append (t.GetMethods flags |> Seq.cast<MethodBase>) (t.GetConstructors flags |> Seq.cast<MethodBase>)
-                          for x in methods do
-                              if not (isNull (x.GetMethodBody())) then
-                                  if x.IsGenericMethodDefinition then
-                                      // Echo<T>: compiled for a value type (box T) and a reference type.
-                                      if x.GetGenericArguments().Length = 1 then
-                                          for arg in [ typeof<int>; typeof<string> ] do
-                                              RuntimeHelpers.PrepareMethod(x.MethodHandle, [| arg.TypeHandle |])
-                                          compiled <- compiled + 1
-                                  else
-                                      RuntimeHelpers.PrepareMethod x.MethodHandle
-                                      compiled <- compiled + 1
-                  Expect.isGreaterThanOrEqual compiled m.Methods.Length "every instrumented method was compiled"
-              finally
-                  context.Unload()
+              compileEvery dir "Loops.dll" m
+          }
+
+          test "every method of the instrumented Exceptions program compiles (try/fault around constructors, structs, generics, async, iterators, stackalloc)" {
+              let dir = LoopsFixture.tempFolder ()
+              for file in Directory.GetFiles exceptionsOutput do
+                  File.Copy(file, Path.Combine(dir, nonNull (Path.GetFileName file)))
+              let m = AssemblyRewriter.InstrumentFolder(dir, null)
+              Expect.isGreaterThanOrEqual m.Methods.Length 20 "the program's methods were instrumented"
+              compileEvery dir "Exceptions.dll" m
           }
 
           test "the rewritten program runs like the original and writes a raw log" {

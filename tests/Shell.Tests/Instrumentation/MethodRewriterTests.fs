@@ -72,6 +72,29 @@ let private branchTargets (body: MethodBody) =
           | :? (Instruction[]) as targets -> yield! targets
           | _ -> () ]
 
+/// The local an `stloc`/`ldloc` in any of its forms uses (None for other instructions).
+let private localOf (i: Instruction) =
+    match i.OpCode.Code, i.Operand with
+    | (Code.Stloc_0 | Code.Ldloc_0), _ -> Some 0
+    | (Code.Stloc_1 | Code.Ldloc_1), _ -> Some 1
+    | (Code.Stloc_2 | Code.Ldloc_2), _ -> Some 2
+    | (Code.Stloc_3 | Code.Ldloc_3), _ -> Some 3
+    | (Code.Stloc_S | Code.Stloc | Code.Ldloc_S | Code.Ldloc), (:? VariableDefinition as v) -> Some v.Index
+    | _ -> None
+
+let private isStore (i: Instruction) =
+    match i.OpCode.Code with
+    | Code.Stloc_0 | Code.Stloc_1 | Code.Stloc_2 | Code.Stloc_3 | Code.Stloc_S | Code.Stloc -> true
+    | _ -> false
+
+/// The fault handler around the body: the method's last handler.
+let private guard (body: MethodBody) = Seq.last body.ExceptionHandlers
+
+/// Branch targets but the guarded body's exit (the `leave`s that replaced the `ret`s).
+let private innerTargets (body: MethodBody) =
+    let exit = (guard body).HandlerEnd
+    branchTargets body |> List.filter (fun t -> t <> exit)
+
 let private readCount (slots: VariableSlot array) = slots |> Array.filter (fun s -> s.Capture = Capture.Read) |> Array.length
 
 let private visiblePoints (m: MethodDefinition) =
@@ -121,26 +144,55 @@ let tests =
                   Expect.equal (lines x) (lines before) x.FullName
           }
 
-          test "every ret is preceded by Return and, for a value, its value call" {
+          test "every return goes through Return (and its value call), then leaves the guarded body" {
               let m, manifest = rewritten.Value
               for x in instrumentedMethods m do
                   let entry = manifest.Methods[(probeAt "Enter" x.Body.Instructions[0]).Value]
+                  let exit = (guard x.Body).HandlerEnd
                   let rets = x.Body.Instructions |> Seq.filter (fun i -> i.OpCode.Code = Code.Ret) |> List.ofSeq
+                  let leaves = x.Body.Instructions |> Seq.filter (fun i -> i.OpCode.Code = Code.Leave_S || i.OpCode.Code = Code.Leave) |> Seq.filter (fun i -> i.Operand = box exit) |> List.ofSeq
                   let returns = x.Body.Instructions |> Seq.filter (isProbe "Return") |> List.ofSeq
-                  Expect.equal returns.Length rets.Length $"{entry.Name}: one Return per ret"
-                  for ret in rets do
+                  Expect.equal rets.Length 1 $"{entry.Name}: one ret, after the handler"
+                  Expect.equal (rets.Head.Offset > exit.Offset || rets.Head = exit) true $"{entry.Name}: the ret is the exit's"
+                  Expect.equal leaves.Length returns.Length $"{entry.Name}: one leave to the exit per Return"
+                  for leave in leaves do
+                      let before = nonNull leave.Previous
                       if entry.IsVoid then
-                          Expect.isTrue (isProbe "Return" ret.Previous) $"{entry.Name}: Return just before ret"
+                          Expect.isTrue (isProbe "Return" before) $"{entry.Name}: Return just before the leave"
                       else
-                          Expect.isTrue (probeName ret.Previous |> Option.exists (fun n -> n.StartsWith "Val")) $"{entry.Name}: value call before ret"
+                          Expect.isTrue (isStore before) $"{entry.Name}: the value is stored"
+                          Expect.isTrue (probeName (nonNull before.Previous) |> Option.exists (fun n -> n.StartsWith "Val")) $"{entry.Name}: value call before the store"
                           let rec back (i: Instruction) = if isProbe "Return" i then i else back (nonNull i.Previous)
-                          Expect.equal (back ret).Next.OpCode.Code Code.Dup $"{entry.Name}: the returned value is duplicated"
+                          Expect.equal (back leave).Next.OpCode.Code Code.Dup $"{entry.Name}: the returned value is duplicated"
+                          Expect.equal (localOf exit) (localOf before) $"{entry.Name}: the exit loads what was stored"
+                          Expect.equal (localOf exit) (Some(x.Body.Variables.Count - 1)) $"{entry.Name}: into a local of its own"
+          }
+
+          test "the body after the entry probes runs in a fault handler that calls Unwind, the last handler" {
+              let m, manifest = rewritten.Value
+              for x in instrumentedMethods m do
+                  let name = manifest.Methods[(probeAt "Enter" x.Body.Instructions[0]).Value].Name
+                  let h = guard x.Body
+                  Expect.equal h.HandlerType ExceptionHandlerType.Fault $"{name}: a fault handler"
+                  Expect.isTrue (isProbe "Unwind" h.HandlerStart) $"{name}: the handler calls Unwind"
+                  Expect.equal h.HandlerStart.Next.OpCode.Code Code.Endfinally $"{name}: and ends"
+                  Expect.equal h.TryEnd h.HandlerStart $"{name}: the handler follows the body"
+                  let before = x.Body.Instructions |> Seq.takeWhile (fun i -> i <> h.TryStart) |> List.ofSeq
+                  Expect.isTrue (isProbe "Enter" before[1]) $"{name}: Enter before the try"
+                  Expect.equal (before |> List.filter (fun i -> probeName i |> Option.isSome) |> List.length) (1 + List.length (valueCalls before[1])) $"{name}: only the entry probes before the try"
+                  for other in x.Body.ExceptionHandlers |> Seq.filter (fun o -> o <> h) do
+                      let ends (i: Instruction | null) = match i with null -> System.Int32.MaxValue | i -> i.Offset
+                      Expect.isTrue
+                          (other.TryStart.Offset >= h.TryStart.Offset && ends other.HandlerEnd <= h.TryEnd.Offset)
+                          $"{name}: the {other.HandlerType} handler is nested in the guarded body"
+                  for ret in x.Body.Instructions |> Seq.filter (fun i -> i.OpCode.Code = Code.Ret) do
+                      Expect.isGreaterThan ret.Offset h.HandlerStart.Offset $"{name}: no ret inside the try"
           }
 
           test "the for loop's branches go through Step probes" {
               let m, _ = rewritten.Value
               let sum = LoopsFixture.method m "Loops.Program" "Sum"
-              let targets = branchTargets sum.Body
+              let targets = innerTargets sum.Body
               Expect.isGreaterThanOrEqual targets.Length 2 "a forward jump to the condition and a jump back to the body"
               Expect.exists targets (fun t -> t.Offset < (targets |> List.map (fun t -> t.Offset) |> List.max)) "a backward branch"
               for target in targets do
@@ -159,7 +211,11 @@ let tests =
               let m, manifest = rewritten.Value
               let divide = LoopsFixture.method m "Loops.Program" "Divide"
               let handlers = divide.Body.ExceptionHandlers |> List.ofSeq
-              Expect.equal (handlers |> List.map (fun h -> h.HandlerType)) [ ExceptionHandlerType.Filter; ExceptionHandlerType.Finally ] "a filter and a finally"
+              Expect.equal
+                  (handlers |> List.map (fun h -> h.HandlerType))
+                  [ ExceptionHandlerType.Filter; ExceptionHandlerType.Finally; ExceptionHandlerType.Fault ]
+                  "a filter and a finally, then the guard"
+              let handlers = handlers |> List.take 2
               for h in handlers do
                   Expect.isSome (probeAt "Step" h.TryStart) $"{h.HandlerType}: the try starts with a Step"
               let filter, fin = handlers[0], handlers[1]
@@ -213,10 +269,61 @@ let tests =
               Expect.equal (lineAt h.FilterStart) (Some 11) "FilterStart"
               Expect.equal (lineAt h.HandlerStart) (Some 12) "HandlerStart"
               Expect.equal (lineAt h.HandlerEnd) (Some 13) "HandlerEnd"
-              for target in branchTargets x.Body do
+              for target in innerTargets x.Body do
                   Expect.equal (lineAt target) (Some 13) "both leaves go to the last line's Step"
               Expect.isSome (probeAt "Enter" x.Body.Instructions[0]) "Enter first"
               Expect.notEqual h.TryStart x.Body.Instructions[0] "Enter stays outside the try"
+          }
+
+          test "a handler that ended the method stays before the guard, and the method compiles and runs" {
+              // static int Guarded(int b) { try { r = 10 / b; } catch (Exception) { r = -1; } return r; }
+              // laid out with the catch block last, so that its end is the end of the method.
+              let scratch = AssemblyDefinition.CreateAssembly(AssemblyNameDefinition("ScratchGuard", System.Version(1, 0)), "ScratchGuard", ModuleKind.Dll).MainModule
+              let holder = TypeDefinition("Synthetic", "Holder", TypeAttributes.Public ||| TypeAttributes.Abstract ||| TypeAttributes.Sealed, scratch.TypeSystem.Object)
+              scratch.Types.Add holder
+              let x = MethodDefinition("Guarded", MethodAttributes.Public ||| MethodAttributes.Static, scratch.TypeSystem.Int32)
+              x.Parameters.Add(ParameterDefinition("b", ParameterAttributes.None, scratch.TypeSystem.Int32))
+              holder.Methods.Add x
+              let r = VariableDefinition(scratch.TypeSystem.Int32)
+              x.Body.Variables.Add r
+              let il = x.Body.Instructions
+              let tryStart = Instruction.Create(OpCodes.Ldc_I4, 10)
+              let exit = Instruction.Create(OpCodes.Ldloc, r)
+              let handlerStart = Instruction.Create OpCodes.Pop
+              for i in
+                  [ tryStart; Instruction.Create(OpCodes.Ldarg_0); Instruction.Create OpCodes.Div; Instruction.Create(OpCodes.Stloc, r)
+                    Instruction.Create(OpCodes.Leave, exit)
+                    exit; Instruction.Create OpCodes.Ret
+                    handlerStart; Instruction.Create(OpCodes.Ldc_I4_M1); Instruction.Create(OpCodes.Stloc, r); Instruction.Create(OpCodes.Leave, exit) ] do
+                  il.Add i
+              il |> Seq.fold (fun offset i -> i.Offset <- offset; offset + i.GetSize()) 0 |> ignore
+              x.Body.ExceptionHandlers.Add(
+                  ExceptionHandler(
+                      ExceptionHandlerType.Catch,
+                      CatchType = scratch.ImportReference(typeof<System.Exception>),
+                      TryStart = tryStart, TryEnd = exit, HandlerStart = handlerStart, HandlerEnd = null))
+              let document = Document("/src/Synthetic.cs")
+              [ tryStart; exit; handlerStart ]
+              |> List.iteri (fun line i ->
+                  x.DebugInformation.SequencePoints.Add(SequencePoint(i, document, StartLine = 10 + line, EndLine = 10 + line, StartColumn = 1, EndColumn = 2)))
+
+              let runtime = ModuleDefinition.ReadModule(typeof<CodeTracer.Runtime.Probe>.Assembly.Location, ReaderParameters(InMemory = true))
+              Expect.isTrue (MethodRewriter.Instrument(x, ValueProbes(scratch, runtime.GetType "CodeTracer.Runtime.Probe"), ManifestBuilder())) "instrumented"
+              let catcher, fault = x.Body.ExceptionHandlers[0], x.Body.ExceptionHandlers[1]
+              Expect.equal fault.HandlerType ExceptionHandlerType.Fault "the guard is last"
+              Expect.equal catcher.HandlerEnd fault.HandlerStart "the catch ends where the guard's handler begins"
+
+              use stream = new MemoryStream()
+              scratch.Write stream
+              let context = System.Runtime.Loader.AssemblyLoadContext("scratch-guard", true)
+              try
+                  stream.Position <- 0L
+                  let guarded = nonNull ((nonNull (context.LoadFromStream(stream).GetType "Synthetic.Holder")).GetMethod "Guarded")
+                  System.Runtime.CompilerServices.RuntimeHelpers.PrepareMethod guarded.MethodHandle
+                  Expect.equal (guarded.Invoke(null, [| box 2 |])) (box 5) "10 / 2"
+                  Expect.equal (guarded.Invoke(null, [| box 0 |])) (box -1) "caught inside"
+              finally
+                  context.Unload()
           }
 
           test "a method without sequence points is left alone" {

@@ -1,0 +1,75 @@
+/// `codetracer print`: a trace folder as a summary, a call tree or its events.
+module CodeTracer.Cli.PrintCommand
+
+open System
+open System.IO
+open System.Text
+open Argu
+open CodeTracer.Core.Trace
+open CodeTracer.Cli.Arguments
+
+/// What to print.
+type private Mode =
+    | SummaryMode
+    | CallsMode
+    | JsonMode
+
+let private defaultDepth = 10
+
+let private defaultWidth = 20
+
+/// The options, or a usage message.
+let private options (args: ParseResults<PrintArgs>) : Result<Mode * int * int, string> =
+    let modes =
+        args.GetAllResults()
+        |> List.choose (function
+            | PrintArgs.Summary -> Some SummaryMode
+            | PrintArgs.Calls -> Some CallsMode
+            | PrintArgs.Json -> Some JsonMode
+            | _ -> None)
+        |> List.distinct
+    let depth = args.TryGetResult PrintArgs.Depth |> Option.defaultValue defaultDepth
+    let width = args.TryGetResult PrintArgs.Width |> Option.defaultValue defaultWidth
+    match modes with
+    | _ :: _ :: _ -> Result.Error "give one of --summary, --calls, --json"
+    | _ when depth < 1 -> Result.Error(sprintf "--depth %d: expected a whole number >= 1" depth)
+    | _ when width < 1 -> Result.Error(sprintf "--width %d: expected a whole number >= 1" width)
+    | [ mode ] -> Ok(mode, depth, width)
+    | [] -> Ok(SummaryMode, depth, width)
+
+let run (args: ParseResults<PrintArgs>) : int =
+    match options args with
+    | Result.Error message ->
+        eprintfn "codetracer: %s (see codetracer print --help)" message
+        2
+    | Ok(mode, depth, width) ->
+        match ValidateCommand.readFolder (args.GetResult PrintArgs.Trace_Dir) with
+        | Result.Error(message, code) ->
+            eprintfn "%s" message
+            code
+        | Ok files ->
+            match TraceDecoder.decodeEvents files.TraceJson with
+            | Result.Error problem ->
+                eprintfn "codetracer: %s cannot be read: %s" files.Folder (TraceProblem.render problem)
+                1
+            | Ok events ->
+                use out = new StreamWriter(Console.OpenStandardOutput(), UTF8Encoding(false), 1 <<< 16)
+                out.NewLine <- "\n"
+                match mode with
+                | JsonMode ->
+                    for e in events do
+                        out.WriteLine(Json.encodeEvent e)
+                | CallsMode ->
+                    for line in TraceSummary.renderCalls (TraceSummary.callTree depth width events) do
+                        out.WriteLine line
+                | SummaryMode ->
+                    let lines =
+                        TraceSummary.renderSummary
+                            files.Folder
+                            (TraceDecoder.decodeMetadata files.MetadataJson)
+                            (TraceSummary.counts events)
+                            (TraceSummary.callsPerFunction events)
+                            width
+                    for line in lines do
+                        out.WriteLine line
+                0
