@@ -47,3 +47,57 @@ internal sealed class ConsoleCapture : TextWriter
     public override void WriteLine(ReadOnlySpan<char> buffer) { Record(new string(buffer) + _inner.NewLine); _inner.WriteLine(buffer); }
     public override void Flush() => _inner.Flush();
 }
+
+/// <summary>
+/// Wraps Console.In: what each read returns is recorded on the reading thread
+/// (an Event of kind Read on the step that read it) and handed to the program unchanged.
+/// </summary>
+internal sealed class InputCapture : TextReader
+{
+    internal const byte Stdin = 3;
+
+    private readonly TextReader _inner;
+
+    private InputCapture(TextReader inner) => _inner = inner;
+
+    internal static void Install() => Console.SetIn(new InputCapture(Console.In));
+
+    private static void Record(string? text)
+    {
+        if (!Probe.On || string.IsNullOrEmpty(text)) return;
+        var b = ThreadBuffer.Current;
+        b.TagU8(Tags.Write, Stdin);
+        b.FullText(text);
+    }
+
+    public override int Peek() => _inner.Peek();
+
+    public override int Read()
+    {
+        var c = _inner.Read();
+        if (c >= 0) Record(((char)c).ToString());
+        return c;
+    }
+
+    public override int Read(char[] buffer, int index, int count)
+    {
+        var n = _inner.Read(buffer, index, count);
+        if (n > 0) Record(new string(buffer, index, n));
+        return n;
+    }
+
+    public override string? ReadLine()
+    {
+        var line = _inner.ReadLine();
+        // The newline the user typed is part of what was read.
+        if (line is not null) Record(line + "\n");
+        return line;
+    }
+
+    public override string ReadToEnd()
+    {
+        var text = _inner.ReadToEnd();
+        Record(text);
+        return text;
+    }
+}

@@ -31,7 +31,11 @@ namespace CodeTracer.Runtime
 
             Limits.Load();
             RawLog.Open(path);
-            if (Environment.GetEnvironmentVariable("CODETRACER_CAPTURE_IO") != "off") ConsoleCapture.Install();
+            if (Environment.GetEnvironmentVariable("CODETRACER_CAPTURE_IO") != "off")
+            {
+                ConsoleCapture.Install();
+                InputCapture.Install();
+            }
             AppDomain.CurrentDomain.ProcessExit += (_, _) => Stop();
             AppDomain.CurrentDomain.UnhandledException += (_, e) => Crash(e.ExceptionObject);
             Throws.Install();

@@ -120,7 +120,13 @@ let consoleIO =
             Expect.equal ((find "step 2\n").Kind, stepOf (find "step 2\n")) (0, Some outLine) "stdout on its line"
             Expect.equal ((find "warning 1\n").Kind, stepOf (find "warning 1\n")) (2, Some errLine) "stderr on its line"
             Expect.equal (stepOf (find "start;")) (Some(Repo.lineOf "ConsoleIO" "Console.Write(\"start;\")")) "Write without newline"
-            Expect.equal (t.Io |> List.map (fun e -> e.Content)) [ "start;"; "step 1\n"; "warning 1\n"; "step 2\n"; "warning 2\n"; "done, Ada\n" ] "all output in order"
+            Expect.equal (t.Io |> List.filter (fun e -> e.Kind <> 3) |> List.map (fun e -> e.Content)) [ "start;"; "step 1\n"; "warning 1\n"; "step 2\n"; "warning 2\n"; "done, Ada\n" ] "all output in order"
+        }
+        test "a line read from stdin is a Read event on the step that read it" {
+            let t = valid "ConsoleIO" []
+            let read = t.Io |> List.filter (fun e -> e.Kind = 3)
+            Expect.equal (read |> List.map (fun e -> e.Content)) [ "Ada\n" ] "what the program read"
+            Expect.equal (read.Head.Step |> Option.map (fun s -> s.Line)) (Some(Repo.lineOf "ConsoleIO" "Console.ReadLine()")) "on the reading step"
         }
         test "the terminal still sees both streams, and stdin reaches the program" {
             let run, _ = recorded "ConsoleIO" []

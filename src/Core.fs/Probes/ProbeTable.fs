@@ -62,7 +62,7 @@ module ProbeTable =
     let activate = row "Activate" 0uy MethodEntry "Activate" "" []
     /// `--activation`: after Return in the matching methods; stops recording when the first entry returns.
     let deactivate = row "Deactivate" 0uy BeforeReturn "Deactivate" "" []
-    /// Console output: stream (0 stdout, 2 stderr) then the text, never cut.
+    /// Console IO: stream (0 stdout, 2 stderr, 3 stdin: what a read returned) then the text, never cut.
     let write = row "Write" 4uy RuntimeOnly "" "" [ U8; Text ]
     /// Announces a runtime type's full name under a per-thread id.
     let typeDef = row "TypeDef" 5uy RuntimeOnly "" "" [ I32; Text ]

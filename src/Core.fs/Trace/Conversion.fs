@@ -280,8 +280,11 @@ module Conversion =
         | RWrite(stream, text), Idle ->
             let t, flushed = flushPending t
             let t = t |> withTop (fun f -> { f with Mergeable = false })
-            let kind = if stream = 2uy then EventKind.WriteOther else EventKind.Write
-            let name = if stream = 2uy then "stderr" else "stdout"
+            let kind, name =
+                match stream with
+                | 2uy -> EventKind.WriteOther, "stderr"
+                | 3uy -> EventKind.Read, "stdin"
+                | _ -> EventKind.Write, "stdout"
             let metadata = sprintf "{\"stream\":\"%s\",\"thread\":%d}" name tid
             store state t, flushed @ [ IoEvent(kind, metadata, text) ]
         | RValue raw, EnterArgs(m, i :: rest, got) ->
