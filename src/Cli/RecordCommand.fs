@@ -75,7 +75,9 @@ let private stopOnSignals () =
 /// Prints a failure: one line for people, and the trailer line with json_errors.
 let private report (policy: Policy option) (log: Logger option) (traceId: string) (e: RecorderError) =
     eprintfn "%s" (RecorderError.render e)
-    log |> Option.iter (fun l -> l.Error(LogLevel.Error, "record", e))
+    // On stderr the line above says it already; a log file gets the record too.
+    if policy |> Option.exists (fun p -> p.LogFile.Value.IsSome) then
+        log |> Option.iter (fun l -> l.Error(LogLevel.Error, "record", e))
     if policy |> Option.exists (fun p -> p.JsonErrors.Value) then
         eprintfn "%s" (Reporting.trailer Logger.RunId traceId e)
 

@@ -36,6 +36,9 @@ internal static class Errors
     internal static RecorderError TraceIncomplete(string why) =>
         Make(ErrorKind.Internal, "ERR_TRACE_INCOMPLETE", $"the raw log could not be converted: {why}");
 
+    internal static RecorderError BuildFailed(string project, string compilerOutput) =>
+        Make(ErrorKind.Target, "ERR_BUILD_FAILED", $"{project}: the build failed:\n{compilerOutput}", ("project", project));
+
     internal static RecorderError BadActivation(string why) =>
         Make(ErrorKind.Usage, "ERR_INVALID_ACTIVATION", why);
 

@@ -34,6 +34,12 @@ public static class Recorder
     /// </summary>
     public static async Task<RecordResult> RecordAsync(RecordRequest request, Logger log, CancellationToken stop = default)
     {
+        if (ProjectBuilder.IsProject(request.Target))
+        {
+            var built = ProjectBuilder.Build(request.Target, stop);
+            log.Write(LogLevel.Info, "bootstrap", "built the project", null, ("program", built));
+            request = request with { Target = built };
+        }
         var policy = request.Policy;
         if (policy.Disabled.Value)
         {
