@@ -13,7 +13,8 @@ internal static class Limits
     {
         MaxString = Read("CODETRACER_MAX_STRING", MaxString);
         MaxElements = Read("CODETRACER_MAX_ELEMENTS", MaxElements);
-        MaxDepth = Read("CODETRACER_MAX_DEPTH", MaxDepth);
+        // The reader takes values nested at most 64 records deep; a level can take two (a dictionary entry's Tuple, a Boxed primitive).
+        MaxDepth = Math.Min(Read("CODETRACER_MAX_DEPTH", MaxDepth), 25);
     }
 
     // The shell validated these already; a value it did not set keeps the default.

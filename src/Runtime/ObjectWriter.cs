@@ -1,44 +1,111 @@
 using System;
 using System.Collections;
+using System.Collections.Concurrent;
 using System.Collections.Generic;
+using System.Linq;
+using System.Numerics;
+using System.Reflection;
 
 namespace CodeTracer.Runtime;
 
 /// <summary>
-/// Writes a boxed or reference value without running user code: strings, boxed
-/// primitives, enums, arrays and List&lt;T&gt; are read; anything else is named
-/// by its type (a Raw) until the full value model reads fields.
+/// Writes a boxed or reference value without running user code: no ToString, no
+/// property getter, no enumerator of an unknown collection. Every runtime type
+/// gets a <see cref="Reader"/> once (cached, shared by all threads) that says how
+/// its values are read: fields through <see cref="FieldInfo.GetValue"/> (platform
+/// code that runs none of the program's code), the internal arrays of the
+/// well-known collections, or nothing (a Raw naming the type).
 /// </summary>
 internal static class ObjectWriter
 {
+    /// <summary>The reference objects on the path from the captured value to the one being written (cycles).</summary>
+    [ThreadStatic] private static List<object>? _path;
+
     internal static void Write(ThreadBuffer b, object? value, int depth)
     {
+        if (depth == 0) (_path ??= new List<object>()).Clear();
         switch (value)
         {
             case null: b.Tag(Tags.Null); return;
             case string s: b.Tag(Tags.String); b.Text(s); return;
         }
         var type = value.GetType();
-        if (type.IsEnum)
+        var reader = Reader.For(type);
+        switch (reader.Kind)
         {
-            var id = TypeId(b, type);
-            b.TagI32(Tags.Enum, id);
-            b.I64(EnumBits(value, type));
-            b.Text(value.ToString()!); // Enum.ToString is platform code, never user code.
-            return;
+            case ReadKind.Enum:
+                b.TagI32(Tags.Enum, TypeId(b, type));
+                b.I64(EnumBits(value, type));
+                b.Text(value.ToString()!); // Enum.ToString is platform code, never user code.
+                return;
+            case ReadKind.Primitive:
+                b.TagI32(Tags.Boxed, TypeId(b, type));
+                WritePrimitive(b, value);
+                return;
+            case ReadKind.Half:
+                b.TagI32(Tags.Boxed, TypeId(b, type));
+                b.TagI64(Tags.Double, BitConverter.DoubleToInt64Bits((double)(Half)value));
+                return;
+            case ReadKind.Big:
+                WriteBig(b, type, value);
+                return;
+            case ReadKind.Opaque:
+                b.TagI32(Tags.Raw, TypeId(b, type));
+                return;
         }
-        if (type.IsPrimitive || value is decimal)
+        // A composite: cut at max_depth and at a reference already on the path.
+        if (depth >= Limits.MaxDepth) { RawText(b, type, "<depth limit>"); return; }
+        var path = _path ??= new List<object>();
+        var isReference = !type.IsValueType;
+        if (isReference)
         {
-            b.TagI32(Tags.Boxed, TypeId(b, type));
-            WritePrimitive(b, value);
-            return;
+            foreach (var seen in path)
+                if (ReferenceEquals(seen, value)) { RawText(b, type, "<cycle>"); return; }
+            path.Add(value);
         }
-        if (depth < Limits.MaxDepth)
+        try
         {
-            if (value is Array array && type.IsSZArray) { WriteSequence(b, type, array, depth); return; }
-            if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>)) { WriteSequence(b, type, (IList)value, depth); return; }
+            switch (reader.Kind)
+            {
+                case ReadKind.Array: WriteArray(b, type, (Array)value, depth); break;
+                case ReadKind.List: WriteSequence(b, type, (IList)value, depth); break;
+                case ReadKind.FSharpList: WriteFSharpList(b, type, reader, value, depth); break;
+                case ReadKind.Queue: WriteRing(b, type, reader, value, depth, stack: false); break;
+                case ReadKind.Stack: WriteRing(b, type, reader, value, depth, stack: true); break;
+                case ReadKind.Dictionary: WriteDictionary(b, type, reader, value, depth); break;
+                case ReadKind.HashSet: WriteHashSet(b, type, reader, value, depth); break;
+                case ReadKind.Tuple: WriteTuple(b, type, reader, value, depth); break;
+                case ReadKind.Union: WriteUnion(b, type, reader, value, depth); break;
+                default: WriteStruct(b, type, reader, value, depth); break;
+            }
         }
-        b.TagI32(Tags.Raw, TypeId(b, type));
+        finally
+        {
+            if (isReference) path.RemoveAt(path.Count - 1);
+        }
+    }
+
+    private static void RawText(ThreadBuffer b, Type type, string text)
+    {
+        b.TagI32(Tags.RawText, TypeId(b, type));
+        b.FullText(text);
+    }
+
+    private static void WriteArray(ThreadBuffer b, Type type, Array array, int depth)
+    {
+        if (type.IsSZArray) { WriteSequence(b, type, array, depth); return; }
+        // A multi-dimensional array, flat in row-major order.
+        var total = array.Length;
+        var kept = Math.Min(total, Limits.MaxElements);
+        b.TagI32(Tags.Sequence, TypeId(b, type));
+        b.I32(total);
+        b.I32(kept);
+        var i = 0;
+        foreach (var item in array) // Array's enumerator is platform code.
+        {
+            if (i++ >= kept) break;
+            WriteItem(b, item, depth);
+        }
     }
 
     private static void WriteSequence(ThreadBuffer b, Type type, IList items, int depth)
@@ -49,12 +116,146 @@ internal static class ObjectWriter
         b.TagI32(Tags.Sequence, id);
         b.I32(total);
         b.I32(kept);
+        for (var i = 0; i < kept; i++) WriteItem(b, items[i], depth);
+    }
+
+    // A sequence's element: a primitive without its Boxed wrapper (the element type names it).
+    private static void WriteItem(ThreadBuffer b, object? item, int depth)
+    {
+        if (item is not null && item.GetType().IsPrimitive) WritePrimitive(b, item);
+        else Write(b, item, depth + 1);
+    }
+
+    /// <summary>An F# list: its cells' <c>head</c> fields up to the empty cell (whose <c>tail</c> is null).</summary>
+    private static void WriteFSharpList(ThreadBuffer b, Type type, Reader r, object value, int depth)
+    {
+        var total = 0;
+        for (var cell = value; r.Fields[1].GetValue(cell) is { } next; cell = next) total++;
+        var kept = Math.Min(total, Limits.MaxElements);
+        b.TagI32(Tags.Sequence, TypeId(b, type));
+        b.I32(total);
+        b.I32(kept);
+        var at = value;
         for (var i = 0; i < kept; i++)
         {
-            var item = items[i];
-            if (item is not null && item.GetType().IsPrimitive) WritePrimitive(b, item);
-            else Write(b, item, depth + 1);
+            WriteItem(b, r.Fields[0].GetValue(at), depth);
+            at = r.Fields[1].GetValue(at)!;
         }
+    }
+
+    /// <summary>Queue&lt;T&gt; (front first, from <c>_array</c>, <c>_head</c>, <c>_size</c>) or Stack&lt;T&gt; (top first, <c>_array</c>, <c>_size</c>).</summary>
+    private static void WriteRing(ThreadBuffer b, Type type, Reader r, object value, int depth, bool stack)
+    {
+        var array = r.Fields[0].GetValue(value) as Array;
+        var head = stack ? 0 : (int)r.Fields[1].GetValue(value)!;
+        var total = (int)r.Fields[stack ? 1 : 2].GetValue(value)!;
+        if (array is null || total < 0 || total > array.Length) total = 0;
+        var kept = Math.Min(total, Limits.MaxElements);
+        b.TagI32(Tags.Sequence, TypeId(b, type));
+        b.I32(total);
+        b.I32(kept);
+        for (var i = 0; i < kept; i++)
+            WriteItem(b, array!.GetValue(stack ? total - 1 - i : (head + i) % array.Length), depth);
+    }
+
+    /// <summary>Dictionary&lt;K,V&gt;: the live slots of its <c>_entries</c> array as (key, value) Tuples.</summary>
+    private static void WriteDictionary(ThreadBuffer b, Type type, Reader r, object value, int depth)
+    {
+        var entries = r.Fields[0].GetValue(value) as Array;
+        var count = (int)r.Fields[1].GetValue(value)!;
+        var free = (int)r.Fields[2].GetValue(value)!;
+        var total = count - free;
+        var kept = Math.Min(total, Limits.MaxElements);
+        var id = TypeId(b, type);
+        var pairId = TypeId(b, r.EntryTuple!);
+        b.TagI32(Tags.Sequence, id);
+        b.I32(total);
+        b.I32(kept);
+        var written = 0;
+        for (var i = 0; entries is not null && i < count && written < kept; i++)
+        {
+            var entry = entries.GetValue(i)!;
+            if ((int)r.EntryFields[0].GetValue(entry)! < -1) continue; // a free slot
+            b.TagI32(Tags.Tuple, pairId);
+            b.I32(2);
+            Write(b, r.EntryFields[1].GetValue(entry), depth + 1);
+            Write(b, r.EntryFields[2].GetValue(entry), depth + 1);
+            written++;
+        }
+        for (; written < kept; written++) b.Tag(Tags.Null); // never: the count said so
+    }
+
+    /// <summary>HashSet&lt;T&gt;: the live slots of its <c>_entries</c> array.</summary>
+    private static void WriteHashSet(ThreadBuffer b, Type type, Reader r, object value, int depth)
+    {
+        var entries = r.Fields[0].GetValue(value) as Array;
+        var count = (int)r.Fields[1].GetValue(value)!;
+        var free = (int)r.Fields[2].GetValue(value)!;
+        var total = count - free;
+        var kept = Math.Min(total, Limits.MaxElements);
+        b.TagI32(Tags.Sequence, TypeId(b, type));
+        b.I32(total);
+        b.I32(kept);
+        var written = 0;
+        for (var i = 0; entries is not null && i < count && written < kept; i++)
+        {
+            var entry = entries.GetValue(i)!;
+            if ((int)r.EntryFields[0].GetValue(entry)! < -1) continue;
+            WriteItem(b, r.EntryFields[1].GetValue(entry), depth);
+            written++;
+        }
+        for (; written < kept; written++) b.Tag(Tags.Null);
+    }
+
+    private static void WriteTuple(ThreadBuffer b, Type type, Reader r, object value, int depth)
+    {
+        b.TagI32(Tags.Tuple, TypeId(b, type));
+        b.I32(r.Fields.Length);
+        foreach (var f in r.Fields) Write(b, f.GetValue(value), depth + 1);
+    }
+
+    private static void WriteStruct(ThreadBuffer b, Type type, Reader r, object value, int depth)
+    {
+        var id = TypeId(b, type);
+        if (b.FieldsAnnounced.Add(type))
+        {
+            b.TagI32(Tags.FieldsDef, id);
+            b.I32(r.Names.Length);
+            foreach (var name in r.Names) b.FullText(name);
+        }
+        b.TagI32(Tags.Struct, id);
+        b.I32(r.Fields.Length);
+        foreach (var f in r.Fields) Write(b, f.GetValue(value), depth + 1);
+    }
+
+    /// <summary>An F# union case: its name (from the <c>_tag</c> field or the case class), then its fields.</summary>
+    private static void WriteUnion(ThreadBuffer b, Type type, Reader r, object value, int depth)
+    {
+        string caseName;
+        if (r.TagField is not null)
+        {
+            var tag = (int)r.TagField.GetValue(value)!;
+            caseName = tag >= 0 && tag < r.CaseNames.Length ? r.CaseNames[tag] : tag.ToString();
+        }
+        else caseName = r.CaseName;
+        b.TagI32(Tags.Variant, TypeId(b, r.Union ?? type)); // the union's type, not its case class
+        b.FullText(caseName);
+        b.I32(r.Fields.Length);
+        foreach (var f in r.Fields) Write(b, f.GetValue(value), depth + 1);
+    }
+
+    private static void WriteBig(ThreadBuffer b, Type type, object value)
+    {
+        var big = value switch
+        {
+            BigInteger v => v,
+            Int128 v => (BigInteger)v,
+            UInt128 v => (BigInteger)v,
+            _ => BigInteger.Zero,
+        };
+        b.TagI32(Tags.BigInt, TypeId(b, type));
+        b.U8(big.Sign < 0 ? (byte)1 : (byte)0);
+        b.FullText(Convert.ToBase64String(BigInteger.Abs(big).ToByteArray(isUnsigned: true, isBigEndian: true)));
     }
 
     private static void WritePrimitive(ThreadBuffer b, object value)
@@ -68,6 +269,7 @@ internal static class ObjectWriter
             case decimal v: b.Decimal(v); break;
             case ulong v: b.TagI64(Tags.UInt, unchecked((long)v)); break;
             case nuint v: b.TagI64(Tags.UInt, unchecked((long)(ulong)v)); break;
+            case nint v: b.TagI64(Tags.Int, v); break; // IntPtr is not IConvertible
             default: b.TagI64(Tags.Int, Convert.ToInt64(value)); break;
         }
     }
@@ -86,5 +288,222 @@ internal static class ObjectWriter
         b.TagI32(Tags.TypeDef, id);
         b.Text(type.FullName ?? type.Name);
         return id;
+    }
+}
+
+internal enum ReadKind { Primitive, Enum, Half, Big, Opaque, Array, List, FSharpList, Queue, Stack, Dictionary, HashSet, Tuple, Union, Struct }
+
+/// <summary>How the values of one runtime type are read; built once per type and cached.</summary>
+internal sealed class Reader
+{
+    private static readonly ConcurrentDictionary<Type, Reader> Cache = new();
+
+    private const BindingFlags Instance = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+    private const string CompilationMapping = "Microsoft.FSharp.Core.CompilationMappingAttribute";
+
+    internal ReadKind Kind;
+    /// <summary>The fields read, in order (Struct, Tuple, Union; the collection's own fields for Dictionary/HashSet).</summary>
+    internal FieldInfo[] Fields = [];
+    /// <summary>The display names of <see cref="Fields"/> (Struct).</summary>
+    internal string[] Names = [];
+    /// <summary>A collection entry's fields: next, then key and value (Dictionary) or value (HashSet).</summary>
+    internal FieldInfo[] EntryFields = [];
+    /// <summary>Dictionary: the (K, V) ValueTuple type its entries are shown as.</summary>
+    internal Type? EntryTuple;
+    /// <summary>F# union: the case names by tag, the tag field if the type has one, else this case class's name.</summary>
+    internal string[] CaseNames = [];
+    internal FieldInfo? TagField;
+    internal Type? Union;
+    internal string CaseName = "";
+
+    internal static Reader For(Type type) => Cache.TryGetValue(type, out var r) ? r : Cache.GetOrAdd(type, Build(type));
+
+    private static Reader Build(Type type)
+    {
+        var r = new Reader();
+        try
+        {
+            r.Kind = Classify(type, r);
+        }
+        catch (Exception)
+        {
+            // A type whose shape is not what this reader expects is named, not read.
+            r = new Reader { Kind = ReadKind.Opaque };
+        }
+        return r;
+    }
+
+    private static ReadKind Classify(Type type, Reader r)
+    {
+        if (type.IsEnum) return ReadKind.Enum;
+        if (type.IsPrimitive || type == typeof(decimal)) return ReadKind.Primitive;
+        if (type == typeof(Half)) return ReadKind.Half;
+        if (type == typeof(BigInteger) || type == typeof(Int128) || type == typeof(UInt128)) return ReadKind.Big;
+        if (type.IsArray) return ReadKind.Array;
+        if (IsOpaque(type)) return ReadKind.Opaque;
+        if (type.IsGenericType)
+        {
+            var def = type.GetGenericTypeDefinition();
+            if (def == typeof(List<>)) return ReadKind.List;
+            if (def.FullName == "Microsoft.FSharp.Collections.FSharpList`1"
+                && type.GetField("head", Instance) is { } head && type.GetField("tail", Instance) is { } tail)
+            {
+                r.Fields = [head, tail];
+                return ReadKind.FSharpList;
+            }
+            if (def == typeof(Dictionary<,>) && CollectionFields(type, r, "key", "value"))
+            {
+                r.EntryTuple = typeof(ValueTuple<,>).MakeGenericType(type.GetGenericArguments());
+                return ReadKind.Dictionary;
+            }
+            if (def == typeof(HashSet<>) && CollectionFields(type, r, "Value")) return ReadKind.HashSet;
+            if (def == typeof(Queue<>) && NamedFields(type, r, "_array", "_head", "_size")) return ReadKind.Queue;
+            if (def == typeof(Stack<>) && NamedFields(type, r, "_array", "_size")) return ReadKind.Stack;
+            if (def.FullName is { } n && (n.StartsWith("System.ValueTuple`", StringComparison.Ordinal) || n.StartsWith("System.Tuple`", StringComparison.Ordinal)))
+            {
+                r.Fields = AllFields(type).ToArray();
+                return ReadKind.Tuple;
+            }
+        }
+        if (type.FullName == "System.ValueTuple") { return ReadKind.Tuple; }
+        if (UnionType(type) is { } union)
+        {
+            ReadUnion(type, union, r);
+            return ReadKind.Union;
+        }
+        if (type.Namespace is { } ns
+            && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.FSharp.", StringComparison.Ordinal))
+            && typeof(IEnumerable).IsAssignableFrom(type))
+            return ReadKind.Opaque; // another platform collection (F# Map and Set included): its internals are no value of the program's
+        var fields = AllFields(type);
+        r.Fields = fields.ToArray();
+        r.Names = fields.ConvertAll(f => DisplayName(f.Name)).ToArray();
+        return ReadKind.Struct;
+    }
+
+    /// <summary>Types whose fields mean nothing to the user or that must not be read.</summary>
+    private static bool IsOpaque(Type type) =>
+        typeof(Delegate).IsAssignableFrom(type)
+        || typeof(System.Threading.Tasks.Task).IsAssignableFrom(type)
+        || (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(System.Threading.Tasks.ValueTask<>))
+        || type == typeof(System.Threading.Tasks.ValueTask)
+        || typeof(MemberInfo).IsAssignableFrom(type)
+        || typeof(System.IO.Stream).IsAssignableFrom(type)
+        || typeof(System.IO.TextReader).IsAssignableFrom(type)
+        || typeof(System.IO.TextWriter).IsAssignableFrom(type)
+        || typeof(System.Threading.Thread).IsAssignableFrom(type)
+        || typeof(System.Threading.WaitHandle).IsAssignableFrom(type)
+        || typeof(System.Runtime.InteropServices.SafeHandle).IsAssignableFrom(type)
+        || type == typeof(Pointer)
+        || type.IsPointer
+        || type.IsCOMObject
+        || typeof(Exception).IsAssignableFrom(type)
+        || IsFSharpFunc(type);
+
+    private static bool IsFSharpFunc(Type type)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+            if (t.FullName is { } n && n.StartsWith("Microsoft.FSharp.Core.FSharpFunc`", StringComparison.Ordinal)) return true;
+        return false;
+    }
+
+    /// <summary>The named instance fields, when the type has them all.</summary>
+    private static bool NamedFields(Type type, Reader r, params string[] names)
+    {
+        var fields = Array.ConvertAll(names, n => type.GetField(n, Instance));
+        if (Array.Exists(fields, f => f is null)) return false;
+        r.Fields = fields!;
+        return true;
+    }
+
+    /// <summary>The <c>_entries</c>, <c>_count</c>, <c>_freeCount</c> fields and the entry's next/key/value fields.</summary>
+    private static bool CollectionFields(Type type, Reader r, params string[] entryNames)
+    {
+        var entries = type.GetField("_entries", Instance);
+        var count = type.GetField("_count", Instance);
+        var free = type.GetField("_freeCount", Instance);
+        var entryType = entries?.FieldType.GetElementType();
+        if (entries is null || count is null || free is null || entryType is null) return false;
+        var next = entryType.GetField("next", Instance) ?? entryType.GetField("Next", Instance);
+        var rest = Array.ConvertAll(entryNames, n => entryType.GetField(n, Instance));
+        if (next is null || Array.Exists(rest, f => f is null)) return false;
+        r.Fields = [entries, count, free];
+        r.EntryFields = [next, .. rest!];
+        return true;
+    }
+
+    /// <summary>Instance fields, base type's first, then the type's own.</summary>
+    private static List<FieldInfo> AllFields(Type type)
+    {
+        var chain = new List<Type>();
+        for (var t = type; t is not null && t != typeof(object) && t != typeof(ValueType); t = t.BaseType) chain.Add(t);
+        chain.Reverse();
+        var fields = new List<FieldInfo>();
+        foreach (var t in chain)
+            foreach (var f in t.GetFields(Instance))
+                if (!f.FieldType.IsByRefLike) fields.Add(f);
+        return fields;
+    }
+
+    /// <summary>An auto-property's backing field under the property's name; an F# record field without its <c>@</c>.</summary>
+    internal static string DisplayName(string field)
+    {
+        const string backing = ">k__BackingField";
+        if (field.StartsWith('<') && field.EndsWith(backing, StringComparison.Ordinal)) return field.Substring(1, field.Length - 1 - backing.Length);
+        const string anonymous = ">i__Field";
+        if (field.StartsWith('<') && field.EndsWith(anonymous, StringComparison.Ordinal)) return field.Substring(1, field.Length - 1 - anonymous.Length);
+        if (field.Length > 1 && field.EndsWith('@')) return field.Substring(0, field.Length - 1);
+        return field;
+    }
+
+    // SourceConstructFlags: SumType = 1, UnionCase = 8; the kind is the low 5 bits.
+    private static int MappingKind(MemberInfo m, out int index)
+    {
+        index = -1;
+        foreach (var a in m.GetCustomAttributesData()) // attribute data: no attribute constructor runs
+        {
+            if (a.AttributeType.FullName != CompilationMapping || a.ConstructorArguments.Count == 0) continue;
+            var flags = Convert.ToInt32(a.ConstructorArguments[0].Value);
+            if (a.ConstructorArguments.Count > 1 && a.ConstructorArguments[1].Value is int i) index = i;
+            return flags & 31;
+        }
+        return -1;
+    }
+
+    /// <summary>The F# union type a runtime type is (or is a case class of), else null.</summary>
+    private static Type? UnionType(Type type)
+    {
+        for (var t = type; t is not null && t != typeof(object); t = t.BaseType)
+            if (MappingKind(t, out _) == 1) return t;
+        return null;
+    }
+
+    private static void ReadUnion(Type type, Type union, Reader r)
+    {
+        var names = new SortedDictionary<int, string>();
+        var withFields = new List<string>();
+        foreach (var m in union.GetMembers(BindingFlags.Public | BindingFlags.Static))
+        {
+            if (MappingKind(m, out var index) != 8 || index < 0) continue;
+            var name = m is MethodInfo mi && mi.Name.StartsWith("New", StringComparison.Ordinal) ? mi.Name.Substring(3) : m.Name.StartsWith("get_", StringComparison.Ordinal) ? m.Name.Substring(4) : m.Name;
+            names[index] = name;
+            if (m is MethodInfo { IsSpecialName: false }) withFields.Add(name);
+        }
+        r.CaseNames = new string[names.Count == 0 ? 0 : names.Keys.Max() + 1];
+        foreach (var (i, n) in names) r.CaseNames[i] = n;
+        var fields = AllFields(type);
+        r.TagField = fields.Find(f => f.Name == "_tag" && f.FieldType == typeof(int));
+        fields.RemoveAll(f => f.Name == "_tag");
+        r.Fields = fields.ToArray();
+        r.Union = union;
+        if (r.TagField is null)
+        {
+            if (union.IsGenericType && union.GetGenericTypeDefinition().FullName == "Microsoft.FSharp.Core.FSharpOption`1")
+                r.CaseName = "Some"; // None is null
+            else if (type != union && type.DeclaringType == union) r.CaseName = type.Name.TrimStart('_');
+            else if (r.CaseNames.Length == 1) r.CaseName = r.CaseNames[0];
+            else if (withFields.Count == 1) r.CaseName = withFields[0]; // the non-null case of an option-like union
+            else r.CaseName = type.Name;
+        }
     }
 }

@@ -15,6 +15,7 @@ public static class Tags
     public const byte Fault = 7;
     public const byte Exit = 8;
     public const byte Unwind = 9;
+    public const byte FieldsDef = 10;
 
     public const byte Null = 16;
     public const byte Int = 17;
@@ -29,4 +30,9 @@ public static class Tags
     public const byte Raw = 26;
     public const byte Enum = 27;
     public const byte Boxed = 28;
+    public const byte Struct = 29;
+    public const byte Tuple = 30;
+    public const byte Variant = 31;
+    public const byte BigInt = 32;
+    public const byte RawText = 33;
 }

@@ -22,6 +22,9 @@ internal sealed class ThreadBuffer
     /// <summary>Runtime types already described to the reader by a TypeDef record, per thread.</summary>
     internal readonly Dictionary<Type, int> TypeIds = new();
 
+    /// <summary>Runtime types whose field names this thread announced by a FieldsDef record.</summary>
+    internal readonly HashSet<Type> FieldsAnnounced = new();
+
     internal static ThreadBuffer Current
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -121,6 +124,12 @@ internal sealed class ThreadBuffer
         _data[_pos] = tag;
         Unsafe.WriteUnaligned(ref _data[_pos + 1], value);
         _pos += 3;
+    }
+
+    internal void U8(byte value)
+    {
+        Ensure(1);
+        _data[_pos++] = value;
     }
 
     internal void I32(int value)

@@ -198,7 +198,14 @@ module Gens =
               2, rawString
               1, runtimeTypeName |> Gen.map RRawObject
               1, Gen.map3 (fun n b s -> REnum(n, b, s)) runtimeTypeName anyInt64 text
-              1, Gen.map2 (fun n v -> RBoxed(n, v)) runtimeTypeName rawPrimitive ]
+              1, Gen.map2 (fun n v -> RBoxed(n, v)) runtimeTypeName rawPrimitive
+              1,
+              Gen.map3
+                  (fun n neg (bytes: byte list) -> RBigInt(n, neg, Convert.ToBase64String(List.toArray bytes)))
+                  runtimeTypeName
+                  anyBool
+                  (Gen.listOf (Gen.choose (0, 255) |> Gen.map byte))
+              1, Gen.map2 (fun n t -> RRawText(n, t)) runtimeTypeName (Gen.elements [ "<cycle>"; "<depth limit>" ]) ]
 
     let rec private rawValueOfSize (size: int) : Gen<RawValue> =
         if size <= 1 then rawLeaf
@@ -212,7 +219,16 @@ module Gens =
                       let! items = smallListOf inner
                       let! more = Gen.frequency [ 3, Gen.constant 0; 1, Gen.choose (1, 1000) ]
                       return RSequence(name, items.Length + more, items)
-                  } ]
+                  }
+                  1,
+                  gen {
+                      // The runtime gives one type one field list: the name carries the count.
+                      let! name = runtimeTypeName
+                      let! values = smallListOf inner
+                      return RStruct(sprintf "%s.S%d" name values.Length, values |> List.mapi (fun i v -> sprintf "f%d" i, v))
+                  }
+                  1, Gen.map2 (fun n items -> RTuple(n, items)) runtimeTypeName (smallListOf inner)
+                  1, Gen.map3 (fun n c items -> RVariant(n, c, items)) runtimeTypeName text (smallListOf inner) ]
 
     /// Raw values of every case, sequences nested (`Gen.sized`, halving the size per level).
     let rawValue : Gen<RawValue> = Gen.sized rawValueOfSize

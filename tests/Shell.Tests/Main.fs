@@ -13,4 +13,5 @@ let main argv =
               ValueProbesTests.tests
               MethodRewriterTests.tests
               AssemblyRewriterTests.tests
-              ProbeTableAgreementTests.tests ])
+              ProbeTableAgreementTests.tests
+              RuntimeBundlingTests.tests ])

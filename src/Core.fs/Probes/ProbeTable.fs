@@ -32,6 +32,8 @@ type PayloadField =
     | NestedValue
     /// `count` nested value records, `count` read from the previous I32 field.
     | NestedValues
+    /// `count` texts (each as `Text`), `count` read from the previous I32 field.
+    | Texts
 
 /// One row of the probe table.
 type ProbeRow =
@@ -76,6 +78,9 @@ module ProbeTable =
     /// serial is the thread's throw count (each throw and rethrow is a new one), so
     /// the frames one throw unwinds share it.
     let unwind = row "Unwind" 9uy Unwind "Unwind" "" [ I32; Text ]
+    /// Announces the field names of a runtime type read as a Struct, once per thread
+    /// (right before its first Struct record): `[type id][count][count names]`.
+    let fieldsDef = row "FieldsDef" 10uy RuntimeOnly "" "" [ I32; I32; Texts ]
 
     let valNull = row "Null" 16uy RuntimeOnly "" "" []
 
@@ -100,12 +105,23 @@ module ProbeTable =
     let valEnum = row "Enum" 27uy RuntimeOnly "" "" [ I32; I64; Text ]
     /// A boxed primitive: `[type id]` then the primitive's own record.
     let valBoxed = row "Boxed" 28uy RuntimeOnly "" "" [ I32; NestedValue ]
+    /// A class, struct or record read field by field: `[type id][count][values]`, the
+    /// names announced by the type's FieldsDef.
+    let valStruct = row "Struct" 29uy RuntimeOnly "" "" [ I32; I32; NestedValues ]
+    /// ValueTuple/Tuple, a dictionary entry: `[type id][count][values]`.
+    let valTuple = row "Tuple" 30uy RuntimeOnly "" "" [ I32; I32; NestedValues ]
+    /// An F# union case: `[type id][case name][count][field values]`.
+    let valVariant = row "Variant" 31uy RuntimeOnly "" "" [ I32; Text; I32; NestedValues ]
+    /// BigInteger, Int128, UInt128: `[type id][negative][base64 of the big-endian magnitude]`.
+    let valBigInt = row "BigInt" 32uy RuntimeOnly "" "" [ I32; U8; Text ]
+    /// A value not read, with a description (`<cycle>`, `<depth limit>`): `[type id][text]`.
+    let valRawText = row "RawText" 33uy RuntimeOnly "" "" [ I32; Text ]
 
     /// Every row, in tag order (`valObject` has no record of its own).
     let all =
-        [ enter; step; ret; activate; deactivate; write; typeDef; detach; fault; exit; unwind
+        [ enter; step; ret; activate; deactivate; write; typeDef; detach; fault; exit; unwind; fieldsDef
           valNull; valInt; valUInt; valDouble; valSingle; valBool; valChar; valString; valDecimal
-          valObject; valSequence; valRaw; valEnum; valBoxed ]
+          valObject; valSequence; valRaw; valEnum; valBoxed; valStruct; valTuple; valVariant; valBigInt; valRawText ]
 
     /// The value probe for a declared CLR type (full name): the row that accepts
     /// it, else the boxing `valObject`.

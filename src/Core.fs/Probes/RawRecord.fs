@@ -18,6 +18,16 @@ type RawValue =
     | RRawObject of typeName: string
     | REnum of typeName: string * bits: int64 * names: string
     | RBoxed of typeName: string * value: RawValue
+    /// A class, struct or record: its fields by name, in declaration order (base type's first).
+    | RStruct of typeName: string * fields: (string * RawValue) list
+    /// A tuple (ValueTuple, Tuple, a dictionary entry).
+    | RTuple of typeName: string * items: RawValue list
+    /// An F# union case: its name and its fields' values.
+    | RVariant of typeName: string * caseName: string * contents: RawValue list
+    /// BigInteger, Int128, UInt128: sign and base64 of the big-endian magnitude.
+    | RBigInt of typeName: string * negative: bool * magnitudeBase64: string
+    /// A value not read, with a description (`<cycle>`, `<depth limit>`).
+    | RRawText of typeName: string * text: string
 
 /// One record of the raw log (TypeDef records are resolved while decoding).
 type RawRecord =
@@ -36,8 +46,16 @@ type RawRecord =
 /// Decoding of one thread's chunk of raw records, following the probe table.
 [<RequireQualifiedAccess>]
 module RawRecord =
-    /// Runtime type names announced so far on one thread, by their per-thread id.
+    /// Runtime type names announced so far on one thread, by their per-thread id;
+    /// a Struct type's field names (FieldsDef) under the key `fieldsKey id`, joined by
+    /// `fieldSeparator`.
     type TypeTable = Map<int, string>
+
+    /// Where a type's field names are kept in the TypeTable (type ids are never negative).
+    let fieldsKey (typeId: int) = -1 - typeId
+
+    /// Joins field names in the TypeTable (no field name contains a NUL).
+    let fieldSeparator = '\000'
 
     // A cursor over the chunk; reads past the end set Failed instead of throwing.
     type private Cursor(data: byte[], start: int, stop: int) =
@@ -97,6 +115,18 @@ module RawRecord =
             // A TypeDef cut by the chunk's end is read again with the next chunk.
             if not c.Failed then types <- Map.add id name types
             readValue c &types depth
+        elif tag = ProbeTable.fieldsDef.Tag then
+            let id = c.I32()
+            let count = c.I32()
+            if count < 0 || id < 0 then
+                c.Fail()
+                RNull
+            else
+                let names = ResizeArray<string>()
+                while names.Count < count && not c.Failed do
+                    names.Add(fst (c.Text()))
+                if not c.Failed then types <- Map.add (fieldsKey id) (String.Join(string fieldSeparator, names)) types
+                readValue c &types depth
         elif tag = ProbeTable.valNull.Tag then RNull
         elif tag = ProbeTable.valInt.Tag then RInt(c.I64())
         elif tag = ProbeTable.valUInt.Tag then RUInt(uint64 (c.I64()))
@@ -137,9 +167,56 @@ module RawRecord =
         elif tag = ProbeTable.valBoxed.Tag then
             let name = typeName types (c.I32())
             RBoxed(name, readValue c &types (depth + 1))
+        elif tag = ProbeTable.valStruct.Tag then
+            let id = c.I32()
+            let name = typeName types id
+            let count = c.I32()
+            let names =
+                match Map.tryFind (fieldsKey id) types with
+                | Some "" -> Some [||]
+                | Some joined -> Some(joined.Split fieldSeparator)
+                | None -> None
+            if c.Failed then RNull
+            elif names.IsNone || names.Value.Length <> count then
+                // Field values without their names: corrupt input.
+                c.Fail()
+                RNull
+            else
+                let values = readValues c &types depth count
+                RStruct(name, List.zip (List.ofArray names.Value |> List.truncate values.Length) values)
+        elif tag = ProbeTable.valTuple.Tag then
+            let name = typeName types (c.I32())
+            let count = c.I32()
+            RTuple(name, readValues c &types depth count)
+        elif tag = ProbeTable.valVariant.Tag then
+            let name = typeName types (c.I32())
+            let case, _ = c.Text()
+            let count = c.I32()
+            RVariant(name, case, readValues c &types depth count)
+        elif tag = ProbeTable.valBigInt.Tag then
+            let name = typeName types (c.I32())
+            let negative = c.U8() <> 0uy
+            let magnitude, _ = c.Text()
+            RBigInt(name, negative, magnitude)
+        elif tag = ProbeTable.valRawText.Tag then
+            let name = typeName types (c.I32())
+            RRawText(name, fst (c.Text()))
         else
             c.Fail()
             RNull
+
+    /// `count` nested values (a negative count is corrupt input).
+    and private readValues (c: Cursor) (types: TypeTable byref) (depth: int) (count: int) : RawValue list =
+        if count < 0 then
+            c.Fail()
+            []
+        else
+            let mutable items = []
+            let mutable i = 0
+            while i < count && not c.Failed do
+                items <- readValue c &types (depth + 1) :: items
+                i <- i + 1
+            List.rev items
 
     /// Decodes the complete records of one thread's bytes, given its type table
     /// so far. Returns the records, the new table and how many bytes they used:

@@ -12,6 +12,12 @@ type Capture =
     /// A filter drops a return value: never read, shown as `Raw "<dropped>"`
     /// (dropped arguments and locals are left out of the manifest altogether).
     | Dropped
+    /// The return of a state machine's `MoveNext` (an async method or an iterator
+    /// resuming): the runtime writes an Int marker, `0` for a suspension at `await`
+    /// (shown as `Raw "<await>"`) or `1` for completion without a value
+    /// (`Raw "<completed>"`), or, boxed, the yielded value or the async method's
+    /// result (shown as itself).
+    | Resumed
 
 /// What the converter needs to know to show a value of the declared type.
 type Shape =
@@ -37,7 +43,9 @@ type MethodEntry =
       PathId: int
       /// The definition line: the line of the method's first sequence point.
       Line: int
-      /// Arguments in order, `this` first for instance methods.
+      /// Arguments in order, `this` first for instance methods; a lambda's or local
+      /// function's captured variables follow its parameters, a state machine's
+      /// `MoveNext` has its user method's (hoisted) arguments.
       Args: VariableSlot array
       /// The return value slot; ignored when `IsVoid`.
       Return: VariableSlot

@@ -80,6 +80,9 @@ module Conversion =
     [<Literal>]
     let ReturnValueName = "<return_value>"
 
+    /// The type of the `<await>` and `<completed>` markers a state machine returns.
+    let ResumptionTypeName = "<resumption>"
+
     let private emptyThread = { Stack = []; Expect = Idle; Pending = None; LastUnwound = None }
 
     let private slotKey (slot: VariableSlot) = slot.Name
@@ -154,7 +157,8 @@ module Conversion =
             let id, reg', evs = ValueConversion.register kind typeName reg
             Some(make id), reg', evs
         match slot.Capture with
-        | Read -> None, reg, []
+        | Read
+        | Resumed -> None, reg, []
         | Fixed text -> shown TypeKind.Raw slot.TypeName (fun id -> Raw(text, id))
         | Redacted -> shown TypeKind.Error "Redacted" (fun id -> ValueRecord.Error("<redacted>", id))
         | Dropped -> shown TypeKind.Raw "<dropped>" (fun id -> Raw("<dropped>", id))
@@ -297,7 +301,13 @@ module Conversion =
             after ({ state with Types = reg }, { t with Expect = StepVars(s, rest, (i, v) :: got) }, evs)
         | RValue raw, ReturnValue m ->
             let slot = state.Manifest.Methods.[m].Return
-            let v, reg, evs = ValueConversion.convert slot.TypeName state.ReturnTypes.[m] slot.Shape raw state.Types
+            let v, reg, evs =
+                match slot.Capture, raw with
+                | Resumed, RInt marker ->
+                    let text = if marker = 0L then "<await>" else "<completed>"
+                    let id, reg, evs = ValueConversion.register TypeKind.Raw ResumptionTypeName state.Types
+                    Raw(text, id), reg, evs
+                | _ -> ValueConversion.convert slot.TypeName state.ReturnTypes.[m] slot.Shape raw state.Types
             let t', revs = returnEvents state t v
             store { state with Types = reg } t', evs @ revs
         | _ -> anomaly state

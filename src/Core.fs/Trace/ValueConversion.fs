@@ -28,6 +28,44 @@ module ValueConversion =
             let id = reg.Count
             id, { Ids = Map.add (struct (kind, name)) id reg.Ids; Count = id + 1 }, [ TraceEvent.Type(kind, name, NoInfo) ]
 
+    /// The trace type kind of the generic `object` type the fields of composite values are converted against.
+    [<Literal>]
+    let AnyKind = 32
+
+    /// A Struct type with its fields (name, type id), registered once per (name, field names):
+    /// its Type event carries the fields, so every value of it has as many field values.
+    let registerStruct (name: string) (fields: (string * int) list) (reg: TypeRegistry) : int * TypeRegistry * TraceEvent list =
+        let key = name + "\000{" + String.Join("\000", fields |> List.map fst) + "}"
+        match Map.tryFind (struct (TypeKind.Struct, key)) reg.Ids with
+        | Some id -> id, reg, []
+        | None ->
+            let id = reg.Count
+            id, { Ids = Map.add (struct (TypeKind.Struct, key)) id reg.Ids; Count = id + 1 }, [ TraceEvent.Type(TypeKind.Struct, name, StructInfo fields) ]
+
+    /// The type id a value record carries.
+    let typeIdOf (v: ValueRecord) : int =
+        match v with
+        | Int(_, t) | BigInt(_, _, t) | Float(_, t) | Bool(_, t) | ValueRecord.String(_, t) | ValueRecord.Char(_, t)
+        | Sequence(_, _, t) | Tuple(_, t) | Struct(_, t) | Variant(_, _, t) | Raw(_, t) | Error(_, t) | NoneValue t -> t
+
+    /// A tuple type's display name: `ValueTuple<int, string>` → `(int, string)`.
+    let tupleName (name: string) : string =
+        if name.StartsWith("ValueTuple<", StringComparison.Ordinal) && name.EndsWith(">", StringComparison.Ordinal) then
+            "(" + name.Substring(11, name.Length - 12) + ")"
+        else name
+
+    /// A magnitude (base64, big-endian) as an int64 when it fits.
+    let fitsInt64 (magnitudeBase64: string) (negative: bool) : int64 option =
+        try
+            let bytes = Convert.FromBase64String magnitudeBase64 |> Array.skipWhile (fun b -> b = 0uy)
+            if bytes.Length > 8 then None
+            else
+                let u = bytes |> Array.fold (fun (acc: uint64) b -> (acc <<< 8) ||| uint64 b) 0UL
+                if not negative && u <= uint64 Int64.MaxValue then Some(int64 u)
+                elif negative && u <= 9223372036854775808UL then Some(if u = 9223372036854775808UL then Int64.MinValue else -(int64 u))
+                else None
+        with _ -> None
+
     /// The trace type kind for a declared C# type name.
     let kindOfDeclared (typeName: string) (shape: Shape) : int =
         match shape with
@@ -40,7 +78,9 @@ module ValueConversion =
             | "char" -> TypeKind.Char
             | "string" -> TypeKind.String
             | n when n.EndsWith("[]", StringComparison.Ordinal) -> TypeKind.Array
+            | n when n.EndsWith("]", StringComparison.Ordinal) && n.Contains "[" -> TypeKind.Array
             | n when n.StartsWith("List<", StringComparison.Ordinal) -> TypeKind.Seq
+            | n when n.StartsWith("(", StringComparison.Ordinal) -> TypeKind.Tuple
             | _ -> TypeKind.Raw
 
     /// Member name(s) of an enum value: the member, `A | B` for flags, else the number.
@@ -70,6 +110,10 @@ module ValueConversion =
                 let id, reg', evs = register kind name reg
                 make id, reg', evs
         match raw with
+        | RNull when declared.Contains("FSharpOption<", StringComparison.Ordinal) ->
+            // F# None is null at run time: shown as the option's None case.
+            let id, reg1, evs = register TypeKind.Variant declared reg
+            Variant("None", NoneValue noneTypeId, id), reg1, evs
         | RNull -> NoneValue declaredId, reg, []
         | RInt i ->
             match shape with
@@ -105,9 +149,45 @@ module ValueConversion =
             let name = TypeNames.ofReflectionName typeName
             let id, reg1, evs = register TypeKind.Raw name reg
             Raw(name, id), reg1, evs
+        | RStruct(typeName, fields) ->
+            let name = TypeNames.ofReflectionName typeName
+            let values, reg1, evs1 = convertAll (List.map snd fields) reg
+            let fieldTypes = List.zip (List.map fst fields) (List.map typeIdOf values)
+            let id, reg2, evs2 = registerStruct name fieldTypes reg1
+            Struct(values, id), reg2, evs1 @ evs2
+        | RTuple(typeName, items) ->
+            let name = tupleName (TypeNames.ofReflectionName typeName)
+            let values, reg1, evs1 = convertAll items reg
+            let id, reg2, evs2 = register TypeKind.Tuple name reg1
+            ValueRecord.Tuple(values, id), reg2, evs1 @ evs2
+        | RVariant(typeName, case, contents) ->
+            let name = TypeNames.ofReflectionName typeName
+            let values, reg1, evs1 = convertAll contents reg
+            let inner, reg2, evs2 =
+                match values with
+                | [] -> NoneValue noneTypeId, reg1, []
+                | [ v ] -> v, reg1, []
+                | vs ->
+                    let tid, r, e = register TypeKind.Tuple "tuple" reg1
+                    ValueRecord.Tuple(vs, tid), r, e
+            let id, reg3, evs3 = register TypeKind.Variant name reg2
+            Variant(case, inner, id), reg3, evs1 @ evs2 @ evs3
+        | RBigInt(typeName, negative, magnitude) ->
+            let name = TypeNames.ofReflectionName typeName
+            let id, reg1, evs = register TypeKind.Int name reg
+            match fitsInt64 magnitude negative with
+            | Some i -> Int(i, id), reg1, evs
+            | None -> BigInt(magnitude, negative, id), reg1, evs
+        | RRawText(typeName, text) ->
+            let name = TypeNames.ofReflectionName typeName
+            let id, reg1, evs = register TypeKind.Raw name reg
+            Raw(text, id), reg1, evs
         | RSequence(typeName, total, items) ->
             let name = TypeNames.ofReflectionName typeName
-            let kind = if name.EndsWith("[]", StringComparison.Ordinal) then TypeKind.Array else TypeKind.Seq
+            let kind =
+                if name.EndsWith("]", StringComparison.Ordinal) then TypeKind.Array
+                elif name.StartsWith("HashSet<", StringComparison.Ordinal) || name.StartsWith("SortedSet<", StringComparison.Ordinal) then TypeKind.Set
+                else TypeKind.Seq
             let id, reg1, evs1 = register kind name reg
             let elementName = elementTypeOf name
             let elementKind = kindOfDeclared elementName Plain
@@ -124,9 +204,21 @@ module ValueConversion =
                 else elems, reg3, []
             Sequence(List.rev elems, false, id), reg4, evs1 @ evs2 @ evs3 @ evs4
 
-    /// The element type's display name of `T[]` or `List<T>` (`?` when unknown).
+    /// Values inside a composite, converted against the generic `object` type.
+    and private convertAll (raws: RawValue list) (reg: TypeRegistry) : ValueRecord list * TypeRegistry * TraceEvent list =
+        let anyId, reg0, evs0 = register AnyKind "object" reg
+        let folder (acc, r, evs) raw =
+            let v, r', e = convert "object" anyId Plain raw r
+            v :: acc, r', evs @ e
+        let values, reg1, evs1 = List.fold folder ([], reg0, []) raws
+        List.rev values, reg1, evs0 @ evs1
+
+    /// The element type's display name of `T[]`, `T[,]`, `List<T>`, `HashSet<T>`; `(K, V)` for
+    /// `Dictionary<K, V>` (`?` when unknown).
     and elementTypeOf (sequenceName: string) : string =
-        if sequenceName.EndsWith("[]", StringComparison.Ordinal) then sequenceName.Substring(0, sequenceName.Length - 2)
+        if sequenceName.EndsWith("]", StringComparison.Ordinal) && sequenceName.Contains "[" then sequenceName.Substring(0, sequenceName.LastIndexOf '[')
+        elif sequenceName.StartsWith("Dictionary<", StringComparison.Ordinal) && sequenceName.EndsWith(">", StringComparison.Ordinal) then
+            "(" + sequenceName.Substring(11, sequenceName.Length - 12) + ")"
         else
             let lt = sequenceName.IndexOf '<'
             if lt > 0 && sequenceName.EndsWith(">", StringComparison.Ordinal) then sequenceName.Substring(lt + 1, sequenceName.Length - lt - 2)

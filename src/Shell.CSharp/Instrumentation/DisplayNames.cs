@@ -30,8 +30,20 @@ internal static class DisplayNames
     /// A method as a stack trace shows it, with C# type names:
     /// <c>Shop.Cart.Add(string, decimal, int)</c>, <c>Shop.Cart..ctor()</c>, <c>Demo.Program.Echo&lt;T&gt;(T)</c>.
     /// </summary>
+    /// Compiler-generated bodies carry their user's names: an async or iterator <c>MoveNext</c>
+    /// its kickoff method's, a lambda <c>Shop.Cart.Total.&lt;lambda 1&gt;</c> (numbered in source
+    /// order within its method), a local function <c>Shop.Cart.Total.Round(int)</c> (closure
+    /// parameters left out).
     public static string OfMethod(MethodDefinition method)
     {
+        if (GeneratedCode.KickoffOf(method) is { } kickoff) return OfMethod(kickoff);
+        if (GeneratedCode.OriginOf(method) is { } origin)
+        {
+            var owner = OfType(origin.UserType) + "." + origin.UserMethod;
+            if (origin.LocalFunction is null) return owner + ".<lambda " + GeneratedCode.LambdaNumber(method, origin) + ">";
+            var shown = method.Parameters.Where(p => !GeneratedCode.IsDisplayClass(p.ParameterType));
+            return owner + "." + origin.LocalFunction + "(" + string.Join(", ", shown.Select(OfParameter)) + ")";
+        }
         var name = OfType(method.DeclaringType) + "." + method.Name;
         if (method.HasGenericParameters)
             name = TypeNames.generic(name, ListModule.OfSeq(method.GenericParameters.Select(p => p.Name)));

@@ -56,10 +56,13 @@ public sealed class InstrumentationPolicy
     }
 
     /// <summary><c>Namespace.Type.Method</c>, nested types joined with <c>.</c>, generic arity left out.</summary>
+    /// Async, iterator, lambda and local function bodies are named by the user method they belong to.
     internal static string QualifiedName(MethodDefinition method)
     {
-        var parts = new List<string> { method.Name };
-        for (var type = method.DeclaringType; type is not null; type = type.DeclaringType)
+        if (GeneratedCode.KickoffOf(method) is { } kickoff) return QualifiedName(kickoff);
+        var origin = GeneratedCode.OriginOf(method);
+        var parts = new List<string> { origin?.UserMethod ?? method.Name };
+        for (var type = origin?.UserType ?? method.DeclaringType; type is not null; type = type.DeclaringType)
             parts.Add(WithoutArity(type.Name));
         var ns = Outermost(method.DeclaringType).Namespace;
         if (!string.IsNullOrEmpty(ns)) parts.Add(ns);

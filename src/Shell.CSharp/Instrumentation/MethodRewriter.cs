@@ -18,7 +18,10 @@ namespace CodeTracer.Shell.Instrumentation;
 /// </summary>
 internal static class MethodRewriter
 {
-    private sealed record Variable(string Name, ValuePlan Plan, Func<Instruction> Load)
+    /// <param name="Load">The instructions that push the value.</param>
+    /// <param name="NullCheck">For a variable read through a closure object that may not exist
+    /// yet: pushes the object; null is written (nothing loaded) while it is null.</param>
+    private sealed record Variable(string Name, ValuePlan Plan, Func<Instruction[]> Load, Func<Instruction>? NullCheck = null)
     {
         public VariableSlot Slot => Plan.Slot(Name);
     }
@@ -48,7 +51,10 @@ internal static class MethodRewriter
             .Select(p => (p.Point, p.At, Variables: WithLocals(arguments, LocalsAt(method, p.At.Offset, probes, valueAction))))
             .ToList();
         var returns = body.Instructions.Where(i => i.OpCode.Code == Code.Ret).ToList();
-        var returnPlan = IsVoid(method) ? null : probes.For(method.ReturnType).Apply(valueAction(ValueKind.Ret, ""));
+        var machine = StateMachine.Of(method);
+        var returnPlan = IsVoid(method) || machine is not null ? null : probes.For(method.ReturnType).Apply(valueAction(ValueKind.Ret, ""));
+        var returnSlot = machine is not null ? StateMachine.ReturnSlot
+            : returnPlan?.Slot("<return_value>") ?? ManifestModule.voidReturn;
 
         var first = sites[0].Point;
         var methodId = manifest.AddMethod(new MethodEntry(
@@ -56,8 +62,8 @@ internal static class MethodRewriter
             manifest.PathId(first.Document.Url),
             first.StartLine,
             arguments.Select(a => a.Slot).ToArray(),
-            returnPlan?.Slot("<return_value>") ?? ManifestModule.voidReturn,
-            returnPlan is null));
+            returnSlot,
+            returnPlan is null && machine is null));
 
         body.SimplifyMacros();
         // A `tail.` call must be followed by `ret`; the Return probe goes in between.
@@ -73,14 +79,20 @@ internal static class MethodRewriter
                 Instruction.Create(OpCodes.Ldc_I4, siteId),
                 Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.step)),
             };
-            foreach (var variable in variables) code.AddRange(Capture(variable));
+            foreach (var variable in variables) code.AddRange(Capture(variable, probes));
             InsertBefore(body, anchors, at, code);
         }
+
+        // Before the return probes, which read the locals the completions fill.
+        if (machine is not null)
+            foreach (var (call, code) in machine.Completions(method).ToList())
+                InsertBefore(body, anchors, call, code);
 
         foreach (var ret in returns)
         {
             var code = new List<Instruction> { Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.ret)) };
-            if (returnPlan is { Reads: true })
+            if (machine is not null) code.AddRange(machine.Returned(probes));
+            else if (returnPlan is { Reads: true })
             {
                 code.Add(Instruction.Create(OpCodes.Dup));
                 code.AddRange(returnPlan.AfterLoad.Select(op => op.Create()));
@@ -96,7 +108,7 @@ internal static class MethodRewriter
             Instruction.Create(OpCodes.Ldc_I4, methodId),
             Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.enter)),
         };
-        foreach (var argument in arguments) entry.AddRange(Capture(argument));
+        foreach (var argument in arguments) entry.AddRange(Capture(argument, probes));
         if (activates) entry.Insert(0, Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.activate)));
         var oldFirst = body.Instructions[0];
         for (var i = 0; i < entry.Count; i++) body.Instructions.Insert(i, entry[i]);
@@ -183,26 +195,72 @@ internal static class MethodRewriter
     private static readonly Func<ValueKind, string, ValueAction> AllowAll = (_, _) => ValueAction.Allow;
 
     /// <summary>The variable with the filter's action applied, or null when the filter drops it.</summary>
-    private static Variable? Filtered(ValueKind kind, string name, ValuePlan plan, Func<Instruction> load, Func<ValueKind, string, ValueAction> valueAction)
+    private static Variable? Filtered(ValueKind kind, string name, ValuePlan plan, Func<Instruction[]> load, Func<ValueKind, string, ValueAction> valueAction)
     {
         var action = valueAction(kind, name);
         return action.IsDrop ? null : new Variable(name, plan.Apply(action), load);
     }
 
+    /// <summary>
+    /// The arguments shown at entry. A state machine's <c>MoveNext</c> shows its user method's
+    /// (the hoisted copies, <c>this</c> from <c>&lt;&gt;4__this</c>); a lambda in a closure class
+    /// shows, instead of the closure, its parameters and then the captured variables; a local
+    /// function's closure struct parameter becomes the captured variables.
+    /// </summary>
     private static List<Variable> Arguments(MethodDefinition method, ValueProbes probes, Func<ValueKind, string, ValueAction> valueAction)
     {
         var arguments = new List<Variable?>();
-        if (method.HasThis)
+        if (GeneratedCode.KickoffOf(method) is { } kickoff)
+        {
+            var fields = method.DeclaringType.Fields.Where(f => !f.IsStatic).ToList();
+            if (fields.FirstOrDefault(f => f.Name == GeneratedCode.ThisField) is { } self)
+                arguments.Add(FieldOfThis(ValueKind.Arg, "this", self, probes, valueAction));
+            foreach (var parameter in kickoff.Parameters)
+                if (fields.FirstOrDefault(f => f.Name == parameter.Name) is { } hoisted)
+                    arguments.Add(FieldOfThis(ValueKind.Arg, hoisted.Name, hoisted, probes, valueAction));
+            return arguments.OfType<Variable>().ToList();
+        }
+
+        // A closure's lambdas, and those capturing nothing (on the compiler's singleton `<>c`).
+        var closure = method.HasThis && (GeneratedCode.IsDisplayClass(method.DeclaringType) || method.DeclaringType.Name == "<>c");
+        if (method.HasThis && !closure)
         {
             var self = method.Body.ThisParameter;
-            arguments.Add(Filtered(ValueKind.Arg, "this", probes.ForThis(method.DeclaringType), () => Instruction.Create(OpCodes.Ldarg, self), valueAction));
+            arguments.Add(Filtered(ValueKind.Arg, "this", probes.ForThis(method.DeclaringType), () => [Instruction.Create(OpCodes.Ldarg, self)], valueAction));
         }
+        if (closure && method.DeclaringType.Fields.FirstOrDefault(f => f.Name == GeneratedCode.ThisField) is { } outer)
+            arguments.Add(FieldOfThis(ValueKind.Arg, "this", outer, probes, valueAction));
+        var captured = new List<Variable?>();
         foreach (var parameter in method.Parameters)
         {
+            if (GeneratedCode.IsDisplayClass(parameter.ParameterType))
+            {
+                // A local function's closure struct, passed by reference.
+                if (DisplayNames.WithoutModifiers(parameter.ParameterType) is ByReferenceType { ElementType: TypeDefinition display })
+                    foreach (var field in CapturedFields(display))
+                        captured.Add(Filtered(ValueKind.Local, field.Name, probes.For(field.FieldType),
+                            () => [Instruction.Create(OpCodes.Ldarg, parameter), Instruction.Create(OpCodes.Ldfld, field)], valueAction));
+                continue;
+            }
             var name = string.IsNullOrEmpty(parameter.Name) ? "arg" + parameter.Index : parameter.Name;
-            arguments.Add(Filtered(ValueKind.Arg, name, probes.For(parameter.ParameterType), () => Instruction.Create(OpCodes.Ldarg, parameter), valueAction));
+            arguments.Add(Filtered(ValueKind.Arg, name, probes.For(parameter.ParameterType), () => [Instruction.Create(OpCodes.Ldarg, parameter)], valueAction));
         }
-        return arguments.OfType<Variable>().ToList();
+        if (closure)
+            foreach (var field in CapturedFields(method.DeclaringType))
+                captured.Add(FieldOfThis(ValueKind.Local, field.Name, field, probes, valueAction));
+        return arguments.Concat(captured).OfType<Variable>().ToList();
+    }
+
+    /// <summary>The captured variables of a closure type: its fields with source names.</summary>
+    private static IEnumerable<FieldDefinition> CapturedFields(TypeDefinition display) =>
+        display.Fields.Where(f => !f.IsStatic && !IsCompilerTemporary(f.Name));
+
+    /// <summary>A field of the method's own <c>this</c> (a closure or a state machine) shown as a variable.</summary>
+    private static Variable? FieldOfThis(ValueKind kind, string name, FieldDefinition field, ValueProbes probes, Func<ValueKind, string, ValueAction> valueAction)
+    {
+        var reference = GeneratedCode.InsideOwnType(field);
+        return Filtered(kind, name, probes.For(field.FieldType),
+            () => [Instruction.Create(OpCodes.Ldarg_0), Instruction.Create(OpCodes.Ldfld, reference)], valueAction);
     }
 
     // The locals in scope at an IL offset, outermost scope first; a name declared again
@@ -211,21 +269,57 @@ internal static class MethodRewriter
     {
         var found = new List<VariableDebugInformation>();
         if (method.DebugInformation.Scope is { } root) Collect(root, offset, found);
-        return found
-            .Select(v =>
+        var locals = new List<Variable?>();
+        // An async method's or iterator's locals live in its state machine's fields, in
+        // scope where the symbols' hoisted-local scopes say (everywhere without them).
+        if (GeneratedCode.KickoffOf(method) is not null)
+        {
+            var scopes = method.CustomDebugInformations.OfType<StateMachineScopeDebugInformation>().FirstOrDefault()?.Scopes;
+            foreach (var field in method.DeclaringType.Fields.Where(f => !f.IsStatic))
+                if (GeneratedCode.HoistedLocal(field.Name) is { } name && InHoistedScope(scopes, field.Name, offset))
+                    locals.Add(FieldOfThis(ValueKind.Local, name, field, probes, valueAction));
+        }
+        foreach (var v in found)
+        {
+            var local = method.Body.Variables[v.Index];
+            if (!IsClosureLocal(v.Name))
             {
-                var local = method.Body.Variables[v.Index];
-                return Filtered(ValueKind.Local, v.Name, probes.For(local.VariableType), () => Instruction.Create(OpCodes.Ldloc, local), valueAction);
-            })
-            .OfType<Variable>()
-            .ToList();
+                locals.Add(Filtered(ValueKind.Local, v.Name, probes.For(local.VariableType), () => [Instruction.Create(OpCodes.Ldloc, local)], valueAction));
+                continue;
+            }
+            // The closure that holds the variables lambdas capture: its fields, shown as locals.
+            if (local.VariableType is not TypeDefinition display || !GeneratedCode.IsDisplayClass(display)) continue;
+            Func<Instruction>? nullCheck = display.IsValueType ? null : () => Instruction.Create(OpCodes.Ldloc, local);
+            foreach (var field in CapturedFields(display))
+                locals.Add(Filtered(ValueKind.Local, field.Name, probes.For(field.FieldType),
+                    () => [Instruction.Create(OpCodes.Ldloc, local), Instruction.Create(OpCodes.Ldfld, field)], valueAction) is { } captured
+                    ? captured with { NullCheck = nullCheck }
+                    : null);
+        }
+        return locals.OfType<Variable>().ToList();
     }
+
+    /// <summary>
+    /// Whether a hoisted local (<c>&lt;x&gt;5__N</c>, slot N-1 of the symbols' hoisted-local
+    /// scopes) is in scope at an IL offset; true when the symbols say nothing about it.
+    /// </summary>
+    private static bool InHoistedScope(IList<StateMachineScope>? scopes, string fieldName, int offset)
+    {
+        var suffix = fieldName[(fieldName.LastIndexOf("__", StringComparison.Ordinal) + 2)..];
+        if (scopes is null || !int.TryParse(suffix, out var slot) || slot < 1 || slot > scopes.Count) return true;
+        var scope = scopes[slot - 1];
+        if (scope.Start.IsEndOfMethod) return true;
+        return scope.Start.Offset <= offset && (scope.End.IsEndOfMethod || offset < scope.End.Offset);
+    }
+
+    /// <summary>The compiler's local for a closure object (<c>CS$&lt;&gt;8__locals0</c>).</summary>
+    private static bool IsClosureLocal(string name) => name.StartsWith("CS$<>8__locals", StringComparison.Ordinal);
 
     private static void Collect(ScopeDebugInformation scope, int offset, List<VariableDebugInformation> found)
     {
         var inside = scope.Start.Offset <= offset && (scope.End.IsEndOfMethod || offset < scope.End.Offset);
         if (!inside) return;
-        foreach (var variable in scope.Variables.Where(v => !v.IsDebuggerHidden && !IsCompilerTemporary(v.Name)))
+        foreach (var variable in scope.Variables.Where(v => !v.IsDebuggerHidden && (!IsCompilerTemporary(v.Name) || IsClosureLocal(v.Name))))
         {
             var shadowed = found.FindIndex(v => v.Name == variable.Name);
             if (shadowed >= 0) found[shadowed] = variable;
@@ -250,11 +344,174 @@ internal static class MethodRewriter
         return all;
     }
 
-    private static IEnumerable<Instruction> Capture(Variable variable)
+    private static IEnumerable<Instruction> Capture(Variable variable, ValueProbes probes)
     {
         if (!variable.Plan.Reads) yield break;
-        yield return variable.Load();
+        var load = variable.Load();
+        Instruction? done = null;
+        if (variable.NullCheck is { } check)
+        {
+            done = Instruction.Create(OpCodes.Nop);
+            yield return check();
+            yield return Instruction.Create(OpCodes.Brtrue, load[0]);
+            yield return Instruction.Create(OpCodes.Ldnull);
+            yield return Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.valObject));
+            yield return Instruction.Create(OpCodes.Br, done);
+        }
+        foreach (var instruction in load) yield return instruction;
         foreach (var op in variable.Plan.AfterLoad) yield return op.Create();
+        if (done is not null) yield return done;
+    }
+
+    /// <summary>
+    /// A state machine's <c>MoveNext</c>: what its return means is decided when it runs
+    /// (<see cref="CodeTracer.Core.Recording.Capture.Resumed"/>). An iterator's <c>true</c> is
+    /// a <c>yield return</c> of <c>&lt;&gt;2__current</c>, its <c>false</c> the end. An async
+    /// method or async iterator signals its builder or promise (<c>SetResult</c>,
+    /// <c>SetException</c>) when it finishes, and an async iterator also at each
+    /// <c>yield return</c>: right before that call the state (<c>-2</c> finished, below
+    /// <c>-2</c> at a yield) and the yielded value are kept in locals. A return without
+    /// that signal is a suspension at an <c>await</c>. The locals, not the fields, are read
+    /// at the return: a continuation run inline by the signal may resume the same machine
+    /// and change its fields before this step returns.
+    /// </summary>
+    private sealed record StateMachine(FieldReference State, FieldDefinition? Current, StateMachine.Kinds Kind)
+    {
+        private VariableDefinition? _state;
+        private VariableDefinition? _yielded;
+        private VariableDefinition? _result;
+
+        /// <summary>The builder and promise methods that complete a step: the code to run before each call.</summary>
+        public IEnumerable<(Instruction Call, List<Instruction> Code)> Completions(MethodDefinition method)
+        {
+            if (Kind == Kinds.Iterator) yield break;
+            var body = method.Body;
+            _state = new VariableDefinition(method.Module.TypeSystem.Int32);
+            body.Variables.Add(_state);
+            if (Kind == Kinds.AsyncIterator)
+            {
+                _yielded = new VariableDefinition(method.Module.TypeSystem.Object);
+                body.Variables.Add(_yielded);
+            }
+            else
+            {
+                _result = new VariableDefinition(method.Module.TypeSystem.Object);
+                body.Variables.Add(_result);
+            }
+            var calls = body.Instructions
+                .Where(i => i.OpCode.Code is Code.Call or Code.Callvirt && i.Operand is MethodReference { Name: "SetResult" or "SetException" } target
+                    && (target.DeclaringType.Name.StartsWith("Async", StringComparison.Ordinal)
+                        || target.DeclaringType.Name.StartsWith("PoolingAsync", StringComparison.Ordinal)
+                        || target.DeclaringType.Name.StartsWith("ManualResetValueTaskSourceCore", StringComparison.Ordinal)))
+                .ToList();
+            foreach (var call in calls)
+            {
+                var code = new List<Instruction>
+                {
+                    Instruction.Create(OpCodes.Ldarg_0), Instruction.Create(OpCodes.Ldfld, State), Instruction.Create(OpCodes.Stloc, _state),
+                };
+                if (_yielded is not null)
+                {
+                    code.Add(Instruction.Create(OpCodes.Ldarg_0));
+                    code.AddRange(LoadCurrentBoxed());
+                    code.Add(Instruction.Create(OpCodes.Stloc, _yielded));
+                }
+                // An async Task<T>'s result, the argument on top of the stack: boxed into a local
+                // (`box` of a reference type changes nothing).
+                if (_result is not null && call.Operand is MethodReference { Name: "SetResult", Parameters.Count: 1 } setResult
+                    && setResult.DeclaringType is GenericInstanceType { GenericArguments.Count: 1 } builder)
+                    code.AddRange([
+                        Instruction.Create(OpCodes.Dup), Instruction.Create(OpCodes.Box, builder.GenericArguments[0]),
+                        Instruction.Create(OpCodes.Stloc, _result),
+                    ]);
+                yield return (call, code);
+            }
+        }
+
+        private IEnumerable<Instruction> LoadCurrentBoxed()
+        {
+            yield return Instruction.Create(OpCodes.Ldfld, GeneratedCode.InsideOwnType(Current!));
+            if (Current!.FieldType.IsValueType || Current.FieldType.IsGenericParameter)
+                yield return Instruction.Create(OpCodes.Box, Current.FieldType);
+        }
+
+        public enum Kinds { Async, Iterator, AsyncIterator }
+
+        public static readonly VariableSlot ReturnSlot = new("<return_value>", "object", Shape.Plain, CodeTracer.Core.Recording.Capture.Resumed);
+
+        public static StateMachine? Of(MethodDefinition method)
+        {
+            if (method.Name != "MoveNext" || GeneratedCode.KickoffOf(method) is null) return null;
+            var fields = method.DeclaringType.Fields;
+            if (fields.FirstOrDefault(f => f.Name == "<>1__state") is not { } state) return null;
+            var current = fields.FirstOrDefault(f => f.Name == "<>2__current");
+            var kind = method.ReturnType.MetadataType == MetadataType.Boolean && current is not null ? Kinds.Iterator
+                : IsVoid(method) ? (current is null ? Kinds.Async : Kinds.AsyncIterator)
+                : (Kinds?)null;
+            return kind is { } k ? new StateMachine(GeneratedCode.InsideOwnType(state), current, k) : null;
+        }
+
+        /// <summary>After the Return probe, the return value still on the stack: the value record.</summary>
+        public List<Instruction> Returned(ValueProbes probes)
+        {
+            var end = Instruction.Create(OpCodes.Nop);
+            var code = new List<Instruction>();
+            void WriteMarker(Instruction first)
+            {
+                code.AddRange([first, Instruction.Create(OpCodes.Conv_I8), Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.valInt)), Instruction.Create(OpCodes.Br, end)]);
+            }
+            void WriteCurrent(Instruction first)
+            {
+                code.Add(first);
+                if (first.OpCode.Code == Code.Ldarg_0) code.AddRange(LoadCurrentBoxed());
+                code.Add(Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.valObject)));
+                code.Add(Instruction.Create(OpCodes.Br, end));
+            }
+            switch (Kind)
+            {
+                case Kinds.Async:
+                {
+                    // Suspended unless finished; finished: the result, or the marker without one.
+                    var suspended = Instruction.Create(OpCodes.Ldc_I4_0);
+                    var noResult = Instruction.Create(OpCodes.Ldc_I4_1);
+                    code.AddRange([
+                        Instruction.Create(OpCodes.Ldloc, _state!), Instruction.Create(OpCodes.Ldc_I4, -2), Instruction.Create(OpCodes.Bne_Un, suspended),
+                        Instruction.Create(OpCodes.Ldloc, _result!), Instruction.Create(OpCodes.Brfalse, noResult),
+                    ]);
+                    WriteCurrent(Instruction.Create(OpCodes.Ldloc, _result!));
+                    WriteMarker(noResult);
+                    WriteMarker(suspended);
+                    break;
+                }
+                case Kinds.Iterator:
+                {
+                    var finished = Instruction.Create(OpCodes.Ldc_I4_1);
+                    code.AddRange([Instruction.Create(OpCodes.Dup), Instruction.Create(OpCodes.Brfalse, finished)]);
+                    WriteCurrent(Instruction.Create(OpCodes.Ldarg_0));
+                    WriteMarker(finished);
+                    break;
+                }
+                case Kinds.AsyncIterator:
+                {
+                    // state == -2: finished; state >= 0 (never signalled): at an await; else at a yield.
+                    var notFinished = Instruction.Create(OpCodes.Ldc_I4_0);
+                    var yielded = Instruction.Create(OpCodes.Ldloc, _yielded!);
+                    code.AddRange([
+                        Instruction.Create(OpCodes.Ldloc, _state!), Instruction.Create(OpCodes.Dup),
+                        Instruction.Create(OpCodes.Ldc_I4, -2), Instruction.Create(OpCodes.Bne_Un, notFinished),
+                        Instruction.Create(OpCodes.Pop),
+                    ]);
+                    WriteMarker(Instruction.Create(OpCodes.Ldc_I4_1));
+                    code.Add(notFinished);
+                    code.Add(Instruction.Create(OpCodes.Blt, yielded));
+                    WriteMarker(Instruction.Create(OpCodes.Ldc_I4_0));
+                    WriteCurrent(yielded);
+                    break;
+                }
+            }
+            code.Add(end);
+            return code;
+        }
     }
 
     private static void InsertBefore(MethodBody body, DebugAnchors anchors, Instruction target, List<Instruction> code)

@@ -58,14 +58,16 @@ public static class Recorder
         {
             var appFolder = Path.Combine(stage, "app");
             var manifest = Instrument(appFolder, session.Target, policy, instrumentation, log);
+            var program = Path.Combine(appFolder, Path.GetFileName(session.Target));
+            var runtimeHook = RuntimeBundling.Bundle(appFolder, program);
             var rawLog = Path.Combine(stage, "raw.log");
             var clock = Stopwatch.StartNew();
             var run = await ProgramLauncher.RunAsync(
                 new LaunchRequest(
-                    Path.Combine(appFolder, Path.GetFileName(session.Target)),
+                    program,
                     request.ProgramArgs,
                     session.Workdir,
-                    RuntimeHook.Path,
+                    runtimeHook,
                     RuntimeSettings(rawLog, policy, request.Activation is not null)),
                 stop).ConfigureAwait(false);
             var recordedIn = clock.Elapsed;

@@ -18,11 +18,16 @@ open CodeTracer.Core.Probes
 type private RuntimeWriter() =
     let bytes = ResizeArray<byte>()
     let typeIds = Dictionary<string, int>()
+    let fields = Dictionary<int, string list>()
 
     member _.Bytes = bytes.ToArray()
 
     /// The type table the reader should have built: id to name.
-    member _.Types: RawRecord.TypeTable = typeIds |> Seq.map (fun kv -> kv.Value, kv.Key) |> Map.ofSeq
+    member _.Types: RawRecord.TypeTable =
+        Seq.append
+            (typeIds |> Seq.map (fun kv -> kv.Value, kv.Key))
+            (fields |> Seq.map (fun kv -> RawRecord.fieldsKey kv.Key, String.Join(string RawRecord.fieldSeparator, kv.Value)))
+        |> Map.ofSeq
 
     member _.U8(b: byte) = bytes.Add b
 
@@ -60,6 +65,19 @@ type private RuntimeWriter() =
             w.I32 id
             w.Text(name, name.Length)
             id
+
+    /// A Struct type's id, its field names announced by a FieldsDef record on first use
+    /// (ObjectWriter.WriteStruct: after the TypeDef, before the Struct record).
+    member w.StructTypeId(name: string, names: string list) =
+        let id = w.TypeId name
+        if not (fields.ContainsKey id) then
+            fields.[id] <- names
+            w.U8 ProbeTable.fieldsDef.Tag
+            w.I32 id
+            w.I32 names.Length
+            for n in names do
+                w.Text(n, n.Length)
+        id
 
 let rec private writeValue (w: RuntimeWriter) (v: RawValue) : unit =
     match v with
@@ -112,6 +130,39 @@ let rec private writeValue (w: RuntimeWriter) (v: RawValue) : unit =
         w.U8 ProbeTable.valBoxed.Tag
         w.I32 id
         writeValue w inner
+    | RStruct(name, fieldValues) ->
+        let id = w.StructTypeId(name, List.map fst fieldValues)
+        w.U8 ProbeTable.valStruct.Tag
+        w.I32 id
+        w.I32 fieldValues.Length
+        for _, v in fieldValues do
+            writeValue w v
+    | RTuple(name, items) ->
+        let id = w.TypeId name
+        w.U8 ProbeTable.valTuple.Tag
+        w.I32 id
+        w.I32 items.Length
+        for v in items do
+            writeValue w v
+    | RVariant(name, case, contents) ->
+        let id = w.TypeId name
+        w.U8 ProbeTable.valVariant.Tag
+        w.I32 id
+        w.Text(case, case.Length)
+        w.I32 contents.Length
+        for v in contents do
+            writeValue w v
+    | RBigInt(name, negative, magnitude) ->
+        let id = w.TypeId name
+        w.U8 ProbeTable.valBigInt.Tag
+        w.I32 id
+        w.U8(if negative then 1uy else 0uy)
+        w.Text(magnitude, magnitude.Length)
+    | RRawText(name, text) ->
+        let id = w.TypeId name
+        w.U8 ProbeTable.valRawText.Tag
+        w.I32 id
+        w.Text(text, text.Length)
 
 let private writeRecord (w: RuntimeWriter) (r: RawRecord) : unit =
     match r with
@@ -154,6 +205,9 @@ let rec private keyOfValue (v: RawValue) : string =
     | RDecimal m -> sprintf "RDecimal %A" (Decimal.GetBits m)
     | RSequence(name, total, items) -> sprintf "RSequence(%A, %d, [%s])" name total (items |> List.map keyOfValue |> String.concat "; ")
     | RBoxed(name, inner) -> sprintf "RBoxed(%A, %s)" name (keyOfValue inner)
+    | RStruct(name, fields) -> sprintf "RStruct(%A, [%s])" name (fields |> List.map (fun (n, v) -> n + "=" + keyOfValue v) |> String.concat "; ")
+    | RTuple(name, items) -> sprintf "RTuple(%A, [%s])" name (items |> List.map keyOfValue |> String.concat "; ")
+    | RVariant(name, case, items) -> sprintf "RVariant(%A, %A, [%s])" name case (items |> List.map keyOfValue |> String.concat "; ")
     | other -> sprintf "%A" other
 
 let private keyOf (r: RawRecord) : string =
@@ -328,6 +382,25 @@ let private exampleTests =
                       | Ok(second, _, _) -> Expect.equal (first @ second) records (sprintf "records, cut at %d" cut)
                       | Error e -> failtest e
           }
+          test "a struct type's field names are announced once, then only values follow" {
+              let point x = RValue(RStruct("Demo.Point", [ "X", RInt x; "Y", RNull ]))
+              let bytes, _ = encode [ point 1L; point 2L ]
+              let single = (fst (encode [ point 1L ])).Length
+              // The second value: Struct tag, id, count, Int (9 bytes), Null (1 byte).
+              Expect.equal (bytes.Length - single) (1 + 4 + 4 + 9 + 1) "the second value's bytes"
+              match RawRecord.decodeChunk Map.empty bytes 0 bytes.Length with
+              | Ok(records, _, _) -> Expect.equal records [ point 1L; point 2L ] "field names restored"
+              | Error e -> failtest e
+          }
+          test "a Struct record whose type announced no field names is an Error" {
+              // TypeDef 0 "P", then Struct 0 with one value, without FieldsDef.
+              let bytes, _ = encode [ RValue(RRawObject "P") ]
+              let typeDef = bytes.[0 .. bytes.Length - 6]
+              let data = Array.concat [ typeDef; [| ProbeTable.valStruct.Tag |]; BitConverter.GetBytes 0; BitConverter.GetBytes 1; [| ProbeTable.valNull.Tag |] ]
+              match RawRecord.decodeChunk Map.empty data 0 data.Length with
+              | Error _ -> ()
+              | Ok(records, _, _) -> failtestf "Ok %A" records
+          }
           test "string length fields near Int32.MaxValue give an Error, not an exception" {
               // A String record claiming 2^30 kept UTF-16 units (2^31 bytes) in a 9-byte chunk.
               let data = Array.concat [ [| ProbeTable.valString.Tag |]; BitConverter.GetBytes Int32.MaxValue; BitConverter.GetBytes 0x40000000 ]
@@ -354,12 +427,15 @@ let private generatorTests =
         [ test "raw values cover every case and nest" {
               let rec depth v =
                   match v with
-                  | RSequence(_, _, items) -> 1 + (items |> List.map depth |> List.fold max 0)
+                  | RSequence(_, _, items)
+                  | RTuple(_, items)
+                  | RVariant(_, _, items) -> 1 + (items |> List.map depth |> List.fold max 0)
+                  | RStruct(_, fields) -> 1 + (fields |> List.map (snd >> depth) |> List.fold max 0)
                   | _ -> 0
               let samples = Gen.sampleWithSize 50 2000 Gens.rawValue
               let caseName (v: RawValue) = (FSharpValue.GetUnionFields(v, typeof<RawValue>) |> fst).Name
               let cases = samples |> Array.map caseName |> Set.ofArray
-              Expect.equal cases.Count 13 (sprintf "all 13 cases, got %A" cases)
+              Expect.equal cases.Count 18 (sprintf "all 18 cases, got %A" cases)
               Expect.isGreaterThanOrEqual (samples |> Array.map depth |> Array.max) 3 "nesting"
           }
           test "garbage reaches the bad length words" {

@@ -411,6 +411,31 @@ let private exceptionTests =
               Expect.equal errorType (Some "Exception") "Exception"
           } ]
 
+// State machines: Demo.Ex.Middle() (method 1) as an async or iterator MoveNext, its return chosen at run time.
+
+let private resumedManifest =
+    { exceptionManifest with
+        Methods =
+            exceptionManifest.Methods
+            |> Array.mapi (fun i m ->
+                if i = 1 then { m with Return = { slot "<return_value>" "object" with Capture = Resumed }; IsVoid = false } else m) }
+
+let private resumedTests =
+    testList
+        "state machines"
+        [ test "a resumed method returns Raw <await> for marker 0, Raw <completed> for 1, a yielded value as itself" {
+              let resume marker = [ REnter 1 ] @ exStep 5 1 @ [ RReturn; RValue marker ]
+              let events, ending =
+                  convert resumedManifest
+                      [ [ REnter 0 ] @ exStep 1 1 @ resume (RInt 0L) @ resume (RBoxed("System.Int32", RInt 9L)) @ resume (RInt 1L) @ [ RReturn ] ] 0
+              Expect.equal ending.Anomalies 0 "no anomaly"
+              Expect.isTrue ending.Balanced "balanced"
+              Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
+              let returns = events |> List.choose (function Return v -> Some v | _ -> None) |> List.take 3
+              let shown = returns |> List.map (function Raw(text, _) -> "Raw " + text | v -> show v)
+              Expect.equal shown [ "Raw <await>"; "9"; "Raw <completed>" ] "suspension, yield, completion"
+          } ]
+
 let private generatorTests =
     testList
         "generators"
@@ -542,4 +567,4 @@ let private propertyTests =
               finally
                   IO.Directory.Delete(folder, true)) ]
 
-let tests = testList "Trace.Conversion" [ exampleTests; exceptionTests; generatorTests; propertyTests ]
+let tests = testList "Trace.Conversion" [ exampleTests; exceptionTests; resumedTests; generatorTests; propertyTests ]

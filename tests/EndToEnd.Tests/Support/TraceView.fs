@@ -5,8 +5,10 @@ module CodeTracer.EndToEnd.Tests.TraceView
 open System.IO
 open System.Text.Json
 
-/// A value shown in plain text: Int 3 → "3", String "a" → "a", Sequence → "[1, 2]", Variant → "Green".
-let rec show (v: JsonElement) : string =
+/// A value shown in plain text: Int 3 → "3", String "a" → "a", Sequence → "[1, 2]", Variant → "Green",
+/// Tuple → "(1, a)", Struct → "{X: 1, Y: 2}" (field names from `fieldsOf` the value's type id).
+let rec showWith (fieldsOf: int -> string list option) (v: JsonElement) : string =
+    let show = showWith fieldsOf
     match v.GetProperty("kind").GetString() with
     | "Int" -> v.GetProperty("i").GetRawText()
     | "Float" -> v.GetProperty("f").GetString()
@@ -14,12 +16,29 @@ let rec show (v: JsonElement) : string =
     | "String" -> v.GetProperty("text").GetString()
     | "Char" -> v.GetProperty("c").GetString()
     | "Sequence" -> "[" + (v.GetProperty("elements").EnumerateArray() |> Seq.map show |> String.concat ", ") + "]"
-    | "Variant" -> v.GetProperty("discriminator").GetString()
+    | "Tuple" -> "(" + (v.GetProperty("elements").EnumerateArray() |> Seq.map show |> String.concat ", ") + ")"
+    | "Struct" ->
+        let values = v.GetProperty("field_values").EnumerateArray() |> Seq.map show |> List.ofSeq
+        let shown =
+            match fieldsOf (v.GetProperty("type_id").GetInt32()) with
+            | Some names when names.Length = values.Length -> List.map2 (fun n s -> n + ": " + s) names values
+            | _ -> values
+        "{" + String.concat ", " shown + "}"
+    | "Variant" ->
+        // An enum's number and an empty case are left out: "Green", "None", "Some(5)", "Rect(2, 3)".
+        let contents = v.GetProperty("contents")
+        match contents.GetProperty("kind").GetString() with
+        | "None" | "Int" -> v.GetProperty("discriminator").GetString()
+        | "Tuple" -> v.GetProperty("discriminator").GetString() + show contents
+        | _ -> v.GetProperty("discriminator").GetString() + "(" + show contents + ")"
     | "Raw" -> v.GetProperty("r").GetString()
     | "Error" -> v.GetProperty("msg").GetString()
     | "None" -> "null"
-    | "BigInt" -> "BigInt:" + v.GetProperty("b").GetString()
+    | "BigInt" -> "BigInt:" + (if v.GetProperty("negative").GetBoolean() then "-" else "") + v.GetProperty("b").GetString()
     | k -> "<" + k + ">"
+
+/// A value shown in plain text, structs without their field names.
+let show (v: JsonElement) : string = showWith (fun _ -> None) v
 
 type CallView = { Function: string; Args: (string * string) list; mutable Returned: string option; Depth: int }
 type StepView = { Path: string; Line: int; Function: string; Values: Map<string, string> }
@@ -33,12 +52,19 @@ type Trace =
       Steps: StepView list
       Io: IoView list }
 
+/// A function name with a part only the compiler writes (recorder.md: such names never show).
+let isCompilerGenerated (name: string) =
+    [ "MoveNext"; "<>"; "b__"; "d__"; "g__"; "DisplayClass" ] |> List.exists (fun part -> name.Contains part)
+
+/// Every trace the end-to-end tests read: fails on a compiler-generated function name.
 let load (folder: string) : Trace =
     let doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace.json")))
     let events = doc.RootElement.EnumerateArray() |> List.ofSeq
     let paths = ResizeArray<string>()
     let functions = ResizeArray<string>()
     let types = ResizeArray<int * string>()
+    let structFields = System.Collections.Generic.Dictionary<int, string list>()
+    let show = showWith (fun id -> match structFields.TryGetValue id with | true, f -> Some f | _ -> None)
     let vars = ResizeArray<string>()
     let calls = ResizeArray<CallView>()
     let steps = ResizeArray<StepView>()
@@ -56,7 +82,12 @@ let load (folder: string) : Trace =
             match p.Name with
             | "Path" -> paths.Add(body.GetString())
             | "Function" -> functions.Add(body.GetProperty("name").GetString())
-            | "Type" -> types.Add(body.GetProperty("kind").GetInt32(), body.GetProperty("lang_type").GetString())
+            | "Type" ->
+                match body.TryGetProperty "specific_info" with
+                | true, info when info.ValueKind = JsonValueKind.Object && info.GetProperty("kind").GetString() = "Struct" ->
+                    structFields.[types.Count] <- [ for f in info.GetProperty("fields").EnumerateArray() -> f.GetProperty("name").GetString() ]
+                | _ -> ()
+                types.Add(body.GetProperty("kind").GetInt32(), body.GetProperty("lang_type").GetString())
             | "VariableName" -> vars.Add(body.GetString())
             | "Call" ->
                 let args =
@@ -84,6 +115,9 @@ let load (folder: string) : Trace =
                 current <- None
             | _ -> ()
     flush ()
+    match functions |> Seq.filter isCompilerGenerated |> List.ofSeq with
+    | [] -> ()
+    | generated -> failwithf "compiler-generated function names in %s: %A" folder generated
     { Events = events; Functions = List.ofSeq functions; Types = List.ofSeq types; Calls = List.ofSeq calls; Steps = List.ofSeq steps; Io = List.ofSeq io }
 
 /// The calls of the function with this display name.

@@ -161,6 +161,9 @@ let private stepsOf (m: Manifest) (records: RawRecord list) =
 /// The Debug build output of tests/programs/Exceptions (built first by the project reference).
 let private exceptionsOutput = Path.Combine(LoopsFixture.repoRoot, "tests", "programs", "Exceptions", "bin", "Debug", "net10.0")
 
+/// The Debug build output of tests/programs/AsyncLambdas (built first by the project reference).
+let private asyncLambdasOutput = Path.Combine(LoopsFixture.repoRoot, "tests", "programs", "AsyncLambdas", "bin", "Debug", "net10.0")
+
 /// Loads an instrumented program in a collectible context and forces every method with a
 /// body through the JIT (generic methods of one type parameter for int and string), so
 /// that invalid IL fails here.
@@ -357,6 +360,36 @@ let tests =
               let m = AssemblyRewriter.InstrumentFolder(dir, null)
               Expect.isGreaterThanOrEqual m.Methods.Length 20 "the program's methods were instrumented"
               compileEvery dir "Exceptions.dll" m
+          }
+
+          test "every method of the instrumented AsyncLambdas program compiles; its bodies carry the user's names" {
+              let dir = LoopsFixture.tempFolder ()
+              for file in Directory.GetFiles asyncLambdasOutput do
+                  File.Copy(file, Path.Combine(dir, nonNull (Path.GetFileName file)))
+              let m = AssemblyRewriter.InstrumentFolder(dir, null)
+              let names = m.Methods |> Array.map (fun x -> x.Name)
+              for name in [ "Shop.Cart.Total.<lambda 1>"; "Shop.Cart.Total.<lambda 3>"; "Shop.Cart.Total.Round(int)"; "Shop.Program.ComputeAsync(int)"; "Shop.Program.Squares(int)" ] do
+                  Expect.contains names name "a user's name"
+              Expect.isEmpty
+                  (names |> Array.filter (fun n -> [ "MoveNext"; "<>"; "b__"; "d__"; "g__"; "DisplayClass" ] |> List.exists (fun part -> n.Contains part)))
+                  "no compiler-generated name"
+              let compute = m.Methods |> Array.find (fun x -> x.Name = "Shop.Program.ComputeAsync(int)")
+              Expect.equal compute.Return.Capture Resumed "the state machine's return is chosen when it runs"
+              Expect.equal (compute.Args |> Array.map (fun a -> a.Name)) [| "start" |] "the hoisted argument, not the state machine"
+              compileEvery dir "AsyncLambdas.dll" m
+          }
+
+          test "the filter's obj: name of async, iterator, lambda and local function bodies is their user method's" {
+              use md = ModuleDefinition.ReadModule(Path.Combine(asyncLambdasOutput, "AsyncLambdas.dll"), ReaderParameters(ReadSymbols = true))
+              let qualified (typeName: string) (methodName: string) =
+                  let t = md.GetTypes() |> Seq.find (fun t -> t.FullName = typeName)
+                  t.Methods |> Seq.find (fun m -> m.Name.StartsWith methodName) |> InstrumentationPolicy.QualifiedName
+              Expect.equal (qualified "Shop.Program/<ComputeAsync>d__0" "MoveNext") "Shop.Program.ComputeAsync" "async body"
+              Expect.equal (qualified "Shop.Program/<Squares>d__2" "MoveNext") "Shop.Program.Squares" "iterator body"
+              Expect.equal (qualified "Shop.Cart/<>c" "<Total>b__") "Shop.Cart.Total" "a lambda capturing nothing"
+              Expect.equal (qualified "Shop.Cart/<>c__DisplayClass1_0" "<Total>b__") "Shop.Cart.Total" "a closure's lambda"
+              Expect.equal (qualified "Shop.Cart" "<Total>g__Round") "Shop.Cart.Total" "a local function"
+              Expect.equal (qualified "Shop.Cart" "Total") "Shop.Cart.Total" "the method itself"
           }
 
           test "the rewritten program runs like the original and writes a raw log" {

@@ -1,0 +1,137 @@
+/// The Values program: classes, records, structs, collections, tuples, big numbers
+/// and opaque values read field by field without running the program's code.
+module CodeTracer.EndToEnd.Tests.ValueTests
+
+open System
+open Expecto
+open CodeTracer.EndToEnd.Tests.TraceView
+
+let private recording = lazy (Cli.record "Values" [])
+
+let private trace =
+    lazy
+        (let run, folder = recording.Value
+         Expect.equal run.ExitCode 0 (sprintf "codetracer record Values: %s" run.Stderr)
+         let code, output = Cli.validate folder []
+         Expect.equal code 0 (sprintf "ct-validate on Values: %s" output)
+         load folder)
+
+/// The locals of Main at the step that prints "values ready".
+let private locals () =
+    let t = trace.Value
+    match stepsAt "Values/Program.cs" (Repo.lineOf "Values" "Console.WriteLine(\"values ready\")") t with
+    | [ s ] -> s.Values
+    | steps -> failtestf "expected one step at the marker, got %d" steps.Length
+
+let private local name =
+    match (locals ()).TryFind name with
+    | Some v -> v
+    | None -> failtestf "no value for %s in %A" name (locals ())
+
+let private expectLocal name expected =
+    Expect.equal (local name) expected name
+
+let private fsharpTrace =
+    lazy
+        (let run, folder = Cli.record "FSharpValues" []
+         Expect.equal run.ExitCode 0 (sprintf "codetracer record FSharpValues: %s" run.Stderr)
+         let code, output = Cli.validate folder []
+         Expect.equal code 0 (sprintf "ct-validate on FSharpValues: %s" output)
+         load folder)
+
+/// The arguments of the calls of `describe`, by name (its display name may carry its signature).
+let private describeArgs (name: string) =
+    fsharpTrace.Value.Calls
+    |> List.filter (fun c -> c.Function.Contains "describe")
+    |> List.map (fun c -> c.Args |> List.find (fun (n, _) -> n = name) |> snd)
+
+let private fsharp =
+    testList "FSharpValues" [
+        test "records by field name" {
+            Expect.equal (describeArgs "person") [ "{Name: Ada, Age: 36}"; "{Name: Alan, Age: 41}"; "{Name: Grace, Age: 85}" ] "person"
+        }
+        test "unions are Variants of their case, with the case's fields" {
+            Expect.equal (describeArgs "shape") [ "Rect(2, 3)"; "Circle(1.5)"; "Empty" ] "shape"
+            Expect.equal (describeArgs "light") [ "Amber"; "Red"; "Green" ] "light"
+            Expect.isTrue (fsharpTrace.Value.Types |> List.contains (28, "FSharpValues.Program.Shape")) "the union's type, not its case class"
+        }
+        test "options are Variants Some and None" {
+            Expect.equal (describeArgs "maybe") [ "Some(five)"; "None"; "None" ] "maybe"
+            Expect.equal (describeArgs "nothing") [ "None"; "Some(one)"; "None" ] "nothing"
+        }
+        test "F# lists are sequences" { Expect.equal (describeArgs "items") [ "[1, 2, 3]"; "[]"; "[9]" ] "items" }
+    ]
+
+let tests =
+    testList "Values" [
+        fsharp
+        test "the trace is valid" { trace.Value |> ignore }
+        test "a record's fields under their property names" { expectLocal "person" "{Name: Grace, Age: 85}" }
+        test "a class: private fields, auto-properties under their names, inherited fields first" {
+            expectLocal "account" "{_balance: 12.5, secret: s3, Owner: Ada, Number: 7, Rate: 0.25}"
+        }
+        test "a struct" { expectLocal "point" "{X: 3, Y: 4}" }
+        test "nesting is cut at max_depth 3" { expectLocal "deep" "{Level: 1, Next: {Level: 2, Next: {Level: 3, Next: <depth limit>}}}" }
+        test "--max-depth 1 and --max-elements 2 cut sooner" {
+            let out = IO.Path.Combine(Repo.tempFolder (), "trace")
+            let run = Cli.codetracer [ "record"; "--max-depth"; "1"; "--max-elements"; "2"; "-o"; out; Repo.program "Values" ]
+            Expect.equal run.ExitCode 0 run.Stderr
+            let code, output = Cli.validate out []
+            Expect.equal code 0 output
+            let values =
+                match stepsAt "Values/Program.cs" (Repo.lineOf "Values" "Console.WriteLine(\"values ready\")") (load out) with
+                | [ s ] -> s.Values
+                | steps -> failtestf "expected one step at the marker, got %d" steps.Length
+            Expect.equal (values.TryFind "deep") (Some "{Level: 1, Next: <depth limit>}") "deep"
+            Expect.equal (values.TryFind "primes") (Some "[2, 3, …<1 more>]") "primes"
+        }
+        test "a node pointing to itself is a cycle" { expectLocal "loop" "{Level: 1, Next: <cycle>}" }
+        test "a dictionary is a sequence of (key, value) tuples, removed entries left out" {
+            expectLocal "ages" "[(ada, 36), (grace, 85)]"
+        }
+        test "a HashSet is a sequence with a Set type" {
+            expectLocal "primes" "[2, 3, 5]"
+            Expect.contains trace.Value.Types (1, "HashSet<int>") "Set type kind 1"
+        }
+        test "tuples" {
+            expectLocal "pair" "(1, one)"
+            expectLocal "boxedPair" "(4, 2)"
+            Expect.contains trace.Value.Types (27, "(int, string)") "the value tuple's type"
+            Expect.contains trace.Value.Types (27, "Tuple<int, int>") "the tuple's type"
+        }
+        test "nullables: the value or null" {
+            expectLocal "maybe" "42"
+            expectLocal "nothing" "null"
+        }
+        test "BigInteger and Int128: Int when it fits, else BigInt" {
+            expectLocal "huge" ("BigInt:" + Convert.ToBase64String(Numerics.BigInteger.Pow(2I, 70).ToByteArray(true, true)))
+            expectLocal "small" "-12"
+            expectLocal "wide" ("BigInt:" + Convert.ToBase64String((Numerics.BigInteger.Pow(2I, 127) - 1I).ToByteArray(true, true)))
+        }
+        test "Half is a Float" { expectLocal "half" "1.5" }
+        test "a delegate and a Task are Raw with their type" {
+            expectLocal "twice" "Func<int, int>"
+            // Task.CompletedTask is a Task<VoidTaskResult>.
+            Expect.stringStarts (local "done") "Task" "done"
+        }
+        test "a two-dimensional array is flat" { expectLocal "grid" "[1, 2, 3, 4]" }
+        test "a queue front first, a stack top first" {
+            expectLocal "waiting" "[b, c, d]"
+            expectLocal "plates" "[3, 2, 1]"
+        }
+        test "an anonymous type's fields under their property names" { expectLocal "anon" "{Id: 1, Tag: x}" }
+        test "struct types declare as many fields as their values" {
+            let point = trace.Value.Events |> List.tryFind (fun e ->
+                e.ValueKind = Text.Json.JsonValueKind.Object
+                && (match e.TryGetProperty "Type" with
+                    | true, ty -> ty.GetProperty("lang_type").GetString() = "Values.Point" && ty.GetProperty("kind").GetInt32() = 6
+                    | _ -> false))
+            match point with
+            | Some e -> Expect.equal (e.GetProperty("Type").GetProperty("specific_info").GetProperty("fields").GetArrayLength()) 2 "X and Y"
+            | None -> failtest "no Struct type Values.Point"
+        }
+        test "the program's output is unchanged" {
+            let run, _ = recording.Value
+            Expect.equal run.Stdout (Cli.plain "Values" []).Stdout "same stdout as unrecorded"
+        }
+    ]
