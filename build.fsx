@@ -50,7 +50,7 @@ Target.create "restore" (fun _ ->
 
 Target.create "build" (fun _ -> dotnet [ "build"; "CodeTracer.sln"; "-c"; configuration; "-v"; "q"; "-nologo"; "-clp:ErrorsOnly" ])
 
-let testProjects = [ "Core.Tests", "CodeTracer.Core.Tests"; "Shell.Tests", "CodeTracer.Shell.Tests"; "EndToEnd.Tests", "CodeTracer.EndToEnd.Tests" ]
+let testProjects = [ "Core.Tests", "CodeTracer.Core.Tests"; "Shell.Tests", "CodeTracer.Shell.Tests"; "EndToEnd.Tests", "CodeTracer.EndToEnd.Tests"; "Shell.CSharp.Tests", "CodeTracer.Shell.CSharp.Tests" ]
 let mutable totals = None
 
 Target.create "test" (fun _ ->

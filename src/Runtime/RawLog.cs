@@ -29,10 +29,11 @@ internal static class RawLog
         lock (Gate) Buffers.Add(buffer);
     }
 
-    internal static void WriteChunk(long threadId, byte[] data, int length)
+    /// <summary>A thread flushes its own buffer: write and empty it under the lock, so a close never sees it half handed over.</summary>
+    internal static void Flush(ThreadBuffer buffer)
     {
-        if (length == 0) return;
-        lock (Gate) WriteChunkLocked(threadId, data, length);
+        if (buffer.Position == 0) return;
+        lock (Gate) buffer.Drain(WriteChunkLocked);
     }
 
     private static void WriteChunkLocked(long threadId, byte[] data, int length)
@@ -47,7 +48,12 @@ internal static class RawLog
         _file.Write(data, 0, length);
     }
 
-    /// <summary>Flushes every thread's buffer and closes the file (at process exit).</summary>
+    /// <summary>
+    /// Flushes every thread's buffer and closes the file (at process exit, on a signal, at a
+    /// crash), while other threads may still be writing to theirs: see <see cref="ThreadBuffer.Drain"/>.
+    /// Once the file is closed, every later flush writes nothing: a record written after this
+    /// final drain is lost, never mixed into the log.
+    /// </summary>
     internal static void Close()
     {
         lock (Gate)

@@ -2,6 +2,7 @@ using System;
 using System.Buffers.Binary;
 using System.Collections.Generic;
 using System.Runtime.CompilerServices;
+using System.Threading;
 
 namespace CodeTracer.Runtime;
 
@@ -70,16 +71,24 @@ internal sealed class ThreadBuffer
         if (position <= _pos) _pos = position;
     }
 
-    internal void Flush()
-    {
-        RawLog.WriteChunk(_threadId, _data, _pos);
-        _pos = 0;
-    }
+    /// <summary>The owner thread appends its buffer to the log (the log's lock is taken once, here).</summary>
+    internal void Flush() => RawLog.Flush(this);
 
-    /// <summary>Hands the buffered bytes to a writer that already holds the log's lock.</summary>
+    /// <summary>
+    /// Hands the buffered bytes to a writer that holds the log's lock, and empties the buffer.
+    /// Called by the owner (<see cref="Flush"/>) or, once, by the thread that closes the log
+    /// while the owner may still be writing: then the position is read before the array (the
+    /// owner stores the array before the bytes and the bytes before the position), so what is
+    /// handed over is bytes the owner finished writing. A record the owner is in the middle of
+    /// is cut there; the reader keeps such a tail for the thread's next chunk, which never
+    /// comes, and reports the log truncated. Resetting the position happens under the same
+    /// lock, so a flush that races with the close never writes its bytes twice.
+    /// </summary>
     internal void Drain(Action<long, byte[], int> write)
     {
-        write(_threadId, _data, _pos);
+        var length = Volatile.Read(ref _pos);
+        var data = Volatile.Read(ref _data);
+        write(_threadId, data, Math.Min(length, data.Length));
         _pos = 0;
     }
 

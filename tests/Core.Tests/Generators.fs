@@ -430,12 +430,11 @@ module Gens =
             return records, ({ Method = m; Args = args; Result = None; Unwound = Some text } :: calls) @ innerCalls, thrown, text, serial
         }
 
-    /// A random manifest and a well-nested execution of 1-2 top calls on one thread
+    /// A well-nested execution of 1-2 top calls of a given manifest on one thread
     /// (exceptions included, each caught by a frame of the run).
-    let run : Gen<GeneratedRun> =
+    let runOf (manifest: Manifest) : Gen<GeneratedRun> =
         Gen.sized (fun size ->
             gen {
-                let! manifest = manifest
                 let sites = sitesByMethod manifest
                 let! topCount = Gen.choose (1, 2)
                 let top serial = Gen.choose (0, manifest.Methods.Length - 1) |> Gen.bind (fun m -> callRecords manifest sites m (min size 32) serial)
@@ -446,6 +445,10 @@ module Gens =
                       Records = first @ second
                       Calls = firstCalls @ secondCalls }
             })
+
+    /// A random manifest and a well-nested execution of 1-2 top calls on one thread
+    /// (exceptions included, each caught by a frame of the run).
+    let run : Gen<GeneratedRun> = manifest |> Gen.bind runOf
 
 /// The arbitraries of the Core tests, registered through `Generators.config`.
 type Generators =

@@ -14,4 +14,5 @@ let main argv =
               MethodRewriterTests.tests
               AssemblyRewriterTests.tests
               ProbeTableAgreementTests.tests
-              RuntimeBundlingTests.tests ])
+              RuntimeBundlingTests.tests
+              ProgressTests.tests ])

@@ -6,6 +6,8 @@ open CodeTracer.Core.Recording
 /// One open call on a thread.
 type Frame =
     { MethodId: int
+      /// The Call's arguments, repeated when the frame is re-entered after a thread switch.
+      Args: (int * ValueRecord) list
       /// Line and site of the frame's last step, to merge the sequence points of one line.
       LastLine: int
       LastSite: int
@@ -54,6 +56,11 @@ type ConversionState =
       Threads: Map<int64, ThreadState>
       Current: int64 option
       Active: ThreadState
+      /// The threads whose open calls are on the loader's one call stack, the top one
+      /// first; each has all its frames there, in one block. The running thread's block is
+      /// always on top. The frames of a thread not listed are suspended: left by
+      /// `<thread switch>` returns, re-entered when the thread runs again.
+      Loader: int64 list
       /// Records that did not fit the protocol (ignored, counted).
       Anomalies: int
       /// Why the runtime detached, once it did: later records are ignored.
@@ -130,6 +137,7 @@ module Conversion =
           Threads = Map.empty
           Current = None
           Active = emptyThread
+          Loader = []
           Anomalies = 0
           Detached = None
           Faults = []
@@ -191,7 +199,7 @@ module Conversion =
             let args, state, typeEvs = completeSlots state meth.Args state.ArgTypes.[m] state.ArgVars.[m] got
             let t, flushed = flushPending t
             let t = t |> withTop (fun f -> { f with Mergeable = false })
-            let frame = { MethodId = m; LastLine = meth.Line; LastSite = -1; Mergeable = true; Deferred = [] }
+            let frame = { MethodId = m; Args = args; LastLine = meth.Line; LastSite = -1; Mergeable = true; Deferred = [] }
             let entry = Step(meth.PathId, meth.Line)
             state,
             { t with Stack = frame :: t.Stack; Expect = Idle; Pending = Some { Step = entry; Written = true; Values = [] } },
@@ -312,21 +320,77 @@ module Conversion =
             store { state with Types = reg } t', evs @ revs
         | _ -> anomaly state
 
+    /// The return value of a frame left because another thread runs.
+    let SwitchTypeName = "<thread switch>"
+
+    /// `Value <return_value>` and `Return` for each of a thread's frames, top first.
+    let private leaveFrames (state: ConversionState) (value: ValueRecord) (t: ThreadState) =
+        t.Stack |> List.collect (fun _ -> [ Value(state.VariableIds.[ReturnValueName], value); Return value ])
+
+    /// Another thread's chunk: the running thread's pending step is written (where it
+    /// belongs: in that thread's frame, before the switch), then the
+    /// loader's stack is made the new thread's: the blocks above its own are left
+    /// (`<thread switch>` returns, under their thread's marker), or, when its frames are
+    /// not on the stack, they are re-entered (their entry step and Call, with the
+    /// arguments they were called with) on top.
+    let private switchTo (state: ConversionState) (threadId: int64) : ConversionState * TraceEvent list =
+        let flushed, parked =
+            match state.Current with
+            | Some c ->
+                let t, flushed = flushPending state.Active
+                flushed, Map.add c t state.Threads
+            | None -> [], state.Threads
+        let marker, active =
+            match Map.tryFind threadId parked with
+            | Some t -> ThreadSwitch threadId, t
+            | None -> ThreadStart threadId, emptyThread
+        let state = { state with Threads = Map.remove threadId parked; Current = Some threadId; Active = active }
+        if List.contains threadId state.Loader then
+            let above = state.Loader |> List.takeWhile (fun x -> x <> threadId)
+            let leaving = above |> List.choose (fun x -> match Map.tryFind x parked with Some t when not t.Stack.IsEmpty -> Some(x, t) | _ -> None)
+            if leaving.IsEmpty then
+                { state with Loader = List.skipWhile (fun x -> x <> threadId) state.Loader }, flushed @ [ marker ]
+            else
+                let id, reg, typeEvs = ValueConversion.register TypeKind.Raw SwitchTypeName state.Types
+                let value = Raw(SwitchTypeName, id)
+                let pops = leaving |> List.collect (fun (x, t) -> ThreadSwitch x :: leaveFrames state value t)
+                { state with Types = reg; Loader = List.skipWhile (fun x -> x <> threadId) state.Loader },
+                flushed @ typeEvs @ pops @ [ marker ]
+        else
+            let entries =
+                active.Stack
+                |> List.rev
+                |> List.collect (fun f ->
+                    let meth = state.Manifest.Methods.[f.MethodId]
+                    [ Step(meth.PathId, meth.Line); Call(f.MethodId + 1, f.Args) ])
+            { state with Loader = threadId :: state.Loader }, flushed @ (marker :: entries)
+
+    /// Where a thread is, said again after another thread's events: a Step at its top
+    /// frame's last line, so its values, output and return values attach to its own step.
+    /// It is the pending step (already written): a later sequence point of the same line
+    /// merges into it.
+    let private restate (state: ConversionState) : ConversionState * TraceEvent list =
+        match state.Active.Stack with
+        | [] -> state, []
+        | top :: _ ->
+            let path =
+                if top.LastSite >= 0 then state.Manifest.Sites.[top.LastSite].PathId
+                else state.Manifest.Methods.[top.MethodId].PathId
+            let step = Step(path, top.LastLine)
+            { state with Active = { state.Active with Pending = Some { Step = step; Written = true; Values = [] } } }, [ step ]
+
     /// Feeds one thread's decoded records (one chunk) into the conversion.
     let feed (state: ConversionState) (threadId: int64) (records: RawRecord list) : ConversionState * TraceEvent list =
-        let switch, state =
+        // Once detached nothing more is written, not even a switch.
+        let records = if state.Detached.IsSome then [] else records
+        let state, switch =
             match state.Current with
-            | Some c when c = threadId -> [], state
-            | current ->
-                let parked =
-                    match current with
-                    | Some c -> Map.add c state.Active state.Threads
-                    | None -> state.Threads
-                let marker, active =
-                    match Map.tryFind threadId parked with
-                    | Some t -> ThreadSwitch threadId, t
-                    | None -> ThreadStart threadId, emptyThread
-                [ marker ], { state with Threads = Map.remove threadId parked; Current = Some threadId; Active = active }
+            | _ when state.Detached.IsSome -> state, []
+            | Some c when c = threadId -> state, []
+            | _ ->
+                let state, switched = switchTo state threadId
+                let state, restated = restate state
+                state, switched @ restated
         let folder (st, acc) r =
             let st', evs = feedRecord st threadId r
             st', List.rev evs @ acc
@@ -355,14 +419,14 @@ module Conversion =
                 // and so does `<toplevel>`, so the trace stays balanced.
                 let rawId, _, typeEvs = ValueConversion.register TypeKind.Raw "<disabled>" state.Types
                 let disabled = Raw("<disabled>", rawId)
+                // Only the frames on the loader's stack are left, top block first (the suspended
+                // ones were left already).
                 let returns =
-                    threads
-                    |> Map.toList
-                    |> List.collect (fun (tid, t) ->
-                        if t.Stack.IsEmpty then []
-                        else
-                            ThreadSwitch tid
-                            :: (t.Stack |> List.collect (fun _ -> [ Value(state.VariableIds.[ReturnValueName], disabled); Return disabled ])))
+                    state.Loader
+                    |> List.collect (fun tid ->
+                        match Map.tryFind tid threads with
+                        | Some t when not t.Stack.IsEmpty -> ThreadSwitch tid :: leaveFrames state disabled t
+                        | _ -> [])
                 typeEvs @ returns @ [ Return disabled ], true
             | None when balanced ->
                 let id, _, evs = ValueConversion.register TypeKind.Int "int" state.Types

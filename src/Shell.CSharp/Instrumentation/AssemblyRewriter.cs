@@ -33,9 +33,10 @@ public static class AssemblyRewriter
     /// </summary>
     /// <param name="onFailure">Called with the assembly's name when rewriting it fails; it stays
     /// as it was when the callback returns, and the failure propagates when there is none.</param>
+    /// <param name="onProgress">Called before each candidate assembly with how many were done and how many there are.</param>
     public static Manifest InstrumentFolder(
         string stagedFolder, Func<string, bool>? skipAssembly = null, Action<string, Exception>? onFailure = null,
-        InstrumentationPolicy? policy = null, CancellationToken cancellationToken = default)
+        InstrumentationPolicy? policy = null, CancellationToken cancellationToken = default, Action<int, int>? onProgress = null)
     {
         var runtimePath = typeof(CodeTracer.Runtime.Probe).Assembly.Location;
         using var runtime = ModuleDefinition.ReadModule(runtimePath, new ReaderParameters { InMemory = true });
@@ -44,8 +45,11 @@ public static class AssemblyRewriter
 
         using var resolver = new StagedAssemblyResolver(stagedFolder);
         var manifest = new ManifestBuilder();
-        foreach (var (path, name, symbols) in Candidates(stagedFolder))
+        var candidates = Candidates(stagedFolder).ToList();
+        var done = 0;
+        foreach (var (path, name, symbols) in candidates)
         {
+            onProgress?.Invoke(done++, candidates.Count);
             if (skipAssembly?.Invoke(name) ?? false) continue;
             try
             {

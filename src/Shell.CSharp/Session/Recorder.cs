@@ -86,12 +86,16 @@ public static class Recorder
     /// <summary>Instruments the staged copy; under `disable` an assembly that fails stays as it was.</summary>
     private static Manifest Instrument(string appFolder, string target, Policy policy, InstrumentationPolicy instrumentation, Logger log)
     {
-        var manifest = AssemblyRewriter.InstrumentFolder(appFolder, policy: instrumentation, onFailure: (assembly, e) =>
+        Manifest manifest;
+        using (var progress = Progress.OnStderr("instrumenting assemblies", policy))
         {
-            var error = Errors.InstrumentationFailed(assembly, e.Message);
-            if (policy.OnRecorderError.Value.IsAbort) throw new RecorderException(error);
-            log.Error(LogLevel.Warn, "instrument", error);
-        });
+            manifest = AssemblyRewriter.InstrumentFolder(appFolder, policy: instrumentation, onFailure: (assembly, e) =>
+            {
+                var error = Errors.InstrumentationFailed(assembly, e.Message);
+                if (policy.OnRecorderError.Value.IsAbort) throw new RecorderException(error);
+                log.Error(LogLevel.Warn, "instrument", error);
+            }, onProgress: (done, total) => progress.Report(done, total, "assemblies"));
+        }
         if (manifest.Paths.Length == 0) throw new RecorderException(Errors.NoSymbols(target));
         log.Write(LogLevel.Info, "instrument", "instrumented", null, ("methods", manifest.Methods.Length.ToString()), ("sites", manifest.Sites.Length.ToString()));
         return manifest;
@@ -105,7 +109,7 @@ public static class Recorder
         var scratch = TraceFolder.CreateScratch(session.OutDir, session.RecordingId);
         try
         {
-            var (summary, conversionError) = Convert(rawLog, manifest, run.ExitCode, scratch);
+            var (summary, conversionError) = Convert(rawLog, manifest, run.ExitCode, scratch, policy);
             var failure = conversionError ?? (summary.Detached is { } reason ? Errors.RecorderDetached(reason) : null);
             var verdict = VerdictModule.decide(policy, new RunFacts(
                 run.ExitCode,
@@ -144,13 +148,14 @@ public static class Recorder
     }
 
     /// <summary>Converts the raw log; a failure is returned, with what was converted before it kept valid.</summary>
-    private static (ConversionSummary, RecorderError?) Convert(string rawLog, Manifest manifest, int exitCode, string scratch)
+    private static (ConversionSummary, RecorderError?) Convert(string rawLog, Manifest manifest, int exitCode, string scratch, Policy policy)
     {
         var traceJson = Path.Combine(scratch, "trace.json");
         try
         {
             TestHooks.FailIfAsked("conversion", Errors.TraceIncomplete);
-            return (TraceJsonWriter.Write(rawLog, manifest, exitCode, traceJson), null);
+            using var progress = Progress.OnStderr("converting the raw log", policy);
+            return (TraceJsonWriter.Write(rawLog, manifest, exitCode, traceJson, (done, total) => progress.Report(done, total, "MB")), null);
         }
         catch (RecorderException e)
         {

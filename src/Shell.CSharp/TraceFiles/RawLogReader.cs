@@ -13,6 +13,9 @@ internal sealed class RawLogReader(string path)
     /// <summary>Set when the log ends inside a chunk (the program died while writing it).</summary>
     internal bool Truncated { get; private set; }
 
+    /// <summary>Bytes of the log read so far (for a progress line).</summary>
+    internal long BytesRead { get; private set; }
+
     internal IEnumerable<(long ThreadId, FSharpList<RawRecord> Records)> Chunks()
     {
         if (!File.Exists(path)) yield break;
@@ -36,6 +39,7 @@ internal sealed class RawLogReader(string path)
             prefix.CopyTo(data, 0);
             if (file.ReadAtLeast(data.AsSpan(prefix.Length, length), length, throwOnEndOfStream: false) < length) { Truncated = true; yield break; }
 
+            BytesRead += 12 + length;
             var table = tables.TryGetValue(threadId, out var t) ? t : MapModule.Empty<int, string>();
             var decoded = RawRecordModule.decodeChunk(table, data, 0, total);
             if (decoded.IsError) throw new RecorderException(Errors.TraceIncomplete($"{path}: thread {threadId}: {decoded.ErrorValue}"));

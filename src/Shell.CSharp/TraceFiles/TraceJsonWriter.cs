@@ -18,7 +18,8 @@ internal static class TraceJsonWriter
     private const int FlushThreshold = 1 << 20;
 
     /// <summary>Converts <paramref name="rawLogPath"/> (null: no records, only the registrations and `&lt;toplevel&gt;`).</summary>
-    internal static ConversionSummary Write(string? rawLogPath, Manifest manifest, int exitCode, string traceJsonPath)
+    /// <param name="onProgress">Called after each chunk with the bytes of the raw log read so far and its size.</param>
+    internal static ConversionSummary Write(string? rawLogPath, Manifest manifest, int exitCode, string traceJsonPath, Action<long, long>? onProgress = null)
     {
         using var output = new StreamWriter(traceJsonPath, append: false, new UTF8Encoding(false), 1 << 20);
         var text = new StringBuilder(FlushThreshold + 4096);
@@ -48,8 +49,10 @@ internal static class TraceJsonWriter
         if (rawLogPath is not null)
         {
             var reader = new RawLogReader(rawLogPath);
+            var size = onProgress is null || !File.Exists(rawLogPath) ? 0 : new FileInfo(rawLogPath).Length;
             foreach (var (threadId, records) in reader.Chunks())
             {
+                onProgress?.Invoke(reader.BytesRead, size);
                 var (next, batch) = Conversion.feed(state, threadId, records).ToValueTuple();
                 state = next;
                 Emit(batch);

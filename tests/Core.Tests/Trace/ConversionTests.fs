@@ -457,6 +457,190 @@ let private generatorTests =
               Expect.isLessThan calls 20000 "runs stay small"
           } ]
 
+// ---------------------------------------------------------------------------
+// Threads: chunks of several threads interleaved in the log.
+
+/// A value without its type id (ids of types first seen at run time depend on the interleaving).
+let private plain (v: ValueRecord) : string =
+    match v with
+    | Raw(text, _) -> "Raw " + text
+    | Float(f, _) -> "Float " + f
+    | other -> show other
+
+/// What each thread's events look like to a reader who follows the thread markers, and
+/// the loader-consistency problems: the loader's one stack is simulated with each frame's
+/// thread (the one whose marker was last); a Return must leave a frame of the running
+/// thread, a Step or Call happen on top of the running thread's frames. A thread's own
+/// view keeps its Calls (not re-entries), Returns (not `<thread switch>` ones) and Steps
+/// (not re-entry or restated steps; repeats of the same step in a row once), values
+/// without type ids.
+let private threadView (events: TraceEvent list) : string list * Map<int64, string list> =
+    let problems = ResizeArray<string>()
+    let toplevel = -1L
+    let mutable loader: int64 list = []
+    let mutable current = toplevel
+    let mutable reentries = 0
+    // The Step that says again where a thread with open calls is, after its marker.
+    let mutable restated = false
+    let depth = Collections.Generic.Dictionary<int64, int>()
+    let views = Collections.Generic.Dictionary<int64, ResizeArray<string>>()
+    let depthOf t = match depth.TryGetValue t with | true, d -> d | _ -> 0
+    let view t =
+        match views.TryGetValue t with
+        | true, v -> v
+        | _ ->
+            let v = ResizeArray()
+            views.[t] <- v
+            v
+    let add i (msg: string) = problems.Add(sprintf "event #%d: %s" i msg)
+    let onTop i what =
+        match loader with
+        | top :: _ when top = current -> ()
+        // A thread without open calls starts its next one on top of whatever is open
+        // (that Step is the callee's entry step, moved into it).
+        | _ :: _ when depthOf current = 0 -> ()
+        | top :: _ -> add i (sprintf "%s of thread %d on top of thread %d's frame" what current top)
+        | [] -> add i (sprintf "%s with no open call" what)
+    events
+    |> List.iteri (fun i e ->
+        match e with
+        | ThreadStart t
+        | ThreadSwitch t ->
+            current <- t
+            restated <- depthOf t > 0
+            let owned = loader |> List.filter ((=) t) |> List.length
+            if owned = 0 then reentries <- depthOf t
+            else
+                reentries <- 0
+                if List.head loader <> t then add i (sprintf "thread %d runs below thread %d's frames" t (List.head loader))
+                if owned <> depthOf t then add i (sprintf "thread %d has %d of its %d frames on the stack" t owned (depthOf t))
+        | Call(f, args) when reentries > 0 ->
+            reentries <- reentries - 1
+            loader <- current :: loader
+        | Call(f, args) ->
+            if current <> toplevel then onTop i "a Call"
+            loader <- current :: loader
+            if current <> toplevel then
+                depth.[current] <- depthOf current + 1
+                (view current).Add(sprintf "Call %d (%s)" f (args |> List.map (snd >> plain) |> String.concat ", "))
+        | Return v ->
+            match loader with
+            | [] -> add i "a Return with no open call"
+            | [ top ] when top = toplevel -> loader <- []
+            | top :: rest ->
+                if top <> current then add i (sprintf "a Return on thread %d leaves thread %d's frame" current top)
+                loader <- rest
+                match v with
+                | Raw(text, _) when text = Conversion.SwitchTypeName -> ()
+                | _ ->
+                    depth.[current] <- depthOf current - 1
+                    (view current).Add("Return " + plain v)
+        | Step _ when reentries = 0 && restated ->
+            restated <- false
+            onTop i "a restated Step"
+        | Step(p, line) when reentries = 0 && current <> toplevel ->
+            onTop i "a Step"
+            let shown = sprintf "Step %d:%d" p line
+            let v = view current
+            if v.Count = 0 || v.[v.Count - 1] <> shown then v.Add shown
+        | _ -> ())
+    List.ofSeq problems, views |> Seq.map (fun kv -> kv.Key, List.ofSeq kv.Value) |> Map.ofSeq
+
+/// Several threads' runs of one manifest, each cut into chunks, the chunks interleaved
+/// at random (each thread's in order).
+let private threadedRuns : Gen<Manifest * (int64 * RawRecord list) list * (int64 * RawRecord list list) list> =
+    gen {
+        let! manifest = Gens.manifest
+        let! count = Gen.choose (2, 4)
+        let! runs = Gen.sequenceToList (List.replicate count (Gens.runOf manifest))
+        let! chunked = runs |> List.map (fun r -> batchesOf r.Records) |> Gen.sequenceToList
+        let threads = List.mapi (fun i (r: GeneratedRun) -> int64 (i + 1) * 7L, r.Records) runs
+        let queues = List.mapi (fun i batches -> int64 (i + 1) * 7L, batches) chunked
+        let rec interleave (qs: (int64 * RawRecord list list) list) =
+            gen {
+                let live = qs |> List.filter (fun (_, b) -> not b.IsEmpty)
+                if live.IsEmpty then return []
+                else
+                    let! k = Gen.choose (0, live.Length - 1)
+                    let tid, batches = live.[k]
+                    let qs' = qs |> List.map (fun (t, b) -> if t = tid then t, List.tail b else t, b)
+                    let! rest = interleave qs'
+                    return (tid, List.head batches) :: rest
+            }
+        let! order = interleave queues
+        return manifest, threads, [ for tid, chunk in order -> tid, [ chunk ] ]
+    }
+
+/// A conversion of chunks of several threads.
+let private convertThreads (manifest: Manifest) (chunks: (int64 * RawRecord list list) list) (exitCode: int) =
+    let state, header = Conversion.start manifest
+    let events = ResizeArray header
+    let mutable state = state
+    for tid, batches in chunks do
+        for batch in batches do
+            let state', evs = Conversion.feed state tid batch
+            state <- state'
+            events.AddRange evs
+    let ending = Conversion.finish state exitCode
+    events.AddRange ending.Events
+    List.ofSeq events, ending
+
+let private threadTests =
+    let manifest = exceptionManifest
+    testList
+        "threads"
+        [ test "a thread returning below another thread's open call leaves and re-enters the other thread's frames" {
+              // Thread 1 enters M0; thread 2 enters M1; thread 1 returns from M0 (below M1 in
+              // the loader's stack), then thread 2 steps and returns.
+              let chunks =
+                  [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]
+                    2L, [ [ REnter 1 ] @ exStep 5 2 ]
+                    1L, [ exStep 2 3 @ [ RReturn ] ]
+                    2L, [ exStep 6 4 @ [ RReturn; RValue(RInt 5L) ] ] ]
+              let events, ending = convertThreads manifest chunks 0
+              Expect.isTrue ending.Balanced "balanced"
+              Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
+              let problems, views = threadView events
+              Expect.isEmpty problems (String.concat "; " problems)
+              let switches = events |> List.filter (function Return(Raw(t, _)) -> t = Conversion.SwitchTypeName | _ -> false)
+              Expect.equal switches.Length 1 "thread 2's M1 is left once for thread 1"
+              Expect.equal (views.[2L] |> List.filter (fun s -> s.StartsWith "Call" || s.StartsWith "Return")) [ "Call 2 ()"; "Return 5" ] "thread 2's own calls"
+          }
+          test "a thread whose calls are balanced within its chunk costs no extra event" {
+              let chunks =
+                  [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]
+                    2L, [ [ REnter 1 ] @ exStep 5 2 @ [ RReturn; RValue(RInt 5L) ] ]
+                    1L, [ exStep 2 3 @ [ RReturn ] ] ]
+              let events, _ = convertThreads manifest chunks 0
+              Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
+              Expect.equal (events |> List.filter (function Call _ -> true | _ -> false) |> List.length) 3 "<toplevel>, M0, M1: no re-entry"
+              Expect.equal (events |> List.choose (function ThreadStart t -> Some t | _ -> None)) [ 1L; 2L ] "ThreadStart per thread"
+          }
+          testPropertyWithConfig config "(g) interleaved threads obey the loader's rules, each Return on its own thread's frame, each thread's events as alone"
+          <| Prop.forAll (Arb.fromGen threadedRuns) (fun (manifest, threads, chunks) ->
+              let events, ending = convertThreads manifest chunks 0
+              Expect.equal ending.Anomalies 0 "no anomaly"
+              Expect.isTrue ending.Balanced "balanced"
+              Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
+              let problems, views = threadView events
+              Expect.isEmpty problems (String.concat "; " problems)
+              for tid, records in threads do
+                  let alone, _ = convert manifest [ records ] 0
+                  let _, aloneViews = threadView alone
+                  Expect.equal (Map.tryFind tid views |> Option.defaultValue []) (Map.tryFind threadId aloneViews |> Option.defaultValue []) (sprintf "thread %d as alone" tid))
+
+          testPropertyWithConfig { config with maxTest = 10 } "interleaved threads pass ct-validate.py"
+          <| Prop.forAll (Arb.fromGen threadedRuns) (fun (manifest, _, chunks) ->
+              let events, _ = convertThreads manifest chunks 0
+              let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ct-conversion-" + Guid.NewGuid().ToString("N"))
+              IO.Directory.CreateDirectory folder |> ignore
+              try
+                  writeFolder folder events
+                  let code, output = validate folder
+                  Expect.equal code 0 output
+              finally
+                  IO.Directory.Delete(folder, true)) ]
+
 let private propertyTests =
     testList
         "properties"
@@ -567,4 +751,4 @@ let private propertyTests =
               finally
                   IO.Directory.Delete(folder, true)) ]
 
-let tests = testList "Trace.Conversion" [ exampleTests; exceptionTests; resumedTests; generatorTests; propertyTests ]
+let tests = testList "Trace.Conversion" [ exampleTests; exceptionTests; resumedTests; generatorTests; threadTests; propertyTests ]

@@ -1,0 +1,185 @@
+using CodeTracer.Core.Diagnostics;
+using CodeTracer.Core.Policy;
+using CodeTracer.Core.Trace;
+using CodeTracer.Shell.Diagnostics;
+using CodeTracer.Shell.Session;
+using CodeTracer.Shell.TraceFiles;
+using Microsoft.FSharp.Collections;
+using Microsoft.FSharp.Core;
+using CoreSummary = CodeTracer.Core.Trace.TraceSummary;
+
+namespace CodeTracer.Shell;
+
+/// <summary>A failure reading a trace folder, with the recorder's error code.</summary>
+public sealed class CodeTracerException : Exception
+{
+    internal CodeTracerException(string code, string message, int exitCode) : base(message)
+    {
+        Code = code;
+        ExitCode = exitCode;
+    }
+
+    /// <summary>The error code, e.g. <c>ERR_TRACE_MISSING</c>.</summary>
+    public string Code { get; }
+
+    /// <summary>What <c>codetracer</c> would exit with: 1 for a failure, 2 for a usage error.</summary>
+    public int ExitCode { get; }
+}
+
+/// <summary>
+/// The C# entry point of the shell package: record a .NET program into a trace
+/// folder and read a trace folder back. Nothing here needs FSharp.Core types.
+/// </summary>
+/// <example>
+/// <code>
+/// var outcome = await CodeTracerRecorder.RecordAsync("bin/Debug/net10.0/App.dll",
+///     new RecordingOptions { OutDir = "trace-out", MaxDepth = 3 });
+/// if (outcome.Succeeded)
+///     Console.WriteLine(CodeTracerRecorder.ReadTrace(outcome.TraceDir!).CallsOf("App.Program.Run"));
+/// </code>
+/// </example>
+public static class CodeTracerRecorder
+{
+    /// <summary>
+    /// Records one run of <paramref name="target"/> (an app.dll, or a .csproj/.fsproj that is
+    /// built in Debug first). The program inherits this process's console. Every recorder
+    /// failure, before or after the program ran (a missing target, a bad filter, a build
+    /// failure, a failed conversion), comes back as an outcome with an
+    /// <see cref="RecordingOutcome.ErrorCode"/> instead of an exception.
+    /// Cancelling <paramref name="cancellationToken"/> stops the program and keeps a partial trace.
+    /// </summary>
+    /// <param name="target">The program: an app.dll, or a .csproj/.fsproj.</param>
+    /// <param name="options">How to record; null records with the environment's and the default settings.</param>
+    /// <param name="cancellationToken">Stops the program; the trace recorded so far is kept as partial.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
+    public static async Task<RecordingOutcome> RecordAsync(string target, RecordingOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        options ??= new RecordingOptions();
+        if (BadLimit(options) is { } bad)
+            return new RecordingOutcome { Outcome = "failed", ExitCode = 2, ErrorCode = "ERR_INVALID_POLICY_VALUE", ErrorMessage = bad };
+        try
+        {
+            var policy = PolicyResolver.Resolve(PolicyLayerModule.empty, Layer(options));
+            var log = new Logger(policy);
+            var request = new RecordRequest(Path.GetFullPath(target), options.ProgramArgs.ToArray(), policy) { Activation = options.Activation };
+            var result = await Recorder.RecordAsync(request, log, cancellationToken).ConfigureAwait(false);
+            return new RecordingOutcome
+            {
+                TraceDir = result.TraceDir,
+                Outcome = result.Outcome,
+                ProgramExitCode = result.ProgramExitCode,
+                ExitCode = result.ExitCode,
+                ErrorCode = result.Error?.Code,
+                ErrorMessage = result.Error?.Message,
+                WarningCode = result.Warning?.Code,
+                Faults = result.Faults.ToArray(),
+                Events = result.Events,
+                Steps = result.Steps,
+                Calls = result.Calls,
+                Functions = result.Functions,
+            };
+        }
+        catch (RecorderException e)
+        {
+            return new RecordingOutcome
+            {
+                Outcome = "failed",
+                ExitCode = RecorderErrorModule.exitCode(e.Error),
+                ErrorCode = e.Error.Code,
+                ErrorMessage = e.Error.Message,
+            };
+        }
+    }
+
+    /// <summary>
+    /// Reads a trace folder with the decoder and summary of <c>codetracer print</c>: the
+    /// counts and the functions by calls.
+    /// </summary>
+    /// <param name="traceDir">A trace folder holding trace.json, trace_paths.json and trace_metadata.json.</param>
+    /// <exception cref="CodeTracerException">
+    /// <c>ERR_TRACE_MISSING</c> when the folder or one of its files is missing,
+    /// <c>ERR_IO</c> when a file cannot be read, <c>ERR_TRACE_INVALID</c> when
+    /// <c>trace.json</c> cannot be decoded.
+    /// </exception>
+    public static TraceSummary ReadTrace(string traceDir)
+    {
+        ArgumentNullException.ThrowIfNull(traceDir);
+        TraceFolderFiles files;
+        try
+        {
+            files = TraceFolderReader.Read(traceDir);
+        }
+        catch (RecorderException e)
+        {
+            throw new CodeTracerException(e.Error.Code, e.Error.Message, RecorderErrorModule.exitCode(e.Error));
+        }
+        var decoded = TraceDecoder.decodeEvents(files.TraceJson);
+        if (decoded.IsError)
+            throw new CodeTracerException("ERR_TRACE_INVALID", $"{files.Folder}: {TraceProblemModule.render(decoded.ErrorValue)}", 1);
+        var events = decoded.ResultValue;
+        var counts = CoreSummary.counts(events);
+        var metadata = TraceDecoder.decodeMetadata(files.MetadataJson);
+        var fields = metadata.IsOk ? metadata.ResultValue : null;
+        return new TraceSummary
+        {
+            TraceDir = files.Folder,
+            Outcome = fields?.Outcome?.Value,
+            ExitCode = fields?.ExitCode is { } code ? code.Value : null,
+            Events = counts.Events,
+            Steps = counts.Steps,
+            Calls = counts.Calls,
+            Returns = counts.Returns,
+            Functions = counts.Functions,
+            OpenCalls = counts.OpenCalls,
+            FunctionsByCalls = CoreSummary.callsPerFunction(events).Select(f => new FunctionCalls(f.Item1, f.Item2)).ToArray(),
+        };
+    }
+
+    /// <summary>The message of a negative value limit, or null.</summary>
+    private static string? BadLimit(RecordingOptions o) =>
+        o.MaxDepth < 0 ? $"MaxDepth {o.MaxDepth}: expected a whole number >= 0"
+        : o.MaxElements < 0 ? $"MaxElements {o.MaxElements}: expected a whole number >= 0"
+        : o.MaxString < 0 ? $"MaxString {o.MaxString}: expected a whole number >= 0"
+        : null;
+
+    /// <summary>The options as the API layer of the policy (it wins over the environment).</summary>
+    private static PolicyLayer Layer(RecordingOptions o) =>
+        new(
+            Opt(o.OnRecorderError switch
+            {
+                RecorderErrorMode.Abort => OnRecorderError.Abort,
+                RecorderErrorMode.Disable => OnRecorderError.Disable,
+                _ => null,
+            }),
+            OptValue(o.RequireTrace),
+            OptValue(o.KeepPartialTrace),
+            Opt(o.LogLevel switch
+            {
+                RecorderLogLevel.Trace => LogLevel.Trace,
+                RecorderLogLevel.Debug => LogLevel.Debug,
+                RecorderLogLevel.Info => LogLevel.Info,
+                RecorderLogLevel.Warn => LogLevel.Warn,
+                RecorderLogLevel.Error => LogLevel.Error,
+                _ => null,
+            }),
+            o.LogFile is null ? null : FSharpOption<FSharpOption<string>?>.Some(FSharpOption<string>.Some(o.LogFile)),
+            null,
+            Opt(o.IoCapture switch
+            {
+                IoCaptureMode.Off => IoCapture.Off,
+                IoCaptureMode.Console => IoCapture.Console,
+                _ => null,
+            }),
+            OptValue(o.PropagateExitCode),
+            OptValue(o.MaxDepth),
+            OptValue(o.MaxElements),
+            OptValue(o.MaxString),
+            o.OutDir is null ? null : FSharpOption<string>.Some(o.OutDir),
+            o.TraceFilters is null ? null : FSharpOption<FSharpList<string>>.Some(ListModule.OfSeq(o.TraceFilters.Select(Path.GetFullPath))),
+            null);
+
+    private static FSharpOption<T>? Opt<T>(T? value) where T : class => value is null ? null : FSharpOption<T>.Some(value);
+
+    private static FSharpOption<T>? OptValue<T>(T? value) where T : struct => value is { } v ? FSharpOption<T>.Some(v) : null;
+}

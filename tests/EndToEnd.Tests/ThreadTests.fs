@@ -1,0 +1,160 @@
+/// Records tests/programs/Threads: a dedicated thread, thread-pool work items,
+/// Parallel.For and Task.Run (recorder.md, "Threads": each thread's events exact and
+/// in order, the trace balanced for the loader, ThreadStart/ThreadSwitch markers).
+module CodeTracer.EndToEnd.Tests.ThreadTests
+
+open System.Collections.Generic
+open System.Text.Json
+open Expecto
+open CodeTracer.EndToEnd.Tests.TraceView
+
+let private recording = lazy (Cli.record "Threads" [])
+
+/// The recording, checked: exit code 0, valid and balanced for ct-validate (no --partial).
+let private recorded =
+    lazy
+        (let run, folder = recording.Value
+         Expect.equal run.ExitCode 0 (sprintf "codetracer record Threads: %s" run.Stderr)
+         let code, output = Cli.validate folder []
+         Expect.equal code 0 (sprintf "ct-validate: %s" output)
+         run, load folder)
+
+let private line marker = Repo.lineOf "Threads" marker
+
+/// A call as the thread that made it sees it (a frame re-entered after a thread
+/// switch is not a new call; a `<thread switch>` return does not end it).
+type private ThreadCall = { Thread: int64; Function: string; Args: (string * string) list; mutable Returned: string option }
+
+type private ThreadsView =
+    { Problems: string list
+      Started: int64 list
+      Calls: ThreadCall list
+      Switched: int }
+
+/// Follows the thread markers over the raw events with the loader's one call stack,
+/// each frame tagged with its thread: a Return must leave a frame of the thread whose
+/// marker came last; Calls right after a marker for a thread with no frame on the stack
+/// re-enter its open calls.
+let private threadsOf (t: Trace) : ThreadsView =
+    let problems = ResizeArray<string>()
+    let functions = ResizeArray<string>()
+    let vars = ResizeArray<string>()
+    let started = ResizeArray<int64>()
+    let calls = ResizeArray<ThreadCall>()
+    let own = Dictionary<int64, ThreadCall list>()
+    let ownOf tid = match own.TryGetValue tid with | true, s -> s | _ -> []
+    let toplevel = -1L
+    let mutable loader: int64 list = []
+    let mutable current = toplevel
+    let mutable reentries = 0
+    let mutable switched = 0
+    t.Events
+    |> List.iteri (fun i e ->
+        if e.ValueKind = JsonValueKind.Object then
+            let p = e.EnumerateObject() |> Seq.head
+            let body = p.Value
+            match p.Name with
+            | "Function" -> functions.Add(body.GetProperty("name").GetString())
+            | "VariableName" -> vars.Add(body.GetString())
+            | "ThreadStart"
+            | "ThreadSwitch" ->
+                current <- body.GetInt64()
+                if p.Name = "ThreadStart" then started.Add current
+                let owned = loader |> List.filter ((=) current) |> List.length
+                reentries <- if owned = 0 then (ownOf current).Length else 0
+                if owned > 0 && List.head loader <> current then
+                    problems.Add(sprintf "event #%d: thread %d runs below another thread's frames" i current)
+            | "Call" when reentries > 0 ->
+                reentries <- reentries - 1
+                loader <- current :: loader
+            | "Call" ->
+                let args =
+                    [ for a in body.GetProperty("args").EnumerateArray() ->
+                          vars.[a.GetProperty("variable_id").GetInt32()], show (a.GetProperty "value") ]
+                loader <- current :: loader
+                if current <> toplevel then
+                    let c = { Thread = current; Function = functions.[body.GetProperty("function_id").GetInt32()]; Args = args; Returned = None }
+                    calls.Add c
+                    own.[current] <- c :: ownOf current
+            | "Return" ->
+                let value = show (body.GetProperty "return_value")
+                match loader with
+                | [] -> problems.Add(sprintf "event #%d: a Return with no open call" i)
+                | [ top ] when top = toplevel -> loader <- []
+                | top :: rest ->
+                    if top <> current then problems.Add(sprintf "event #%d: a Return on thread %d leaves thread %d's frame" i current top)
+                    loader <- rest
+                    if value = "<thread switch>" then switched <- switched + 1
+                    else
+                        match ownOf current with
+                        | c :: more ->
+                            c.Returned <- Some value
+                            own.[current] <- more
+                        | [] -> problems.Add(sprintf "event #%d: thread %d returns with no call of its own open" i current)
+            | _ -> ())
+    { Problems = List.ofSeq problems; Started = List.ofSeq started; Calls = List.ofSeq calls; Switched = switched }
+
+let private worker = "Threads.Program.Worker()"
+let private spin = "Threads.Program.Spin(int)"
+let private square = "Threads.Program.Square(int)"
+
+/// The values of `name` at the steps of a function on a line, in trace order.
+let private loopValues fn marker name (t: Trace) =
+    t.Steps |> List.filter (fun s -> s.Function = fn && s.Line = line marker) |> List.choose (fun s -> s.Values.TryFind name)
+
+let tests =
+    testList "Threads" [
+        test "the recording is valid and balanced, and the program's output is the unrecorded run's" {
+            let run, _ = recorded.Value
+            let plain = Cli.plain "Threads" []
+            Expect.equal plain.ExitCode 0 "the plain run"
+            Expect.stringContains plain.Stdout "worker 17997000 main 17997000 pool 0,1,4,9 parallel 4950 task 144" "the plain run's results"
+            Expect.equal run.Stdout plain.Stdout "the output is unchanged by recording"
+        }
+
+        test "each thread's loop variable takes every value in order" {
+            let _, t = recorded.Value
+            Expect.equal (loopValues worker "// worker loop" "i" t) [ for i in 0 .. 5999 -> string i ] "the worker thread's i"
+            Expect.equal (loopValues spin "// main loop" "j" t) [ for j in 0 .. 5999 -> string j ] "the main thread's j"
+        }
+
+        test "every Return leaves a Call of its own thread, every call returns once" {
+            let _, t = recorded.Value
+            let view = threadsOf t
+            Expect.isEmpty view.Problems (String.concat "; " view.Problems)
+            // The loops meet halfway with more than a buffer written on each side: chunks
+            // of the two threads alternate while both have calls open.
+            Expect.isGreaterThan view.Switched 0 "frames left for another thread's chunk (<thread switch> returns)"
+            let open' = view.Calls |> List.filter (fun c -> c.Returned.IsNone)
+            Expect.isEmpty open' (sprintf "calls that never returned: %A" open')
+        }
+
+        test "ThreadStart marks every thread that ran instrumented code; each thread's calls are its own, in order" {
+            let _, t = recorded.Value
+            let view = threadsOf t
+            Expect.equal (view.Started |> List.distinct) view.Started "one ThreadStart per thread"
+            let callers = view.Calls |> List.map (fun c -> c.Thread) |> List.distinct
+            for tid in callers do
+                Expect.contains view.Started tid (sprintf "thread %d ran calls without a ThreadStart" tid)
+            Expect.isGreaterThanOrEqual callers.Length 3 "main, the worker thread and at least one pool thread"
+            let threadOf fn = view.Calls |> List.filter (fun c -> c.Function = fn) |> List.map (fun c -> c.Thread)
+            let mainThread = threadOf "Threads.Program.Main()"
+            Expect.equal mainThread.Length 1 "Main is called once"
+            Expect.equal (threadOf spin) mainThread "Spin runs on Main's thread"
+            match threadOf worker with
+            | [ w ] -> Expect.notEqual w mainThread.Head "the worker runs on its own thread"
+            | other -> failtestf "one call of Worker expected, got %A" other
+            // The main thread's own calls, in order: Main, then Spin with its result.
+            let mainCalls = view.Calls |> List.filter (fun c -> c.Thread = mainThread.Head)
+            Expect.equal (mainCalls |> List.take 2 |> List.map (fun c -> c.Function, c.Args)) [ "Threads.Program.Main()", []; spin, [ "rounds", "6000" ] ] "Main, then Spin"
+            Expect.equal (mainCalls.[1].Returned) (Some "17997000") "Spin's result"
+            let squares = view.Calls |> List.filter (fun c -> c.Function = square)
+            Expect.equal (squares |> List.map (fun c -> snd c.Args.Head |> int) |> List.sort) [ 0; 1; 2; 3; 12 ] "Square of 0..3 (pool) and 12 (Task.Run), once each"
+            Expect.isTrue (squares |> List.forall (fun c -> c.Returned = Some(string (int (snd c.Args.Head) * int (snd c.Args.Head))))) "each with its result"
+            let parallel =
+                view.Calls
+                |> List.filter (fun c -> c.Function.StartsWith "Threads.Program.Main.<lambda" && c.Args |> List.exists (fun (n, _) -> n = "i"))
+                |> List.map (fun c -> c.Args |> List.find (fun (n, _) -> n = "i") |> snd |> int)
+            Expect.equal (List.sort parallel) [ 0 .. 99 ] "the Parallel.For body once per index"
+        }
+    ]

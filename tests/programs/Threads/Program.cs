@@ -1,0 +1,71 @@
+using System;
+using System.Threading;
+using System.Threading.Tasks;
+
+namespace Threads;
+
+public static class Program
+{
+    // Enough steps on each of two threads for several 64 KiB buffers each.
+    private const int WorkerRounds = 6000;
+    private const int MainRounds = 6000;
+
+    private static long _workerTotal;
+
+    // Both loops meet halfway, each with more than a buffer written before and after,
+    // so the log holds chunks of both threads, with calls open, before and after.
+    private static readonly Barrier Halfway = new(2);
+
+    public static int Main()
+    {
+        var worker = new Thread(Worker);
+        worker.Start();
+        long mainTotal = Spin(MainRounds);
+
+        var squares = new int[4];
+        using var done = new CountdownEvent(squares.Length);
+        for (int k = 0; k < squares.Length; k++)
+        {
+            int n = k;
+            ThreadPool.QueueUserWorkItem(_ => { squares[n] = Square(n); done.Signal(); });
+        }
+
+        long parallelSum = 0;
+        Parallel.For(0, 100, i => Interlocked.Add(ref parallelSum, i));
+
+        var task = Task.Run(() => Square(12));
+        int fromTask = task.Result;
+
+        done.Wait();
+        worker.Join();
+        Console.WriteLine($"worker {_workerTotal} main {mainTotal} pool {string.Join(",", squares)} parallel {parallelSum} task {fromTask}");
+        return 0;
+    }
+
+    private static void Worker()
+    {
+        long total = 0;
+        for (int i = 0; i < WorkerRounds; i++)
+        {
+            total += i; // worker loop
+            if (i == WorkerRounds / 2) Halfway.SignalAndWait();
+        }
+        _workerTotal = total;
+    }
+
+    private static long Spin(int rounds)
+    {
+        long total = 0;
+        for (int j = 0; j < rounds; j++)
+        {
+            total += j; // main loop
+            if (j == rounds / 2) Halfway.SignalAndWait();
+        }
+        return total;
+    }
+
+    private static int Square(int n)
+    {
+        return n * n;
+    }
+}
