@@ -102,8 +102,42 @@ let private square = "Threads.Program.Square(int)"
 let private loopValues fn marker name (t: Trace) =
     t.Steps |> List.filter (fun s -> s.Function = fn && s.Line = line marker) |> List.choose (fun s -> s.Values.TryFind name)
 
+/// The values of variable `name` at the steps on `line`, per thread (by the markers), in trace order.
+let private valuesPerThread (t: Trace) (line: int) (name: string) : Map<int64, string list> =
+    let vars = ResizeArray<string>()
+    let values = Dictionary<int64, ResizeArray<string>>()
+    let mutable current = -1L
+    let mutable atLine = false
+    for e in t.Events do
+        if e.ValueKind = JsonValueKind.Object then
+            let p = e.EnumerateObject() |> Seq.head
+            match p.Name with
+            | "VariableName" -> vars.Add(p.Value.GetString())
+            | "ThreadStart" | "ThreadSwitch" -> current <- p.Value.GetInt64()
+            | "Step" -> atLine <- p.Value.GetProperty("line").GetInt32() = line
+            | "Value" when atLine && vars.[p.Value.GetProperty("variable_id").GetInt32()] = name ->
+                if not (values.ContainsKey current) then values.[current] <- ResizeArray()
+                values.[current].Add(show (p.Value.GetProperty "value"))
+            | _ -> ()
+    values |> Seq.map (fun kv -> kv.Key, List.ofSeq kv.Value) |> Map.ofSeq
+
 let tests =
     testList "Threads" [
+        test "threads still writing when the program exits: the exit flush keeps each thread's records whole and in order" {
+            let out = System.IO.Path.Combine(Repo.tempFolder (), "trace")
+            let run = Cli.runWithEnv [ "THREADS_BACKGROUND", "1" ] "dotnet" [ Repo.cliDll; "record"; "-o"; out; Repo.program "Threads" ] ""
+            Expect.equal run.ExitCode 0 (sprintf "codetracer record: %s" run.Stderr)
+            Expect.stringContains run.Stdout "background" "the program ran"
+            let code, output = Cli.validate out [ "--partial" ]
+            Expect.equal code 0 (sprintf "ct-validate --partial: %s" output)
+            let t = load out
+            let perThread = valuesPerThread t (line "// forever loop") "n"
+            Expect.equal perThread.Count 2 "both background threads recorded their loop"
+            for KeyValue(tid, ns) in perThread do
+                Expect.isNonEmpty ns (sprintf "thread %d's loop" tid)
+                Expect.equal ns [ for n in 0 .. ns.Length - 1 -> string n ] (sprintf "thread %d's n: every value once, in order, up to where the drain cut it" tid)
+        }
+
         test "the recording is valid and balanced, and the program's output is the unrecorded run's" {
             let run, _ = recorded.Value
             let plain = Cli.plain "Threads" []

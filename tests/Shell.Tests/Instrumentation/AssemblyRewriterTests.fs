@@ -164,6 +164,9 @@ let private exceptionsOutput = Path.Combine(LoopsFixture.repoRoot, "tests", "pro
 /// The Debug build output of tests/programs/AsyncLambdas (built first by the project reference).
 let private asyncLambdasOutput = Path.Combine(LoopsFixture.repoRoot, "tests", "programs", "AsyncLambdas", "bin", "Debug", "net10.0")
 
+/// The Debug build output of tests/programs/Threads (built first by the project reference).
+let private threadsOutput = Path.Combine(LoopsFixture.repoRoot, "tests", "programs", "Threads", "bin", "Debug", "net10.0")
+
 /// Loads an instrumented program in a collectible context and forces every method with a
 /// body through the JIT (generic methods of one type parameter for int and string), so
 /// that invalid IL fails here.
@@ -377,6 +380,17 @@ let tests =
               Expect.equal compute.Return.Capture Resumed "the state machine's return is chosen when it runs"
               Expect.equal (compute.Args |> Array.map (fun a -> a.Name)) [| "start" |] "the hoisted argument, not the state machine"
               compileEvery dir "AsyncLambdas.dll" m
+          }
+
+          test "every method of the instrumented Threads program compiles (thread, pool, Parallel.For and Task.Run lambdas)" {
+              let dir = LoopsFixture.tempFolder ()
+              for file in Directory.GetFiles threadsOutput do
+                  File.Copy(file, Path.Combine(dir, nonNull (Path.GetFileName file)))
+              let m = AssemblyRewriter.InstrumentFolder(dir, null)
+              let names = m.Methods |> Array.map (fun x -> x.Name)
+              for name in [ "Threads.Program.Main()"; "Threads.Program.Worker()"; "Threads.Program.Spin(int)"; "Threads.Program.Square(int)" ] do
+                  Expect.contains names name "a user's method"
+              compileEvery dir "Threads.dll" m
           }
 
           test "the filter's obj: name of async, iterator, lambda and local function bodies is their user method's" {

@@ -18,6 +18,7 @@ public static class Program
 
     public static int Main()
     {
+        if (Environment.GetEnvironmentVariable("THREADS_BACKGROUND") == "1") return Background();
         var worker = new Thread(Worker);
         worker.Start();
         long mainTotal = Spin(MainRounds);
@@ -62,6 +63,24 @@ public static class Program
             if (j == rounds / 2) Halfway.SignalAndWait();
         }
         return total;
+    }
+
+    // Background threads still recording when Main returns: the exit flush drains
+    // their buffers while they write.
+    private static int Background()
+    {
+        for (int t = 0; t < 2; t++) new Thread(Forever) { IsBackground = true }.Start();
+        Thread.Sleep(100);
+        Console.WriteLine("background");
+        return 0;
+    }
+
+    private static void Forever()
+    {
+        for (long n = 0; ; n++)
+        {
+            Thread.SpinWait(1000); // forever loop
+        }
     }
 
     private static int Square(int n)
