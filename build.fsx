@@ -70,6 +70,7 @@ Target.create "demo" (fun _ ->
     let demo = Path.Combine(root, "examples", "Demo", "bin", configuration, "net10.0", "Demo.dll")
     // The recorder's own summary line (on stderr) says calls, functions, steps and where the trace is.
     dotnet [ cliDll; "record"; "-o"; "trace-out"; demo; "--"; "3" ]
+    dotnet [ cliDll; "print"; "trace-out"; "--summary" ]
     printfn "Open %s in CodeTracer." (Path.Combine(root, "trace-out")))
 
 Target.create "bench" (fun _ ->
