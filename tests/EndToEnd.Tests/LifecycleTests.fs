@@ -159,6 +159,17 @@ let policy =
             Expect.equal run.Stdout "exiting with 3\n" "program output"
             Expect.isFalse (Directory.Exists out) "no trace"
         }
+        test "--require-trace fails a recording that holds no call of the program" {
+            let out = Path.Combine(Repo.tempFolder (), "trace")
+            // An activation selector that matches nothing: the program runs, nothing is recorded.
+            let args = [ "-o"; out; "--activation"; "obj:No.Such.Method"; Repo.program "Recursion" ]
+            let run = Cli.codetracer ([ "record"; "--require-trace" ] @ args)
+            Expect.equal run.ExitCode 1 run.Stderr
+            Expect.stringContains run.Stderr "ERR_TRACE_MISSING" "code"
+            Expect.isFalse (Directory.Exists out) "no trace kept"
+            let lenient = Cli.codetracer ("record" :: args)
+            Expect.equal lenient.ExitCode 0 lenient.Stderr
+        }
         test "--log-level info --log-file writes JSON lines with run and trace ids" {
             let temp = Repo.tempFolder ()
             let logFile = Path.Combine(temp, "log.jsonl")
