@@ -22,7 +22,10 @@ public static class Probe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Enter(int methodId)
     {
-        if (Live(FailPoints.Enter)) ThreadBuffer.Current.TagI32(Tags.Enter, methodId);
+        if (!Live(FailPoints.Enter)) return;
+        var b = ThreadBuffer.Current;
+        b.TagI32(Tags.Enter, methodId);
+        b.OpenFrames++;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -34,7 +37,10 @@ public static class Probe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Return()
     {
-        if (Live(FailPoints.Return)) ThreadBuffer.Current.Tag(Tags.Return);
+        if (!Live(FailPoints.Return)) return;
+        var b = ThreadBuffer.Current;
+        b.Tag(Tags.Return);
+        b.OpenFrames--;
     }
 
     /// <summary>
@@ -50,6 +56,7 @@ public static class Probe
         var b = ThreadBuffer.Current;
         b.TagI32(Tags.Unwind, serial);
         b.FullText(text);
+        b.OpenFrames--;
     }
 
     /// <summary>Entry of an <c>--activation</c> method: the first one starts the recording.</summary>

@@ -1,4 +1,6 @@
 using System;
+using System.Threading;
+using System.Linq;
 using System.Collections.Generic;
 using System.IO;
 
@@ -54,6 +56,22 @@ internal static class RawLog
     /// Once the file is closed, every later flush writes nothing: a record written after this
     /// final drain is lost, never mixed into the log.
     /// </summary>
+    /// <summary>
+    /// At exit: gives the other threads that are inside recorded calls a short
+    /// time to return, so that, for instance, the continuation that completed an
+    /// async Main records its returns before the process goes away. A thread that
+    /// stays inside its calls (an endless background loop) only costs the wait.
+    /// </summary>
+    internal static void AwaitOtherThreads(ThreadBuffer self, TimeSpan limit)
+    {
+        ThreadBuffer[] others;
+        lock (Gate) others = Buffers.Where(b => b != self).ToArray();
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        foreach (var b in others)
+            while (Volatile.Read(ref b.OpenFrames) > 0 && clock.Elapsed < limit)
+                Thread.Sleep(1);
+    }
+
     internal static void Close()
     {
         lock (Gate)

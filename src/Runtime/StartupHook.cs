@@ -65,6 +65,7 @@ namespace CodeTracer.Runtime
         {
             // The exit marker says the exit handlers ran, recording or not (activation may be over).
             if (Volatile.Read(ref _failed) == 0 && RawLog.IsOpen) ThreadBuffer.Current.Tag(Tags.Exit);
+            if (Probe.On) RawLog.AwaitOtherThreads(ThreadBuffer.Current, TimeSpan.FromMilliseconds(200));
             Probe.On = false;
             RawLog.Close();
         }

@@ -16,6 +16,12 @@ internal sealed class ThreadBuffer
 
     [ThreadStatic] private static ThreadBuffer? _current;
 
+    /// <summary>
+    /// Calls this thread entered and has not left yet (written by the owner thread
+    /// on Enter/Return/Unwind only, read at exit to let in-flight returns land).
+    /// </summary>
+    internal int OpenFrames;
+
     private byte[] _data = new byte[Capacity];
     private int _pos;
     private readonly long _threadId = Environment.CurrentManagedThreadId;
