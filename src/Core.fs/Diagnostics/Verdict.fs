@@ -61,3 +61,23 @@ module Verdict =
               Error = None
               Warning = None
               ExitCode = programExit policy facts }
+
+    /// What trace_metadata.json says about how the run ended beyond its outcome
+    /// (`notes`): termination, exit handlers, the program's faults, a cut raw log,
+    /// open calls, the recorder's own error. `signalsInExitCode`: on Unix an exit
+    /// code above 128 means the program died of signal code-128.
+    let notes (signalsInExitCode: bool) (faults: string list) (facts: RunFacts) (verdict: Verdict) : (string * string) list =
+        [ if facts.Interrupted then
+              yield "termination", "interrupted by the user (Ctrl-C or SIGTERM)"
+          elif signalsInExitCode && facts.ProgramExitCode > 128 then
+              yield "termination", sprintf "killed by signal %d" (facts.ProgramExitCode - 128)
+          if not facts.CleanExit && not facts.Interrupted then
+              yield "exit_handlers", "did not run (killed, FailFast or a crash): events not flushed by then are lost"
+          for fault in faults do
+              yield "program_fault", "unhandled exception " + fault
+          if facts.Truncated then
+              yield "raw_log", "ends inside a chunk: the events the program had not flushed are lost"
+          if not facts.Balanced then
+              yield "open_calls", "some calls never returned (the program exited or died inside them)"
+          for e in Option.toList verdict.Warning @ Option.toList verdict.Error do
+              yield "recorder_error", sprintf "%s: %s" e.Code e.Message ]

@@ -111,16 +111,18 @@ public static class Recorder
         {
             var (summary, conversionError) = Convert(rawLog, manifest, run.ExitCode, scratch, policy);
             var failure = conversionError ?? (summary.Detached is { } reason ? Errors.RecorderDetached(reason) : null);
-            var verdict = VerdictModule.decide(policy, new RunFacts(
+            var facts = new RunFacts(
                 run.ExitCode,
                 failure is null ? FSharpOption<RecorderError>.None : FSharpOption<RecorderError>.Some(failure),
-                summary.Balanced, summary.Truncated, run.Interrupted, summary.CleanExit, Math.Max(0, summary.Calls - 1)));
+                summary.Balanced, summary.Truncated, run.Interrupted, summary.CleanExit, Math.Max(0, summary.Calls - 1));
+            var verdict = VerdictModule.decide(policy, facts);
             if (verdict.Warning is { } warning) log.Error(LogLevel.Warn, "record", warning.Value);
 
             if (verdict.KeepTrace)
             {
                 TestHooks.FailIfAsked("finalisation", Errors.FinalisationFailed);
-                var metadata = Metadata(session, request, manifest, filterSummary, run, summary, verdict);
+                var notes = VerdictModule.notes(!OperatingSystem.IsWindows(), summary.Faults, facts, verdict);
+                var metadata = Metadata(session, request, manifest, filterSummary, run.ExitCode, summary, verdict, notes);
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Core.Recording.Metadata.toJson(metadata));
                 TraceFolder.Publish(scratch, session.OutDir);
@@ -165,8 +167,8 @@ public static class Recorder
     }
 
     private static RecordingMetadata Metadata(
-        SessionContext session, RecordRequest request, Manifest manifest, FilterSummary filterSummary, LaunchResult run,
-        ConversionSummary summary, Verdict verdict) =>
+        SessionContext session, RecordRequest request, Manifest manifest, FilterSummary filterSummary,
+        int exitCode, ConversionSummary summary, Verdict verdict, FSharpList<Tuple<string, string>> notes) =>
         new(
             session.RecordingId,
             session.Target,
@@ -176,7 +178,7 @@ public static class Recorder
             Version,
             session.RuntimeVersion,
             session.StartedAt.ToUnixTimeMilliseconds() * 1000,
-            FSharpOption<int>.Some(run.ExitCode),
+            FSharpOption<int>.Some(exitCode),
             verdict.Outcome,
             ListModule.OfSeq(new[]
             {
@@ -188,7 +190,7 @@ public static class Recorder
                 Tuple.Create("raw_anomalies", (long)summary.Anomalies),
             }),
             PolicyResolver.Rows(request.Policy),
-            ListModule.OfSeq(Notes(run, summary, verdict)),
+            notes,
             FSharpOption<JsonNode>.Some(FilterSummaryModule.toJson(filterSummary)));
 
     /// <summary>The compiled `--activation` selector, or a usage error saying what is wrong with it.</summary>
@@ -198,19 +200,6 @@ public static class Recorder
         var parsed = FilterApi.ParseActivation(selector);
         if (parsed.IsError) throw new RecorderException(Errors.BadActivation(parsed.ErrorValue));
         return parsed.ResultValue;
-    }
-
-    /// <summary>What the metadata says about how the run ended, beyond the outcome.</summary>
-    private static IEnumerable<Tuple<string, string>> Notes(LaunchResult run, ConversionSummary summary, Verdict verdict)
-    {
-        if (run.Interrupted) yield return Tuple.Create("termination", "interrupted by the user (Ctrl-C or SIGTERM)");
-        else if (run.ExitCode > 128 && !OperatingSystem.IsWindows()) yield return Tuple.Create("termination", $"killed by signal {run.ExitCode - 128}");
-        if (!summary.CleanExit && !run.Interrupted) yield return Tuple.Create("exit_handlers", "did not run (killed, FailFast or a crash): events not flushed by then are lost");
-        foreach (var fault in summary.Faults) yield return Tuple.Create("program_fault", "unhandled exception " + fault);
-        if (summary.Truncated) yield return Tuple.Create("raw_log", "ends inside a chunk: the events the program had not flushed are lost");
-        if (!summary.Balanced && summary.Detached is null) yield return Tuple.Create("open_calls", "some calls never returned (the program exited or died inside them)");
-        if (verdict.Warning is { } w) yield return Tuple.Create("recorder_error", $"{w.Value.Code}: {w.Value.Message}");
-        if (verdict.Error is { } e) yield return Tuple.Create("recorder_error", $"{e.Value.Code}: {e.Value.Message}");
     }
 
     /// <summary>What the runtime inside the program reads at start: where to log, the policy it enforces, the value limits.</summary>

@@ -52,6 +52,27 @@ let tests =
             Expect.equal v2.Outcome Complete "without require_trace an empty recording is fine"
         }
 
+        testPropertyWithConfig config "the notes say exactly what went wrong, and nothing when nothing did"
+        <| fun balanced truncated interrupted clean (code: int) signals (faults: NonNull<string> list) ->
+            let facts = { ProgramExitCode = code; RecorderFailure = None; Balanced = balanced; Truncated = truncated; Interrupted = interrupted; CleanExit = clean; RecordedCalls = 1L }
+            let faults = faults |> List.map (fun (NonNull f) -> f)
+            let notes = Verdict.notes signals faults facts (Verdict.decide Policy.defaults facts)
+            let has key = notes |> List.exists (fun (k, _) -> k = key)
+            has "open_calls" = not balanced
+            && has "raw_log" = truncated
+            && has "exit_handlers" = (not clean && not interrupted)
+            && has "termination" = (interrupted || (signals && code > 128))
+            && (notes |> List.filter (fun (k, _) -> k = "program_fault") |> List.length) = faults.Length
+            && not (has "recorder_error")
+
+        test "a recorder failure is a note; a kill shows its signal" {
+            let facts = { ProgramExitCode = 137; RecorderFailure = Some failure; Balanced = true; Truncated = false; Interrupted = false; CleanExit = false; RecordedCalls = 1L }
+            let notes = Verdict.notes true [] facts (Verdict.decide (policyWith Disable false false false) facts)
+            Expect.contains notes ("recorder_error", "ERR_RECORDER_DETACHED: detached") "the tolerated failure"
+            Expect.contains notes ("termination", "killed by signal 9") "SIGKILL"
+            Expect.isFalse (Verdict.notes false [] facts (Verdict.decide Policy.defaults facts) |> List.exists (fun (k, _) -> k = "termination")) "no signals on Windows"
+        }
+
         testPropertyWithConfig config "usage errors exit 2, all others 1" <| fun (kind: ErrorKind) ->
             RecorderError.exitCode (RecorderError.create kind "ERR_X" "x") = (if kind = Usage then 2 else 1)
 

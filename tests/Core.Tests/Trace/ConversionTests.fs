@@ -175,41 +175,20 @@ let private config = Generators.config
 // ---------------------------------------------------------------------------
 // The validator of shared/tools, run on a folder.
 
-/// The repository root: the folder holding CodeTracer.sln above the test binary.
-let private repositoryRoot =
-    lazy
-        (let rec up (dir: IO.DirectoryInfo | null) =
-            match dir with
-            | null -> failwith "CodeTracer.sln not found above the test binary"
-            | d when IO.File.Exists(IO.Path.Combine(d.FullName, "CodeTracer.sln")) -> d.FullName
-            | d -> up d.Parent
-         up (IO.DirectoryInfo AppContext.BaseDirectory))
-
-let private validate (folder: string) : int * string =
-    let script = IO.Path.GetFullPath(IO.Path.Combine(repositoryRoot.Force(), "..", "shared", "tools", "ct-validate.py"))
-    let psi = ProcessStartInfo("python3", [| script; folder |])
-    psi.RedirectStandardOutput <- true
-    psi.RedirectStandardError <- true
-    use p =
-        match Process.Start psi with
-        | null -> failwith "python3 did not start"
-        | p -> p
-    let out = p.StandardOutput.ReadToEndAsync()
-    let err = p.StandardError.ReadToEnd()
-    p.WaitForExit()
-    p.ExitCode, out.Result + err
-
-let private writeFolder (folder: string) (events: TraceEvent list) =
-    IO.File.WriteAllText(IO.Path.Combine(folder, "trace.json"), Json.encodeTrace events)
+/// ct-validate.py's verdict on the trace folder of these events (minimal metadata).
+let private validate (events: TraceEvent list) : int * string =
     let paths = events |> List.choose (function Path p -> Some p | _ -> None)
-    IO.File.WriteAllText(IO.Path.Combine(folder, "trace_paths.json"), JsonSerializer.Serialize(paths))
     let metadata =
         dict
             [ "recording_id", box (Guid.NewGuid().ToString("D").ToLowerInvariant())
               "program", box "/home/user/demo/bin/Demo.dll"
               "args", box (Array.empty<string>)
               "workdir", box "/home/user/demo" ]
-    IO.File.WriteAllText(IO.Path.Combine(folder, "trace_metadata.json"), JsonSerializer.Serialize(metadata))
+    CtValidate.run
+        []
+        (Text.Encoding.UTF8.GetBytes(Json.encodeTrace events),
+         JsonSerializer.SerializeToUtf8Bytes(paths),
+         JsonSerializer.SerializeToUtf8Bytes(metadata))
 
 // ---------------------------------------------------------------------------
 // Examples: one method `Run(int n)` on lines 10-12; two sequence points on line 11.
@@ -632,14 +611,8 @@ let private threadTests =
           testPropertyWithConfig { config with maxTest = 10 } "interleaved threads pass ct-validate.py"
           <| Prop.forAll (Arb.fromGen threadedRuns) (fun (manifest, _, chunks) ->
               let events, _ = convertThreads manifest chunks 0
-              let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ct-conversion-" + Guid.NewGuid().ToString("N"))
-              IO.Directory.CreateDirectory folder |> ignore
-              try
-                  writeFolder folder events
-                  let code, output = validate folder
-                  Expect.equal code 0 output
-              finally
-                  IO.Directory.Delete(folder, true)) ]
+              let code, output = validate events
+              Expect.equal code 0 output) ]
 
 let private propertyTests =
     testList
@@ -742,13 +715,7 @@ let private propertyTests =
           testPropertyWithConfig { config with maxTest = 25 } "every converted run passes ct-validate.py"
           <| Prop.forAll (Arb.fromGen runAndExit) (fun (run, exitCode) ->
               let events, _ = convert run.Manifest [ run.Records ] exitCode
-              let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ct-conversion-" + Guid.NewGuid().ToString("N"))
-              IO.Directory.CreateDirectory folder |> ignore
-              try
-                  writeFolder folder events
-                  let code, output = validate folder
-                  Expect.equal code 0 output
-              finally
-                  IO.Directory.Delete(folder, true)) ]
+              let code, output = validate events
+              Expect.equal code 0 output) ]
 
 let tests = testList "Trace.Conversion" [ exampleTests; exceptionTests; resumedTests; generatorTests; threadTests; propertyTests ]

@@ -344,37 +344,8 @@ let private mutations : (string * string * (TraceEvent list -> TraceEvent list o
 // ---------------------------------------------------------------------------
 // ct-validate.py, for agreement.
 
-let private repositoryRoot =
-    lazy
-        (let rec up (dir: IO.DirectoryInfo | null) =
-            match dir with
-            | null -> failwith "CodeTracer.sln not found above the test binary"
-            | d when IO.File.Exists(IO.Path.Combine(d.FullName, "CodeTracer.sln")) -> d.FullName
-            | d -> up d.Parent
-         up (IO.DirectoryInfo AppContext.BaseDirectory))
-
 /// Runs ct-validate.py --stats on a folder holding these three files: exit code and output.
-let private ctValidate (trace: byte array, paths: byte array, meta: byte array) : int * string =
-    let folder = IO.Path.Combine(IO.Path.GetTempPath(), "ct-validation-" + Guid.NewGuid().ToString("N"))
-    IO.Directory.CreateDirectory folder |> ignore
-    try
-        IO.File.WriteAllBytes(IO.Path.Combine(folder, "trace.json"), trace)
-        IO.File.WriteAllBytes(IO.Path.Combine(folder, "trace_paths.json"), paths)
-        IO.File.WriteAllBytes(IO.Path.Combine(folder, "trace_metadata.json"), meta)
-        let script = IO.Path.GetFullPath(IO.Path.Combine(repositoryRoot.Force(), "..", "shared", "tools", "ct-validate.py"))
-        let psi = ProcessStartInfo("python3", [| script; folder; "--stats" |])
-        psi.RedirectStandardOutput <- true
-        psi.RedirectStandardError <- true
-        use p =
-            match Process.Start psi with
-            | null -> failwith "python3 did not start"
-            | p -> p
-        let out = p.StandardOutput.ReadToEndAsync()
-        let err = p.StandardError.ReadToEnd()
-        p.WaitForExit()
-        p.ExitCode, out.Result + err
-    finally
-        IO.Directory.Delete(folder, true)
+let private ctValidate files : int * string = CtValidate.run [ "--stats" ] files
 
 /// Text-level damage the typed model cannot express (the encoder would not write it).
 let private textMutations : (string * (string -> string option)) list =
