@@ -99,6 +99,7 @@ public static class Probe
         if (!Live(FailPoints.Value)) return;
         var b = ThreadBuffer.Current;
         var start = b.Position;
+        b.BeginRead();
         try
         {
             ObjectWriter.Write(b, value, 0);
@@ -110,6 +111,10 @@ public static class Probe
             b.Rewind(start);
             b.Tag(Tags.Null);
             Recorder.Fail("value capture: " + e.GetType().FullName + ": " + e.Message);
+        }
+        finally
+        {
+            b.EndRead();
         }
     }
 }

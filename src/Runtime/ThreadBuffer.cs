@@ -38,6 +38,34 @@ internal sealed class ThreadBuffer
         get => _current ?? Create();
     }
 
+    /// <summary>
+    /// Where this thread's probes write while it reads a value (see <see cref="BeginRead"/>);
+    /// its bytes are thrown away. Null until the first read that needs it.
+    /// </summary>
+    private ThreadBuffer? _scratch;
+
+    /// <summary>A scratch buffer: never registered with the log, emptied instead of flushed.</summary>
+    private bool _discards;
+
+    /// <summary>
+    /// Reading a value can run code of the program on this thread (a field read runs the
+    /// type's static constructor). Until <see cref="EndRead"/>, probes reached that way write
+    /// into a scratch buffer that is thrown away, so no record lands inside the value's.
+    /// </summary>
+    internal void BeginRead()
+    {
+        if (_discards) return;
+        _current = _scratch ??= new ThreadBuffer { _discards = true };
+    }
+
+    /// <summary>Probes write here again; what code run by the read wrote is dropped.</summary>
+    internal void EndRead()
+    {
+        if (_discards) return;
+        _scratch!._pos = 0;
+        _current = this;
+    }
+
     private static ThreadBuffer Create()
     {
         var b = new ThreadBuffer();
@@ -54,15 +82,22 @@ internal sealed class ThreadBuffer
 
     private void Spill(int bytes)
     {
-        try
+        if (_discards)
         {
-            Flush();
-        }
-        catch (Exception e)
-        {
-            // The log cannot take more: drop this buffer's bytes and detach.
             _pos = 0;
-            Recorder.Fail("runtime flush: " + e.GetType().FullName + ": " + e.Message);
+        }
+        else
+        {
+            try
+            {
+                Flush();
+            }
+            catch (Exception e)
+            {
+                // The log cannot take more: drop this buffer's bytes and detach.
+                _pos = 0;
+                Recorder.Fail("runtime flush: " + e.GetType().FullName + ": " + e.Message);
+            }
         }
         // A single value larger than the buffer (a long string, a wide sequence) grows it.
         if (bytes > _data.Length) Array.Resize(ref _data, Math.Max(bytes, _data.Length * 2));

@@ -194,4 +194,19 @@ let usageErrors =
         }
     ]
 
-let tests = testList "Record" [ recursion; strings; arrays; consoleIO; exitCodes; crash; usageErrors ]
+/// A static initializer the recorder's own read of `this` triggers runs in the middle
+/// of writing that value: its probes must not split the value's record.
+let staticInit =
+    testList "StaticInit" [
+        test "a static initializer run by reading a value leaves the trace whole" {
+            let run, _ = recorded "StaticInit" []
+            Expect.equal run.Stdout "Hello, Ada\n" "the program's output"
+            let t = valid "StaticInit" []
+            let ctor = callsOf "StaticInit.Greeter..ctor(string)" t |> List.exactlyOne
+            Expect.equal (arg "name" ctor) "Ada" "the constructor's argument"
+            let greet = callsOf "StaticInit.Greeter.Greet()" t |> List.exactlyOne
+            Expect.equal greet.Returned (Some "Hello, Ada") "the value the initializer computed"
+        }
+    ]
+
+let tests = testList "Record" [ recursion; strings; arrays; consoleIO; exitCodes; crash; usageErrors; staticInit ]
