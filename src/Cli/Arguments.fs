@@ -22,6 +22,7 @@ type RecordArgs =
     | Max_Elements of n: int
     | Max_String of n: int
     | Trace_Filter of path: string
+    | Test
     | No_Framework_Filters
     | Activation of selector: string
     | Format of format: string
@@ -47,10 +48,11 @@ type RecordArgs =
             | Max_Elements _ -> "how many elements of a collection are recorded (default 100)."
             | Max_String _ -> "how many characters of a string are recorded (default 1000)."
             | Trace_Filter _ -> "a trace filter file, applied after the project's (repeatable; :: joins paths)."
+            | Test -> "the target is an xUnit, NUnit or MSTest project or assembly: run its tests with dotnet test and record the test host (runner arguments such as --filter follow --)."
             | No_Framework_Filters -> "with --test: do not apply the test framework's built-in filter."
             | Activation _ -> "record only from the first entry into a matching method (obj:App.Worker.Run, file:src/Job.cs) until it returns."
             | Format _ -> "json (the default; the binary variant is not written yet)."
-            | Target _ -> "the program to record: app.dll (its arguments follow --)."
+            | Target _ -> "the program to record: app.dll, App.csproj or App.fsproj (its arguments follow --); with --test, the test project or assembly."
 
 /// `codetracer validate <trace-dir> [--partial]`
 type ValidateArgs =
@@ -103,6 +105,7 @@ type FiltersCheckArgs =
 /// `codetracer filters explain <app.dll> [--method PATTERN]`
 type FiltersExplainArgs =
     | Method of pattern: string
+    | Test
     | Trace_Filter of path: string
     | [<MainCommand; ExactlyOnce>] Target of app: string
 
@@ -110,6 +113,7 @@ type FiltersExplainArgs =
         member a.Usage =
             match a with
             | Method _ -> "only the methods whose Namespace.Type.Method matches this glob."
+            | Test -> "the target is a test assembly: add its test framework's built-in filter, as record --test does."
             | Trace_Filter _ -> "a trace filter file added after the project's (repeatable; :: joins paths)."
             | Target _ -> "the application whose methods to explain."
 

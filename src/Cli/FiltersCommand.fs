@@ -50,7 +50,8 @@ let explain (args: ParseResults<FiltersExplainArgs>) : int =
             2
         else
             let folder = Path.GetDirectoryName full
-            let setup = FilterDiscovery.Load(PolicyResolver.Resolve cli, folder, [])
+            let frameworks = if args.Contains FiltersExplainArgs.Test then FilterDiscovery.TestFrameworkFilters(full, true) else [||] :> _
+            let setup = FilterDiscovery.Load(PolicyResolver.Resolve cli, folder, frameworks)
             let methods = FilterExplainer.Explain(folder, setup.Chain, setup.ProjectRoot, args.TryGetResult Method |> Option.toObj)
             printfn "filter chain: %s" (setup.Chain.Files |> List.map (fun f -> sprintf "%s (%s)" f.Meta.Name f.Source.Path) |> String.concat " < ")
             printfn "project root: %s" (if isNull setup.ProjectRoot then "-" else setup.ProjectRoot)

@@ -108,7 +108,15 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
             let stop, registrations = stopOnSignals ()
             try
                 try
-                    let request = RecordRequest(target, programArgs, policy, Activation = (args.TryGetResult Activation |> Option.toObj))
+                    let request =
+                        RecordRequest(
+                            target,
+                            programArgs,
+                            policy,
+                            Activation = (args.TryGetResult Activation |> Option.toObj),
+                            Test = args.Contains RecordArgs.Test,
+                            FrameworkFilters = not (args.Contains No_Framework_Filters)
+                        )
                     let result = Recorder.RecordAsync(request, log, stop.Token).GetAwaiter().GetResult()
                     let failed = not (isNull (box result.Error))
                     if failed then report (Some policy) (Some log) log.TraceId result.Error

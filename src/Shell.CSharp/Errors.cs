@@ -36,6 +36,12 @@ internal static class Errors
     internal static RecorderError TraceIncomplete(string why) =>
         Make(ErrorKind.Internal, "ERR_TRACE_INCOMPLETE", $"the raw log could not be converted: {why}");
 
+    internal static RecorderError NotATestAssembly(string path) =>
+        Make(ErrorKind.Usage, "ERR_NOT_A_TEST_ASSEMBLY", $"{path}: not a test assembly (expected an xUnit, NUnit or MSTest project built with Microsoft.NET.Test.Sdk)", ("target", path));
+
+    internal static RecorderError InvalidRunSettings(string path, string why) =>
+        Make(ErrorKind.Usage, "ERR_INVALID_RUNSETTINGS", $"{path}: bad run settings: {why}", ("settings", path));
+
     internal static RecorderError BuildFailed(string project, string compilerOutput) =>
         Make(ErrorKind.Target, "ERR_BUILD_FAILED", $"{project}: the build failed:\n{compilerOutput}", ("project", project));
 

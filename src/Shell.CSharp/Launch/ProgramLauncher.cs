@@ -64,17 +64,17 @@ internal static class ProgramLauncher
         }
     }
 
-    /// <summary>Runs the program as it is, unrecorded (CODETRACER_DISABLED).</summary>
-    internal static async Task<LaunchResult> RunUnrecordedAsync(string programDll, IReadOnlyList<string> args, CancellationToken stop)
+    /// <summary>Runs dotnet with these arguments, unrecorded (CODETRACER_DISABLED); <paramref name="program"/> names it in errors.</summary>
+    internal static async Task<LaunchResult> RunUnrecordedAsync(string program, IEnumerable<string> dotnetArgs, CancellationToken stop)
     {
         var info = new ProcessStartInfo(DotnetHost.Path) { UseShellExecute = false };
-        info.ArgumentList.Add(programDll);
-        foreach (var a in args) info.ArgumentList.Add(a);
-        using var process = Process.Start(info) ?? throw new RecorderException(Errors.LaunchFailed(programDll, "the process did not start"));
+        foreach (var a in dotnetArgs) info.ArgumentList.Add(a);
+        using var process = Process.Start(info) ?? throw new RecorderException(Errors.LaunchFailed(program, "the process did not start"));
         return await WaitAsync(process, stop).ConfigureAwait(false);
     }
 
-    private static async Task<LaunchResult> WaitAsync(Process process, CancellationToken stop)
+    /// <summary>Waits for the process; a stop request terminates it, then kills it after a grace period.</summary>
+    internal static async Task<LaunchResult> WaitAsync(Process process, CancellationToken stop)
     {
         try
         {

@@ -11,6 +11,12 @@ public sealed record RecordRequest(string Target, IReadOnlyList<string> ProgramA
 {
     /// <summary>`--activation`: a scope selector; recording runs from the first entry into a matching method until it returns.</summary>
     public string? Activation { get; init; }
+
+    /// <summary>`--test`: the target is a test project or assembly, run with its framework's usual runner; ProgramArgs are the runner's.</summary>
+    public bool Test { get; init; }
+
+    /// <summary>With <see cref="Test"/>: apply the test framework's built-in filter (`--no-framework-filters` turns it off).</summary>
+    public bool FrameworkFilters { get; init; } = true;
 }
 
 /// <summary>How a recording ended.</summary>

@@ -45,15 +45,18 @@ public static class Recorder
         {
             var target = TargetInspector.Resolve(request.Target);
             log.Write(LogLevel.Info, "bootstrap", "CODETRACER_DISABLED: running the program unrecorded");
-            var plain = await ProgramLauncher.RunUnrecordedAsync(target, request.ProgramArgs, stop).ConfigureAwait(false);
+            var plainArgs = request.Test ? TestRunLauncher.UnrecordedArgs(target, request.ProgramArgs) : new[] { target }.Concat(request.ProgramArgs);
+            var plain = await ProgramLauncher.RunUnrecordedAsync(target, plainArgs, stop).ConfigureAwait(false);
             return RecordResult.Unrecorded(plain.ExitCode);
         }
 
         var session = Bootstrap.Prepare(request);
         log.TraceId = session.RecordingId;
-        var filters = FilterDiscovery.Load(policy, Path.GetDirectoryName(session.Target)!, []);
+        var targetFolder = Path.GetDirectoryName(session.Target)!;
+        var filters = FilterDiscovery.Load(
+            policy, targetFolder, request.Test ? FilterDiscovery.TestFrameworkFilters(session.Target, request.FrameworkFilters) : []);
         var instrumentation = new InstrumentationPolicy(filters.Chain, filters.ProjectRoot, Activation(request.Activation));
-        var stage = Staging.Copy(Path.GetDirectoryName(session.Target)!);
+        var stage = Staging.Copy(targetFolder);
         try
         {
             var appFolder = Path.Combine(stage, "app");
@@ -62,14 +65,11 @@ public static class Recorder
             var runtimeHook = RuntimeBundling.Bundle(appFolder, program);
             var rawLog = Path.Combine(stage, "raw.log");
             var clock = Stopwatch.StartNew();
-            var run = await ProgramLauncher.RunAsync(
-                new LaunchRequest(
-                    program,
-                    request.ProgramArgs,
-                    session.Workdir,
-                    runtimeHook,
-                    RuntimeSettings(rawLog, policy, request.Activation is not null)),
-                stop).ConfigureAwait(false);
+            var launch = new LaunchRequest(
+                program, request.ProgramArgs, session.Workdir, runtimeHook, RuntimeSettings(rawLog, policy, request.Activation is not null));
+            var run = request.Test
+                ? await TestRunLauncher.RunAsync(launch, stage, stop).ConfigureAwait(false)
+                : await ProgramLauncher.RunAsync(launch, stop).ConfigureAwait(false);
             var recordedIn = clock.Elapsed;
             log.Write(LogLevel.Info, "launch", "the program exited", null, ("exit_code", run.ExitCode.ToString()), ("interrupted", run.Interrupted.ToString()));
 
