@@ -15,4 +15,5 @@ let main argv =
               AssemblyRewriterTests.tests
               ProbeTableAgreementTests.tests
               RuntimeBundlingTests.tests
+              TraceFolderTests.tests
               ProgressTests.tests ])

@@ -38,17 +38,27 @@ internal static class TraceFolder
         return scratch;
     }
 
-    /// <summary>Moves the finished scratch folder into place, replacing an older trace.</summary>
+    /// <summary>
+    /// Moves the finished scratch folder into place. An older trace is swapped out in
+    /// one step where the system can (Linux), so the folder is never missing; elsewhere
+    /// it is moved aside first, and for that moment the path does not exist.
+    /// </summary>
     internal static void Publish(string scratch, string outDir)
     {
-        string? old = null;
-        if (Directory.Exists(outDir))
+        if (!Directory.Exists(outDir))
         {
-            old = scratch + ".old";
-            Directory.Move(outDir, old);
+            Directory.Move(scratch, outDir);
+            return;
         }
+        if (AtomicSwap.TryExchange(scratch, outDir))
+        {
+            Directory.Delete(scratch, recursive: true); // now the older trace
+            return;
+        }
+        var old = scratch + ".old";
+        Directory.Move(outDir, old);
         Directory.Move(scratch, outDir);
-        if (old is not null) Directory.Delete(old, recursive: true);
+        Directory.Delete(old, recursive: true);
     }
 
     /// <summary>Writes a small text file under a temporary name, then renames it.</summary>
