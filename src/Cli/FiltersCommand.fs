@@ -50,7 +50,7 @@ let explain (args: ParseResults<FiltersExplainArgs>) : int =
             2
         else
             let folder = Path.GetDirectoryName full
-            let frameworks = if args.Contains FiltersExplainArgs.Test then FilterDiscovery.TestFrameworkFilters(full, true) else [||] :> _
+            let frameworks = if args.Contains FiltersExplainArgs.Test then TestAssembly.Inspect(full).Frameworks else [||] :> _
             let setup = FilterDiscovery.Load(PolicyResolver.Resolve cli, folder, frameworks)
             let methods = FilterExplainer.Explain(folder, setup.Chain, setup.ProjectRoot, args.TryGetResult Method |> Option.toObj)
             printfn "filter chain: %s" (setup.Chain.Files |> List.map (fun f -> sprintf "%s (%s)" f.Meta.Name f.Source.Path) |> String.concat " < ")

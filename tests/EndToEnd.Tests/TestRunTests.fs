@@ -27,6 +27,7 @@ let private recorded options target runnerArgs =
 let private xunit = lazy (recorded [] (project "XunitCart") [])
 let private nunit = lazy (recorded [] (Repo.program "NunitCart") [ "--filter"; "FullyQualifiedName~Total" ])
 let private mstest = lazy (recorded [ "--no-framework-filters" ] (project "MstestCart") [])
+let private xunitV3 = lazy (recorded [] (project "XunitV3Cart") [ "-class"; "XunitV3Cart.CartTests" ])
 
 let private filterNames (folder: string) =
     let meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace_metadata.json"))).RootElement
@@ -83,6 +84,14 @@ let tests =
             showsTheTestsAndTheCart "MstestCart" t
             Expect.equal (filterNames out) [ "builtin-default" ] "no framework filter"
             Expect.isTrue (t.Calls |> List.exists (fun c -> c.Function.StartsWith "Microsoft.VisualStudio.TestPlatform.TestHost.")) "the test host itself is recorded"
+        }
+        test "xUnit v3: the test assembly is a program that runs its own tests; the runner's arguments reach it" {
+            let run, out, t = xunitV3.Value
+            Expect.stringContains run.Stdout "Total: 3, Errors: 0, Failed: 1" "the runner's own report"
+            Expect.equal (testMethods "XunitV3Cart" t).Length 3 "the three tests"
+            noRunner "XunitV3Cart" t
+            showsTheTestsAndTheCart "XunitV3Cart" t
+            Expect.equal (filterNames out) [ "builtin-default"; "builtin-xunit" ] "the framework filter"
         }
         test "--propagate-exit-code returns dotnet test's exit code for failing tests" {
             let run, out = recordTests [ "--propagate-exit-code" ] (Repo.program "XunitCart") [ "--filter"; "FullyQualifiedName~Discount" ]

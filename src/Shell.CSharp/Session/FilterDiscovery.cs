@@ -34,21 +34,6 @@ public static class FilterDiscovery
     }
 
     /// <summary>
-    /// The built-in filters of the test frameworks beside a test assembly (none when
-    /// <paramref name="apply"/> is false); an assembly with no framework and no VSTest
-    /// test host beside it is a usage error (<c>ERR_NOT_A_TEST_ASSEMBLY</c>).
-    /// </summary>
-    public static IReadOnlyList<BuiltinFilter> TestFrameworkFilters(string testDll, bool apply)
-    {
-        var assemblies = Directory.EnumerateFiles(Path.GetDirectoryName(testDll)!, "*.dll")
-            .Select(Path.GetFileNameWithoutExtension).OfType<string>().ToArray();
-        var frameworks = TestFrameworks.detect(assemblies);
-        if (frameworks.IsEmpty || !assemblies.Contains("testhost", StringComparer.OrdinalIgnoreCase))
-            throw new RecorderException(Errors.NotATestAssembly(testDll));
-        return apply ? frameworks.ToArray() : [];
-    }
-
-    /// <summary>
     /// The project root: the nearest folder at or above <paramref name="start"/> holding
     /// <c>.codetracer/</c>, else one holding a project or solution file; and the project filter, if any.
     /// </summary>

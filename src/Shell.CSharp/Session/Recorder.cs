@@ -45,7 +45,9 @@ public static class Recorder
         {
             var target = TargetInspector.Resolve(request.Target);
             log.Write(LogLevel.Info, "bootstrap", "CODETRACER_DISABLED: running the program unrecorded");
-            var plainArgs = request.Test ? TestRunLauncher.UnrecordedArgs(target, request.ProgramArgs) : new[] { target }.Concat(request.ProgramArgs);
+            var plainArgs = UsesVsTest(request, target)
+                ? TestRunLauncher.UnrecordedArgs(target, request.ProgramArgs)
+                : new[] { target }.Concat(request.ProgramArgs);
             var plain = await ProgramLauncher.RunUnrecordedAsync(target, plainArgs, stop).ConfigureAwait(false);
             return RecordResult.Unrecorded(plain.ExitCode);
         }
@@ -53,8 +55,8 @@ public static class Recorder
         var session = Bootstrap.Prepare(request);
         log.TraceId = session.RecordingId;
         var targetFolder = Path.GetDirectoryName(session.Target)!;
-        var filters = FilterDiscovery.Load(
-            policy, targetFolder, request.Test ? FilterDiscovery.TestFrameworkFilters(session.Target, request.FrameworkFilters) : []);
+        var tests = request.Test ? TestAssembly.Inspect(session.Target) : null;
+        var filters = FilterDiscovery.Load(policy, targetFolder, tests is not null && request.FrameworkFilters ? tests.Frameworks : []);
         var instrumentation = new InstrumentationPolicy(filters.Chain, filters.ProjectRoot, Activation(request.Activation));
         var stage = Staging.Copy(targetFolder);
         try
@@ -67,7 +69,7 @@ public static class Recorder
             var clock = Stopwatch.StartNew();
             var launch = new LaunchRequest(
                 program, request.ProgramArgs, session.Workdir, runtimeHook, RuntimeSettings(rawLog, policy, request.Activation is not null));
-            var run = request.Test
+            var run = tests?.Runner.IsVsTest == true
                 ? await TestRunLauncher.RunAsync(launch, stage, stop).ConfigureAwait(false)
                 : await ProgramLauncher.RunAsync(launch, stop).ConfigureAwait(false);
             var recordedIn = clock.Elapsed;
@@ -82,6 +84,10 @@ public static class Recorder
             try { Directory.Delete(stage, recursive: true); } catch (IOException) { }
         }
     }
+
+    /// <summary>A `--test` run whose tests `dotnet test` runs (else the test assembly is itself the program).</summary>
+    private static bool UsesVsTest(RecordRequest request, string target) =>
+        request.Test && TestAssembly.Inspect(target).Runner.IsVsTest;
 
     /// <summary>Instruments the staged copy; under `disable` an assembly that fails stays as it was.</summary>
     private static Manifest Instrument(string appFolder, string target, Policy policy, InstrumentationPolicy instrumentation, Logger log)

@@ -10,7 +10,8 @@ let private config = FilterGenerators.config
 let private markerNames =
     [ "xunit.core"; "xunit.v3.core"; "nunit.framework"; "Microsoft.VisualStudio.TestPlatform.TestFramework"; "MSTest.TestFramework" ]
 
-let private otherNames = [ "Cart"; "xunit.assert"; "xunit.abstractions"; "testhost"; "Newtonsoft.Json"; "NUnit3.TestAdapter"; "nunit" ]
+let private otherNames =
+    [ "Cart"; "xunit.assert"; "xunit.abstractions"; "testhost"; "Microsoft.Testing.Platform"; "Newtonsoft.Json"; "NUnit3.TestAdapter"; "nunit" ]
 
 /// A folder's assembly names: markers and others, in any case and order.
 let private folders : Gen<string list> =
@@ -48,4 +49,20 @@ let tests =
               Expect.equal
                   (List.contains BuiltinFilter.Mstest detected)
                   (has [ "Microsoft.VisualStudio.TestPlatform.TestFramework"; "MSTest.TestFramework" ])
-                  "mstest") ]
+                  "mstest")
+
+          test "how the tests run" {
+              Expect.equal (TestFrameworks.runner [ "xunit.core"; "testhost" ]) (Some TestRunner.VsTest) "xunit 2 under VSTest"
+              Expect.equal (TestFrameworks.runner [ "xunit.v3.core"; "testhost"; "Microsoft.Testing.Platform" ]) (Some TestRunner.SelfHosted) "xunit 3"
+              Expect.equal (TestFrameworks.runner [ "MSTest.TestFramework"; "Microsoft.Testing.Platform" ]) (Some TestRunner.SelfHosted) "MSTest runner"
+              Expect.equal (TestFrameworks.runner [ "MSTest.TestFramework"; "Microsoft.Testing.Platform"; "testhost" ]) (Some TestRunner.VsTest) "MSTest under VSTest"
+              Expect.equal (TestFrameworks.runner [ "nunit.framework" ]) None "nothing to run it"
+              Expect.equal (TestFrameworks.runner [ "testhost"; "Microsoft.Testing.Platform" ]) None "no framework"
+          }
+
+          testPropertyWithConfig config "there is a runner only where there is a framework, and a host or platform to run it"
+          <| Prop.forAll (Arb.fromGen folders) (fun names ->
+              let lower = names |> List.map (fun n -> n.ToLowerInvariant()) |> Set.ofList
+              let hosted = lower.Contains "testhost" || lower.Contains "microsoft.testing.platform" || lower.Contains "xunit.v3.core"
+              Expect.equal (TestFrameworks.runner names).IsSome (hosted && not (TestFrameworks.detect names).IsEmpty) "runner"
+              Expect.equal (TestFrameworks.runner (List.rev names)) (TestFrameworks.runner names) "order") ]

@@ -1,0 +1,32 @@
+using Shop;
+using Xunit;
+
+namespace XunitV3Cart;
+
+public class CartTests
+{
+    [Fact]
+    public void TotalAddsTheLines()
+    {
+        var cart = new Cart();
+        cart.Add("apple", 0.5m, 4);
+        cart.Add("pear", 1.25m, 2);
+        Assert.Equal(4.5m, cart.Total());
+    }
+
+    [Fact]
+    public void TotalAppliesTheDiscount()
+    {
+        var cart = new Cart();
+        cart.Add("melon", 3m, 1);
+        // Fails on purpose: the cart has no discount.
+        Assert.Equal(2.7m, cart.Total());
+    }
+
+    [Fact]
+    public void CheckoutTakesTheCard()
+    {
+        var cardNumber = "4111111111111111";
+        Assert.Equal(16, cardNumber.Length);
+    }
+}
