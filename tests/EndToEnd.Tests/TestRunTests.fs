@@ -8,6 +8,7 @@ open System.Text.Json
 open Expecto
 open CodeTracer.EndToEnd.Tests.TraceView
 
+/// A test project of tests/programs; only one test builds each, so no two builds race.
 let private project (name: string) = Path.Combine(Repo.root, "tests", "programs", name, name + ".csproj")
 
 /// Records `--test target` with these record options and runner arguments; returns the run and the folder.
@@ -26,8 +27,8 @@ let private recorded options target runnerArgs =
 
 let private xunit = lazy (recorded [] (project "XunitCart") [])
 let private nunit = lazy (recorded [] (Repo.program "NunitCart") [ "--filter"; "FullyQualifiedName~Total" ])
-let private mstest = lazy (recorded [ "--no-framework-filters" ] (project "MstestCart") [])
-let private xunitV3 = lazy (recorded [] (project "XunitV3Cart") [ "-class"; "XunitV3Cart.CartTests" ])
+let private mstest = lazy (recorded [ "--no-framework-filters" ] (Repo.program "MstestCart") [])
+let private xunitV3 = lazy (recorded [] (Repo.program "XunitV3Cart") [ "-class"; "XunitV3Cart.CartTests" ])
 
 let private filterNames (folder: string) =
     let meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace_metadata.json"))).RootElement

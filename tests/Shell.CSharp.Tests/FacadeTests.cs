@@ -80,6 +80,29 @@ internal static class FacadeTests
         }
     }
 
+    private static async Task RecordsATestRun()
+    {
+        var temp = TempFolder();
+        try
+        {
+            var outDir = Path.Combine(temp, "trace");
+            var project = Path.Combine(Root(), "tests", "programs", "NunitCart", "NunitCart.csproj");
+            var options = new RecordingOptions { OutDir = outDir, Test = true, ProgramArgs = ["--filter", "FullyQualifiedName~AddsTheLines"] };
+            var outcome = await CodeTracerRecorder.RecordAsync(project, options);
+            Equal(outcome.ErrorCode, null, "error code");
+            Equal(outcome.Outcome, "complete", "outcome");
+            Equal(outcome.ProgramExitCode, (int?)0, "the selected test passed");
+            var summary = CodeTracerRecorder.ReadTrace(outDir);
+            Equal(summary.CallsOf("NunitCart.CartTests.TotalAddsTheLines()"), 1, "the selected test");
+            Equal(summary.CallsOf("NunitCart.CartTests.TotalAppliesTheDiscount()"), 0, "the other test did not run");
+            Equal(summary.CallsOf("Shop.Cart.Total()"), 1, "the code under test");
+        }
+        finally
+        {
+            Directory.Delete(temp, recursive: true);
+        }
+    }
+
     private static async Task NegativeLimitIsAnErrorValue()
     {
         var outcome = await CodeTracerRecorder.RecordAsync(Recursion(), new RecordingOptions { MaxString = -1 });
@@ -107,6 +130,7 @@ internal static class FacadeTests
     [
         ("Facade.records Recursion and reads its trace back", RecordsRecursion),
         ("Facade.a missing target is an error value with its code", MissingTargetIsAnErrorValue),
+        ("Facade.records a test run with a runner filter", RecordsATestRun),
         ("Facade.a negative limit is an error value", NegativeLimitIsAnErrorValue),
         ("Facade.a missing trace folder throws CodeTracerException", MissingTraceThrowsWithItsCode),
     ];

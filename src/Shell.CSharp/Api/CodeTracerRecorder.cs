@@ -62,7 +62,12 @@ public static class CodeTracerRecorder
         {
             var policy = PolicyResolver.Resolve(PolicyLayerModule.empty, Layer(options));
             var log = new Logger(policy);
-            var request = new RecordRequest(Path.GetFullPath(target), options.ProgramArgs.ToArray(), policy) { Activation = options.Activation };
+            var request = new RecordRequest(Path.GetFullPath(target), options.ProgramArgs.ToArray(), policy) 
+            {
+                Activation = options.Activation,
+                Test = options.Test,
+                FrameworkFilters = options.FrameworkFilters,
+            };
             var result = await Recorder.RecordAsync(request, log, cancellationToken).ConfigureAwait(false);
             return new RecordingOutcome
             {

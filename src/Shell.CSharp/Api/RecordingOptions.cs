@@ -94,4 +94,13 @@ public sealed class RecordingOptions
     /// entry into a matching method until it returns. Null records the whole run.
     /// </summary>
     public string? Activation { get; set; }
+
+    /// <summary>
+    /// The target is a test project or assembly (xUnit, NUnit, MSTest): its tests run with
+    /// the framework's usual runner, <see cref="ProgramArgs"/> being the runner's arguments.
+    /// </summary>
+    public bool Test { get; set; }
+
+    /// <summary>With <see cref="Test"/>: apply the test framework's built-in filter (the default).</summary>
+    public bool FrameworkFilters { get; set; } = true;
 }
