@@ -1,23 +1,14 @@
 using System;
-using System.Collections.Generic;
 using System.Reflection;
 
 namespace CodeTracer.Runtime;
 
 /// <summary>The first items of a collection, as a <see cref="Walker"/> found them (key and value slots for a map).</summary>
-internal sealed class Items
+internal sealed class Items(int capacity, bool pairs)
 {
-    internal readonly object?[] Slots;
-    internal readonly int Capacity;
+    internal object?[] Slots = new object?[pairs ? 8 : 4]; // grown as needed: most collections are small
+    internal readonly int Capacity = capacity;
     internal int Count;
-    private readonly bool _pairs;
-
-    internal Items(int capacity, bool pairs)
-    {
-        Capacity = capacity;
-        _pairs = pairs;
-        Slots = new object?[pairs ? 2 * capacity : capacity];
-    }
 
     internal bool Full => Count >= Capacity;
 
@@ -25,6 +16,7 @@ internal sealed class Items
     internal bool Add(object? item)
     {
         if (Full) return false;
+        Room(Count + 1);
         Slots[Count++] = item;
         return !Full;
     }
@@ -32,13 +24,17 @@ internal sealed class Items
     internal bool Add(object? key, object? value)
     {
         if (Full) return false;
+        Room(2 * Count + 2);
         Slots[2 * Count] = key;
         Slots[2 * Count + 1] = value;
         Count++;
         return !Full;
     }
 
-    internal bool IsMap => _pairs;
+    private void Room(int slots)
+    {
+        if (slots > Slots.Length) Array.Resize(ref Slots, 2 * Slots.Length);
+    }
 }
 
 /// <summary>

@@ -121,12 +121,18 @@ internal static partial class GeneratedCode
     /// A field as code inside its declaring type refers to it: on the type instantiated
     /// with its own generic parameters when it is generic.
     /// </summary>
-    public static FieldReference InsideOwnType(FieldDefinition field)
+    public static FieldReference InsideOwnType(FieldDefinition field) => On(SelfInstance(field.DeclaringType), field);
+
+    /// <summary>A type as its own code refers to it: instantiated with its own generic parameters when it has any.</summary>
+    public static TypeReference SelfInstance(TypeDefinition type)
     {
-        var type = field.DeclaringType;
-        if (!type.HasGenericParameters) return field;
+        if (!type.HasGenericParameters) return type;
         var instance = new GenericInstanceType(type);
         foreach (var parameter in type.GenericParameters) instance.GenericArguments.Add(parameter);
-        return new FieldReference(field.Name, field.FieldType, instance);
+        return instance;
     }
+
+    /// <summary>A field of <paramref name="type"/>, on its instantiation when it is a generic one.</summary>
+    public static FieldReference On(TypeReference type, FieldDefinition field) =>
+        type is GenericInstanceType ? new FieldReference(field.Name, field.FieldType, type) : field;
 }
