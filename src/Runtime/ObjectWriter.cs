@@ -50,7 +50,7 @@ internal static class ObjectWriter
                 WriteBig(b, type, value);
                 return;
             case ReadKind.Opaque:
-                b.TagI32(Tags.Raw, TypeId(b, type));
+                b.TagI32(Tags.Raw, TypeId(b, reader.Shown ?? type));
                 return;
             case ReadKind.Formatted:
                 RawText(b, type, reader.Format!(value));
@@ -177,7 +177,7 @@ internal static class ObjectWriter
             caseName = tag >= 0 && tag < r.CaseNames.Length ? r.CaseNames[tag] : tag.ToString();
         }
         else caseName = r.CaseName;
-        b.TagI32(Tags.Variant, TypeId(b, r.Union ?? type)); // the union's type, not its case class
+        b.TagI32(Tags.Variant, TypeId(b, r.Shown ?? type)); // the union's type, not its case class
         b.FullText(caseName);
         b.I32(r.Fields.Length);
         foreach (var f in r.Fields) Write(b, f.GetValue(value), depth + 1);
@@ -253,7 +253,8 @@ internal sealed class Reader
     /// <summary>F# union: the case names by tag, the tag field if the type has one, else this case class's name.</summary>
     internal string[] CaseNames = [];
     internal FieldInfo? TagField;
-    internal Type? Union;
+    /// <summary>The type a value is shown as: an F# union's for its case class, FSharpFunc's for a closure class.</summary>
+    internal Type? Shown;
     internal string CaseName = "";
 
     internal static Reader For(Type type) => Cache.TryGetValue(type, out var r) ? r : Cache.GetOrAdd(type, Build(type));
@@ -286,6 +287,11 @@ internal sealed class Reader
         }
         if (type.IsArray) return ReadKind.Array;
         if (IsOpaque(type)) return ReadKind.Opaque;
+        if (FSharpFunc(type) is { } function)
+        {
+            r.Shown = function; // not its closure class `f@12`
+            return ReadKind.Opaque;
+        }
         if (type.IsGenericType)
         {
             var def = type.GetGenericTypeDefinition();
@@ -334,14 +340,14 @@ internal sealed class Reader
         || type == typeof(Pointer)
         || type.IsPointer
         || type.IsCOMObject
-        || typeof(Exception).IsAssignableFrom(type)
-        || IsFSharpFunc(type);
+        || typeof(Exception).IsAssignableFrom(type);
 
-    private static bool IsFSharpFunc(Type type)
+    /// <summary>The <c>FSharpFunc&lt;A, B&gt;</c> an F# closure class derives from, else null.</summary>
+    private static Type? FSharpFunc(Type type)
     {
         for (var t = type; t is not null; t = t.BaseType)
-            if (t.FullName is { } n && n.StartsWith("Microsoft.FSharp.Core.FSharpFunc`", StringComparison.Ordinal)) return true;
-        return false;
+            if (t.FullName is { } n && n.StartsWith("Microsoft.FSharp.Core.FSharpFunc`", StringComparison.Ordinal)) return t;
+        return null;
     }
 
     /// <summary>Instance fields, base type's first, then the type's own.</summary>
@@ -407,7 +413,7 @@ internal sealed class Reader
         r.TagField = fields.Find(f => f.Name == "_tag" && f.FieldType == typeof(int));
         fields.RemoveAll(f => f.Name == "_tag");
         r.Fields = fields.ToArray();
-        r.Union = union;
+        r.Shown = union;
         if (r.TagField is null)
         {
             if (union.IsGenericType && union.GetGenericTypeDefinition().FullName == "Microsoft.FSharp.Core.FSharpOption`1")

@@ -60,6 +60,26 @@ let private fsharp =
             Expect.equal (describeArgs "nothing") [ "None"; "Some(one)"; "None" ] "nothing"
         }
         test "F# lists are sequences" { Expect.equal (describeArgs "items") [ "[1, 2, 3]"; "[]"; "[9]" ] "items" }
+        test "closures, inner functions and pipeline lambdas: named after their function, showing what they capture" {
+            let t = fsharpTrace.Value
+            let scale = "FSharpValues.Program.scale"
+            Expect.equal
+                (t.Functions |> List.filter (fun f -> f.StartsWith(scale + ".")) |> List.sort)
+                (List.sort [ scale + ".addOffset(int)"; scale + ".bump(int)"; scale + ".<lambda 1>"; scale + ".<lambda 2>" ])
+                "the inner function and the bound lambda by name, the pipeline's lambdas numbered"
+            for name in t.Functions do
+                for generated in [ "@"; "Invoke"; "MoveNext" ] do
+                    Expect.isFalse (name.Contains generated) (sprintf "%s has no compiler name (%s)" name generated)
+            let args name = callsOf name t |> List.map (fun c -> c.Args)
+            Expect.equal (args (scale + ".addOffset(int)")) [ [ "x", "4"; "offset", "3" ]; [ "x", "6"; "offset", "3" ] ] "the captured local"
+            Expect.equal (args (scale + ".bump(int)")) [ for y in [ "1"; "2"; "3" ] -> [ "y", y; "factor", "2" ] ] "the captured parameter"
+            Expect.equal (args (scale + ".<lambda 2>")) [ for x in [ "2"; "4"; "6" ] -> [ "x", x; "factor", "2" ] ] "the filter lambda, no closure `this`"
+            Expect.equal
+                (args (scale + ".<lambda 1>") |> List.head)
+                [ "x", "1"; "bump", "Microsoft.FSharp.Core.FSharpFunc<int, int>" ]
+                "a captured function is shown as its function type"
+            Expect.equal (callsOf (scale + ".addOffset(int)") t |> List.map (fun c -> c.Returned)) [ Some "7"; Some "9" ] "results"
+        }
     ]
 
 let tests =

@@ -64,11 +64,11 @@ internal static partial class GeneratedCode
         return null;
     }
 
-    /// <summary>The origin of a lambda or local function body, or null for any other method.</summary>
+    /// <summary>The origin of a lambda or local function body (C# or F#), or null for any other method.</summary>
     public static Origin? OriginOf(MethodDefinition method)
     {
         var match = LambdaName().Match(method.Name);
-        if (!match.Success) return null;
+        if (!match.Success) return FSharpOriginOf(method);
         var userType = method.DeclaringType;
         while (IsGenerated(userType) && userType.DeclaringType is not null) userType = userType.DeclaringType;
         var local = match.Groups["kind"].Value == "g" ? match.Groups["rest"].Value.Split('|')[0] : null;
@@ -96,6 +96,7 @@ internal static partial class GeneratedCode
             foreach (var nested in type.NestedTypes.Where(IsGenerated)) Collect(nested);
         }
         Collect(userType);
+        lambdas.AddRange(FSharpLambdas(userType));
 
         var numbers = new Dictionary<MethodDefinition, int>();
         foreach (var group in lambdas.GroupBy(l => l.Outer, StringComparer.Ordinal))

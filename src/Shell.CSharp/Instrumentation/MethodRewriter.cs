@@ -221,8 +221,9 @@ internal static class MethodRewriter
             return arguments.OfType<Variable>().ToList();
         }
 
-        // A closure's lambdas, and those capturing nothing (on the compiler's singleton `<>c`).
-        var closure = method.HasThis && (GeneratedCode.IsDisplayClass(method.DeclaringType) || method.DeclaringType.Name == "<>c");
+        // A closure's lambdas (an F# closure's Invoke too), and those capturing nothing (on the compiler's singleton `<>c`).
+        var closure = method.HasThis
+            && (GeneratedCode.IsDisplayClass(method.DeclaringType) || method.DeclaringType.Name == "<>c" || GeneratedCode.IsFSharpClosure(method.DeclaringType));
         if (method.HasThis && !closure)
         {
             var self = method.Body.ThisParameter;
