@@ -13,8 +13,9 @@ namespace CodeTracer.Runtime;
 /// property getter, no enumerator of an unknown collection. Every runtime type
 /// gets a <see cref="Reader"/> once (cached, shared by all threads) that says how
 /// its values are read: fields through <see cref="FieldInfo.GetValue"/> (platform
-/// code that runs none of the program's code), the internal arrays of the
-/// well-known collections, or nothing (a Raw naming the type).
+/// code that runs none of the program's code), the internal fields of the
+/// well-known collections (a <see cref="Walker"/>), the invariant text of a few
+/// platform value types (<see cref="Formats"/>), or nothing (a Raw naming the type).
 /// </summary>
 internal static class ObjectWriter
 {
