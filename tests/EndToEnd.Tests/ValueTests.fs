@@ -65,7 +65,7 @@ let private fsharp =
             let scale = "FSharpValues.Program.scale"
             Expect.equal
                 (t.Functions |> List.filter (fun f -> f.StartsWith(scale + ".")) |> List.sort)
-                (List.sort [ scale + ".addOffset(int)"; scale + ".bump(int)"; scale + ".<lambda 1>"; scale + ".<lambda 2>" ])
+                (List.sort [ scale + ".addOffset(int)"; scale + ".bump(int)"; scale + ".weigh(int, int)"; scale + ".<lambda 1>"; scale + ".<lambda 2>" ])
                 "the inner function and the bound lambda by name, the pipeline's lambdas numbered"
             for name in t.Functions do
                 for generated in [ "@"; "Invoke"; "MoveNext" ] do
@@ -79,6 +79,7 @@ let private fsharp =
                 [ "x", "1"; "bump", "Microsoft.FSharp.Core.FSharpFunc<int, int>" ]
                 "a captured function is shown as its function type"
             Expect.equal (callsOf (scale + ".addOffset(int)") t |> List.map (fun c -> c.Returned)) [ Some "7"; Some "9" ] "results"
+            Expect.equal (args (scale + ".weigh(int, int)")) [ [ "a", "1"; "b", "7"; "offset", "3" ]; [ "a", "10"; "b", "9"; "offset", "3" ] ] "a two-argument closure"
         }
     ]
 
@@ -168,6 +169,7 @@ let tests =
         test "concurrent collections read from their fields" {
             expectLocal "counts" "[(1, one), (2, two), (3, three)]"
             expectLocal "jobs" "[2, 3, 4]"
+            expectLocal "backlog" "[36, 37, 38, 39, 40]"
             expectLocal "bag" "[3, 2, 1]"
         }
         test "immutable collections read from their arrays and trees" {

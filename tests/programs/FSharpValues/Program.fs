@@ -21,10 +21,12 @@ let scale (factor: int) (xs: int list) =
     let offset = factor + 1
     let addOffset x = x + offset
     let bump = fun y -> y * factor
+    let weigh = fun a b -> a * b + offset
     xs
     |> List.map (fun x -> bump x)
     |> List.filter (fun x -> x > factor)
     |> List.map addOffset
+    |> List.map2 weigh [ 1; 10 ]
 
 [<EntryPoint>]
 let main _ =

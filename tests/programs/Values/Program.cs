@@ -93,6 +93,8 @@ public static class Program
         counts[3] = "three";
         var jobs = new ConcurrentQueue<int>(new[] { 1, 2, 3, 4 });
         jobs.TryDequeue(out _);
+        var backlog = new ConcurrentQueue<int>(Enumerable.Range(1, 40)); // two segments, the first frozen
+        for (var i = 0; i < 35; i++) backlog.TryDequeue(out _);
         var bag = new ConcurrentBag<int> { 1, 2, 3 };
         var fixedNumbers = ImmutableArray.Create(4, 5, 6);
         ImmutableArray<int> unset = default;
