@@ -93,8 +93,8 @@ internal abstract class Walker
 /// <summary>A KeyValuePair's key and value fields, to add a boxed pair as a map entry.</summary>
 internal sealed class PairFields(Type pair)
 {
-    private readonly FieldInfo _key = pair.GetField("key", BindingFlags.Instance | BindingFlags.NonPublic)!;
-    private readonly FieldInfo _value = pair.GetField("value", BindingFlags.Instance | BindingFlags.NonPublic)!;
+    private readonly FieldInfo _key = Walker.Field(pair, "key");
+    private readonly FieldInfo _value = Walker.Field(pair, "value");
 
     internal bool Add(Items into, object? pair) =>
         pair is null ? into.Add(null) : into.Add(_key.GetValue(pair), _value.GetValue(pair));
