@@ -13,8 +13,9 @@ namespace CodeTracer.Runtime;
 /// property getter, no enumerator of an unknown collection. Every runtime type
 /// gets a <see cref="Reader"/> once (cached, shared by all threads) that says how
 /// its values are read: fields through <see cref="FieldInfo.GetValue"/> (platform
-/// code that runs none of the program's code), the internal arrays of the
-/// well-known collections, or nothing (a Raw naming the type).
+/// code that runs none of the program's code), the internal fields of the
+/// well-known collections (a <see cref="Walker"/>), the invariant text of a few
+/// platform value types (<see cref="Formats"/>), or nothing (a Raw naming the type).
 /// </summary>
 internal static class ObjectWriter
 {
@@ -50,7 +51,10 @@ internal static class ObjectWriter
                 WriteBig(b, type, value);
                 return;
             case ReadKind.Opaque:
-                b.TagI32(Tags.Raw, TypeId(b, type));
+                b.TagI32(Tags.Raw, TypeId(b, reader.Shown ?? type));
+                return;
+            case ReadKind.Formatted:
+                RawText(b, type, reader.Format!(value));
                 return;
         }
         // A composite: cut at max_depth and at a reference already on the path.
@@ -69,11 +73,7 @@ internal static class ObjectWriter
             {
                 case ReadKind.Array: WriteArray(b, type, (Array)value, depth); break;
                 case ReadKind.List: WriteSequence(b, type, (IList)value, depth); break;
-                case ReadKind.FSharpList: WriteFSharpList(b, type, reader, value, depth); break;
-                case ReadKind.Queue: WriteRing(b, type, reader, value, depth, stack: false); break;
-                case ReadKind.Stack: WriteRing(b, type, reader, value, depth, stack: true); break;
-                case ReadKind.Dictionary: WriteDictionary(b, type, reader, value, depth); break;
-                case ReadKind.HashSet: WriteHashSet(b, type, reader, value, depth); break;
+                case ReadKind.Collection: WriteCollection(b, type, reader, value, depth); break;
                 case ReadKind.Tuple: WriteTuple(b, type, reader, value, depth); break;
                 case ReadKind.Union: WriteUnion(b, type, reader, value, depth); break;
                 default: WriteStruct(b, type, reader, value, depth); break;
@@ -126,85 +126,25 @@ internal static class ObjectWriter
         else Write(b, item, depth + 1);
     }
 
-    /// <summary>An F# list: its cells' <c>head</c> fields up to the empty cell (whose <c>tail</c> is null).</summary>
-    private static void WriteFSharpList(ThreadBuffer b, Type type, Reader r, object value, int depth)
+    /// <summary>A collection read by its <see cref="Walker"/>: its first max_elements items, maps' as (key, value) Tuples.</summary>
+    private static void WriteCollection(ThreadBuffer b, Type type, Reader r, object value, int depth)
     {
-        var total = 0;
-        for (var cell = value; r.Fields[1].GetValue(cell) is { } next; cell = next) total++;
-        var kept = Math.Min(total, Limits.MaxElements);
-        b.TagI32(Tags.Sequence, TypeId(b, type));
-        b.I32(total);
-        b.I32(kept);
-        var at = value;
-        for (var i = 0; i < kept; i++)
-        {
-            WriteItem(b, r.Fields[0].GetValue(at), depth);
-            at = r.Fields[1].GetValue(at)!;
-        }
-    }
-
-    /// <summary>Queue&lt;T&gt; (front first, from <c>_array</c>, <c>_head</c>, <c>_size</c>) or Stack&lt;T&gt; (top first, <c>_array</c>, <c>_size</c>).</summary>
-    private static void WriteRing(ThreadBuffer b, Type type, Reader r, object value, int depth, bool stack)
-    {
-        var array = r.Fields[0].GetValue(value) as Array;
-        var head = stack ? 0 : (int)r.Fields[1].GetValue(value)!;
-        var total = (int)r.Fields[stack ? 1 : 2].GetValue(value)!;
-        if (array is null || total < 0 || total > array.Length) total = 0;
-        var kept = Math.Min(total, Limits.MaxElements);
-        b.TagI32(Tags.Sequence, TypeId(b, type));
-        b.I32(total);
-        b.I32(kept);
-        for (var i = 0; i < kept; i++)
-            WriteItem(b, array!.GetValue(stack ? total - 1 - i : (head + i) % array.Length), depth);
-    }
-
-    /// <summary>Dictionary&lt;K,V&gt;: the live slots of its <c>_entries</c> array as (key, value) Tuples.</summary>
-    private static void WriteDictionary(ThreadBuffer b, Type type, Reader r, object value, int depth)
-    {
-        var entries = r.Fields[0].GetValue(value) as Array;
-        var count = (int)r.Fields[1].GetValue(value)!;
-        var free = (int)r.Fields[2].GetValue(value)!;
-        var total = count - free;
-        var kept = Math.Min(total, Limits.MaxElements);
+        var walker = r.Walker!;
+        var items = new Items(Limits.MaxElements, walker.Pairs);
+        var total = walker.Collect(value, items); // the count goes before the items
         var id = TypeId(b, type);
-        var pairId = TypeId(b, r.EntryTuple!);
+        var pairId = walker.Pairs ? TypeId(b, r.EntryTuple!) : 0;
         b.TagI32(Tags.Sequence, id);
-        b.I32(total);
-        b.I32(kept);
-        var written = 0;
-        for (var i = 0; entries is not null && i < count && written < kept; i++)
+        b.I32(Math.Max(total, items.Count));
+        b.I32(items.Count);
+        for (var i = 0; i < items.Count; i++)
         {
-            var entry = entries.GetValue(i)!;
-            if ((int)r.EntryFields[0].GetValue(entry)! < -1) continue; // a free slot
+            if (!walker.Pairs) { WriteItem(b, items.Slots[i], depth); continue; }
             b.TagI32(Tags.Tuple, pairId);
             b.I32(2);
-            Write(b, r.EntryFields[1].GetValue(entry), depth + 1);
-            Write(b, r.EntryFields[2].GetValue(entry), depth + 1);
-            written++;
+            Write(b, items.Slots[2 * i], depth + 1);
+            Write(b, items.Slots[2 * i + 1], depth + 1);
         }
-        for (; written < kept; written++) b.Tag(Tags.Null); // never: the count said so
-    }
-
-    /// <summary>HashSet&lt;T&gt;: the live slots of its <c>_entries</c> array.</summary>
-    private static void WriteHashSet(ThreadBuffer b, Type type, Reader r, object value, int depth)
-    {
-        var entries = r.Fields[0].GetValue(value) as Array;
-        var count = (int)r.Fields[1].GetValue(value)!;
-        var free = (int)r.Fields[2].GetValue(value)!;
-        var total = count - free;
-        var kept = Math.Min(total, Limits.MaxElements);
-        b.TagI32(Tags.Sequence, TypeId(b, type));
-        b.I32(total);
-        b.I32(kept);
-        var written = 0;
-        for (var i = 0; entries is not null && i < count && written < kept; i++)
-        {
-            var entry = entries.GetValue(i)!;
-            if ((int)r.EntryFields[0].GetValue(entry)! < -1) continue;
-            WriteItem(b, r.EntryFields[1].GetValue(entry), depth);
-            written++;
-        }
-        for (; written < kept; written++) b.Tag(Tags.Null);
     }
 
     private static void WriteTuple(ThreadBuffer b, Type type, Reader r, object value, int depth)
@@ -238,7 +178,7 @@ internal static class ObjectWriter
             caseName = tag >= 0 && tag < r.CaseNames.Length ? r.CaseNames[tag] : tag.ToString();
         }
         else caseName = r.CaseName;
-        b.TagI32(Tags.Variant, TypeId(b, r.Union ?? type)); // the union's type, not its case class
+        b.TagI32(Tags.Variant, TypeId(b, r.Shown ?? type)); // the union's type, not its case class
         b.FullText(caseName);
         b.I32(r.Fields.Length);
         foreach (var f in r.Fields) Write(b, f.GetValue(value), depth + 1);
@@ -291,7 +231,7 @@ internal static class ObjectWriter
     }
 }
 
-internal enum ReadKind { Primitive, Enum, Half, Big, Opaque, Array, List, FSharpList, Queue, Stack, Dictionary, HashSet, Tuple, Union, Struct }
+internal enum ReadKind { Primitive, Enum, Half, Big, Opaque, Formatted, Array, List, Collection, Tuple, Union, Struct }
 
 /// <summary>How the values of one runtime type are read; built once per type and cached.</summary>
 internal sealed class Reader
@@ -302,18 +242,20 @@ internal sealed class Reader
     private const string CompilationMapping = "Microsoft.FSharp.Core.CompilationMappingAttribute";
 
     internal ReadKind Kind;
-    /// <summary>The fields read, in order (Struct, Tuple, Union; the collection's own fields for Dictionary/HashSet).</summary>
+    /// <summary>The fields read, in order (Struct, Tuple, Union).</summary>
     internal FieldInfo[] Fields = [];
     /// <summary>The display names of <see cref="Fields"/> (Struct).</summary>
     internal string[] Names = [];
-    /// <summary>A collection entry's fields: next, then key and value (Dictionary) or value (HashSet).</summary>
-    internal FieldInfo[] EntryFields = [];
-    /// <summary>Dictionary: the (K, V) ValueTuple type its entries are shown as.</summary>
+    /// <summary>Collection: how its items are read; a map's (K, V) ValueTuple type its entries are shown as.</summary>
+    internal Walker? Walker;
     internal Type? EntryTuple;
+    /// <summary>Formatted: the platform's invariant text of a value.</summary>
+    internal Func<object, string>? Format;
     /// <summary>F# union: the case names by tag, the tag field if the type has one, else this case class's name.</summary>
     internal string[] CaseNames = [];
     internal FieldInfo? TagField;
-    internal Type? Union;
+    /// <summary>The type a value is shown as: an F# union's for its case class, FSharpFunc's for a closure class.</summary>
+    internal Type? Shown;
     internal string CaseName = "";
 
     internal static Reader For(Type type) => Cache.TryGetValue(type, out var r) ? r : Cache.GetOrAdd(type, Build(type));
@@ -339,26 +281,28 @@ internal sealed class Reader
         if (type.IsPrimitive || type == typeof(decimal)) return ReadKind.Primitive;
         if (type == typeof(Half)) return ReadKind.Half;
         if (type == typeof(BigInteger) || type == typeof(Int128) || type == typeof(UInt128)) return ReadKind.Big;
+        if (Formats.For(type) is { } format)
+        {
+            r.Format = format;
+            return ReadKind.Formatted;
+        }
         if (type.IsArray) return ReadKind.Array;
         if (IsOpaque(type)) return ReadKind.Opaque;
+        if (FSharpFunc(type) is { } function)
+        {
+            r.Shown = function; // not its closure class `f@12`
+            return ReadKind.Opaque;
+        }
         if (type.IsGenericType)
         {
             var def = type.GetGenericTypeDefinition();
             if (def == typeof(List<>)) return ReadKind.List;
-            if (def.FullName == "Microsoft.FSharp.Collections.FSharpList`1"
-                && type.GetField("head", Instance) is { } head && type.GetField("tail", Instance) is { } tail)
+            if (Walker.For(type) is { } walker)
             {
-                r.Fields = [head, tail];
-                return ReadKind.FSharpList;
+                r.Walker = walker;
+                if (walker.Pairs) r.EntryTuple = typeof(ValueTuple<,>).MakeGenericType(type.GetGenericArguments());
+                return ReadKind.Collection;
             }
-            if (def == typeof(Dictionary<,>) && CollectionFields(type, r, "key", "value"))
-            {
-                r.EntryTuple = typeof(ValueTuple<,>).MakeGenericType(type.GetGenericArguments());
-                return ReadKind.Dictionary;
-            }
-            if (def == typeof(HashSet<>) && CollectionFields(type, r, "Value")) return ReadKind.HashSet;
-            if (def == typeof(Queue<>) && NamedFields(type, r, "_array", "_head", "_size")) return ReadKind.Queue;
-            if (def == typeof(Stack<>) && NamedFields(type, r, "_array", "_size")) return ReadKind.Stack;
             if (def.FullName is { } n && (n.StartsWith("System.ValueTuple`", StringComparison.Ordinal) || n.StartsWith("System.Tuple`", StringComparison.Ordinal)))
             {
                 r.Fields = AllFields(type).ToArray();
@@ -397,39 +341,14 @@ internal sealed class Reader
         || type == typeof(Pointer)
         || type.IsPointer
         || type.IsCOMObject
-        || typeof(Exception).IsAssignableFrom(type)
-        || IsFSharpFunc(type);
+        || typeof(Exception).IsAssignableFrom(type);
 
-    private static bool IsFSharpFunc(Type type)
+    /// <summary>The <c>FSharpFunc&lt;A, B&gt;</c> an F# closure class derives from, else null.</summary>
+    private static Type? FSharpFunc(Type type)
     {
         for (var t = type; t is not null; t = t.BaseType)
-            if (t.FullName is { } n && n.StartsWith("Microsoft.FSharp.Core.FSharpFunc`", StringComparison.Ordinal)) return true;
-        return false;
-    }
-
-    /// <summary>The named instance fields, when the type has them all.</summary>
-    private static bool NamedFields(Type type, Reader r, params string[] names)
-    {
-        var fields = Array.ConvertAll(names, n => type.GetField(n, Instance));
-        if (Array.Exists(fields, f => f is null)) return false;
-        r.Fields = fields!;
-        return true;
-    }
-
-    /// <summary>The <c>_entries</c>, <c>_count</c>, <c>_freeCount</c> fields and the entry's next/key/value fields.</summary>
-    private static bool CollectionFields(Type type, Reader r, params string[] entryNames)
-    {
-        var entries = type.GetField("_entries", Instance);
-        var count = type.GetField("_count", Instance);
-        var free = type.GetField("_freeCount", Instance);
-        var entryType = entries?.FieldType.GetElementType();
-        if (entries is null || count is null || free is null || entryType is null) return false;
-        var next = entryType.GetField("next", Instance) ?? entryType.GetField("Next", Instance);
-        var rest = Array.ConvertAll(entryNames, n => entryType.GetField(n, Instance));
-        if (next is null || Array.Exists(rest, f => f is null)) return false;
-        r.Fields = [entries, count, free];
-        r.EntryFields = [next, .. rest!];
-        return true;
+            if (t.FullName is { } n && n.StartsWith("Microsoft.FSharp.Core.FSharpFunc`", StringComparison.Ordinal)) return t;
+        return null;
     }
 
     /// <summary>Instance fields, base type's first, then the type's own.</summary>
@@ -495,7 +414,7 @@ internal sealed class Reader
         r.TagField = fields.Find(f => f.Name == "_tag" && f.FieldType == typeof(int));
         fields.RemoveAll(f => f.Name == "_tag");
         r.Fields = fields.ToArray();
-        r.Union = union;
+        r.Shown = union;
         if (r.TagField is null)
         {
             if (union.IsGenericType && union.GetGenericTypeDefinition().FullName == "Microsoft.FSharp.Core.FSharpOption`1")

@@ -58,6 +58,22 @@ let tests =
             | [] -> failtest "no step on the return line of Total"
         }
 
+        test "lambdas of a generic method and lambdas in lambdas: readable names, every captured variable by its name" {
+            let t = recorded.Value
+            let only name =
+                match callsOf name t with
+                | [ call ] -> call
+                | calls -> failtestf "one call of %s expected, got %A" name calls
+            Expect.equal (only "Shop.Closures.Pick.<lambda 1>").Args [ "flag", "true"; "second", "right"; "first", "left" ] "the generic method's captured parameters"
+            let inner = only "Shop.Closures.Pick.<lambda 2>"
+            Expect.equal inner.Args [ "flag", "true"; "second", "right"; "first", "left" ] "the outer lambda's parameter, then the method's, through the closure's link"
+            Expect.equal inner.Returned (Some "right") "T is a string here"
+            let nested = only "Shop.Closures.Nested.<lambda 2>"
+            Expect.equal nested.Args [ "x", "5"; "offset", "3"; "factor", "3"; "start", "10" ] "the outer lambda's local, then the method's local and parameter"
+            Expect.equal nested.Returned (Some "28") "5 * 3 + 3 + 10"
+            Expect.equal (only "Shop.Closures.Nested.<lambda 1>").Args [ "step", "2"; "factor", "3"; "start", "10" ] "the outer lambda"
+        }
+
         test "each resumption of an async method is a call of the method returning <await>, then its result" {
             let t = recorded.Value
             Expect.equal (returnsOf compute t) [ "<await>"; "<await>"; "112" ] "two awaits, then the result"

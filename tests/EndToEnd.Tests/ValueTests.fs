@@ -60,6 +60,27 @@ let private fsharp =
             Expect.equal (describeArgs "nothing") [ "None"; "Some(one)"; "None" ] "nothing"
         }
         test "F# lists are sequences" { Expect.equal (describeArgs "items") [ "[1, 2, 3]"; "[]"; "[9]" ] "items" }
+        test "closures, inner functions and pipeline lambdas: named after their function, showing what they capture" {
+            let t = fsharpTrace.Value
+            let scale = "FSharpValues.Program.scale"
+            Expect.equal
+                (t.Functions |> List.filter (fun f -> f.StartsWith(scale + ".")) |> List.sort)
+                (List.sort [ scale + ".addOffset(int)"; scale + ".bump(int)"; scale + ".weigh(int, int)"; scale + ".<lambda 1>"; scale + ".<lambda 2>" ])
+                "the inner function and the bound lambda by name, the pipeline's lambdas numbered"
+            for name in t.Functions do
+                for generated in [ "@"; "Invoke"; "MoveNext" ] do
+                    Expect.isFalse (name.Contains generated) (sprintf "%s has no compiler name (%s)" name generated)
+            let args name = callsOf name t |> List.map (fun c -> c.Args)
+            Expect.equal (args (scale + ".addOffset(int)")) [ [ "x", "4"; "offset", "3" ]; [ "x", "6"; "offset", "3" ] ] "the captured local"
+            Expect.equal (args (scale + ".bump(int)")) [ for y in [ "1"; "2"; "3" ] -> [ "y", y; "factor", "2" ] ] "the captured parameter"
+            Expect.equal (args (scale + ".<lambda 2>")) [ for x in [ "2"; "4"; "6" ] -> [ "x", x; "factor", "2" ] ] "the filter lambda, no closure `this`"
+            Expect.equal
+                (args (scale + ".<lambda 1>") |> List.head)
+                [ "x", "1"; "bump", "Microsoft.FSharp.Core.FSharpFunc<int, int>" ]
+                "a captured function is shown as its function type"
+            Expect.equal (callsOf (scale + ".addOffset(int)") t |> List.map (fun c -> c.Returned)) [ Some "7"; Some "9" ] "results"
+            Expect.equal (args (scale + ".weigh(int, int)")) [ [ "a", "1"; "b", "7"; "offset", "3" ]; [ "a", "10"; "b", "9"; "offset", "3" ] ] "a two-argument closure"
+        }
     ]
 
 let tests =
@@ -84,6 +105,11 @@ let tests =
                 | steps -> failtestf "expected one step at the marker, got %d" steps.Length
             Expect.equal (values.TryFind "deep") (Some "{Level: 1, Next: <depth limit>}") "deep"
             Expect.equal (values.TryFind "primes") (Some "[2, 3, …<1 more>]") "primes"
+            for name, cut in
+                [ "sortedPrimes", "[2, 3, …<2 more>]"; "chain", "[y, z, …<1 more>]"; "letters", "[a, c, …<1 more>]"
+                  "names", "[(1, one), (2, two), …<1 more>]"; "counts", "[(1, one), (2, two), …<1 more>]"
+                  "jobs", "[2, 3, …<1 more>]"; "bag", "[3, 2, …<1 more>]"; "odds", "[1, 3, …<2 more>]" ] do
+                Expect.equal (values.TryFind name) (Some cut) name
         }
         test "a node pointing to itself is a cycle" { expectLocal "loop" "{Level: 1, Next: <cycle>}" }
         test "a dictionary is a sequence of (key, value) tuples, removed entries left out" {
@@ -118,6 +144,41 @@ let tests =
         test "a queue front first, a stack top first" {
             expectLocal "waiting" "[b, c, d]"
             expectLocal "plates" "[3, 2, 1]"
+        }
+        test "dates, times, GUIDs, versions and URIs are Raw invariant text of their declared type" {
+            expectLocal "when" "2024-02-29T13:45:30.0000000Z"
+            expectLocal "stamp" "2024-02-29T13:45:30.0000000+02:00"
+            expectLocal "duration" "1.02:03:04.5000000"
+            expectLocal "day" "2024-02-29"
+            expectLocal "time" "13:45:30.0000000"
+            expectLocal "id" "0f8fad5b-d9cb-469f-a165-70867728950e"
+            expectLocal "version" "1.2.3"
+            expectLocal "site" "https://example.org/a?b=c"
+            expectLocal "meeting" "{Topic: standup, At: 2024-02-29T13:45:30.0000000Z}"
+            for name in [ "DateTime"; "DateTimeOffset"; "TimeSpan"; "DateOnly"; "TimeOnly"; "Guid"; "Version"; "Uri" ] do
+                Expect.contains trace.Value.Types (16, name) name
+        }
+        test "sorted collections in key order, read from their trees and arrays" {
+            expectLocal "sortedAges" "[(ada, 36), (alan, 41), (grace, 85)]"
+            expectLocal "ranks" "[(a, 1), (b, 2), (c, 3)]"
+            expectLocal "sortedPrimes" "[2, 3, 5, 7]"
+            Expect.contains trace.Value.Types (1, "SortedSet<int>") "Set type kind 1"
+            Expect.contains trace.Value.Types (0, "SortedDictionary<string, int>") "a sequence of pairs"
+        }
+        test "a linked list from its head" { expectLocal "chain" "[y, z, w]" }
+        test "concurrent collections read from their fields" {
+            expectLocal "counts" "[(1, one), (2, two), (3, three)]"
+            expectLocal "jobs" "[2, 3, 4]"
+            expectLocal "backlog" "[36, 37, 38, 39, 40]"
+            expectLocal "bag" "[3, 2, 1]"
+        }
+        test "immutable collections read from their arrays and trees" {
+            expectLocal "fixedNumbers" "[4, 5, 6]"
+            expectLocal "unset" "[]"
+            expectLocal "letters" "[a, c, d]"
+            expectLocal "names" "[(1, one), (2, two), (3, three)]"
+            expectLocal "odds" "[1, 3, 5, 7]"
+            Expect.contains trace.Value.Types (1, "ImmutableHashSet<int>") "Set type kind 1"
         }
         test "an anonymous type's fields under their property names" { expectLocal "anon" "{Id: 1, Tag: x}" }
         test "struct types declare as many fields as their values" {

@@ -186,7 +186,7 @@ module ValueConversion =
             let name = TypeNames.ofReflectionName typeName
             let kind =
                 if name.EndsWith("]", StringComparison.Ordinal) then TypeKind.Array
-                elif name.StartsWith("HashSet<", StringComparison.Ordinal) || name.StartsWith("SortedSet<", StringComparison.Ordinal) then TypeKind.Set
+                elif isSetName name then TypeKind.Set
                 else TypeKind.Seq
             let id, reg1, evs1 = register kind name reg
             let elementName = elementTypeOf name
@@ -213,13 +213,30 @@ module ValueConversion =
         let values, reg1, evs1 = List.fold folder ([], reg0, []) raws
         List.rev values, reg1, evs0 @ evs1
 
-    /// The element type's display name of `T[]`, `T[,]`, `List<T>`, `HashSet<T>`; `(K, V)` for
-    /// `Dictionary<K, V>` (`?` when unknown).
+    /// A set's display name: its generic type's name ends in `Set` (`HashSet<int>`, `ImmutableHashSet<int>`).
+    and isSetName (name: string) : bool =
+        let lt = name.IndexOf '<'
+        lt > 3 && name.Substring(0, lt).EndsWith("Set", StringComparison.Ordinal)
+
+    /// The element type's display name of `T[]`, `T[,]`, `List<T>`, `HashSet<T>`; `(K, V)` for a map, a
+    /// sequence type with two type arguments (`Dictionary<K, V>`, `SortedList<K, V>`); `?` when unknown.
     and elementTypeOf (sequenceName: string) : string =
         if sequenceName.EndsWith("]", StringComparison.Ordinal) && sequenceName.Contains "[" then sequenceName.Substring(0, sequenceName.LastIndexOf '[')
-        elif sequenceName.StartsWith("Dictionary<", StringComparison.Ordinal) && sequenceName.EndsWith(">", StringComparison.Ordinal) then
-            "(" + sequenceName.Substring(11, sequenceName.Length - 12) + ")"
         else
             let lt = sequenceName.IndexOf '<'
-            if lt > 0 && sequenceName.EndsWith(">", StringComparison.Ordinal) then sequenceName.Substring(lt + 1, sequenceName.Length - lt - 2)
+            if lt > 0 && sequenceName.EndsWith(">", StringComparison.Ordinal) then
+                let args = sequenceName.Substring(lt + 1, sequenceName.Length - lt - 2)
+                if topLevelCommas args > 0 then "(" + args + ")" else args
             else "?"
+
+    /// The commas of a type argument list outside any nested `<>`, `()` or `[]`.
+    and private topLevelCommas (args: string) : int =
+        let mutable depth = 0
+        let mutable commas = 0
+        for c in args do
+            match c with
+            | '<' | '(' | '[' -> depth <- depth + 1
+            | '>' | ')' | ']' -> depth <- depth - 1
+            | ',' when depth = 0 -> commas <- commas + 1
+            | _ -> ()
+        commas

@@ -64,11 +64,11 @@ internal static partial class GeneratedCode
         return null;
     }
 
-    /// <summary>The origin of a lambda or local function body, or null for any other method.</summary>
+    /// <summary>The origin of a lambda or local function body (C# or F#), or null for any other method.</summary>
     public static Origin? OriginOf(MethodDefinition method)
     {
         var match = LambdaName().Match(method.Name);
-        if (!match.Success) return null;
+        if (!match.Success) return FSharpOriginOf(method);
         var userType = method.DeclaringType;
         while (IsGenerated(userType) && userType.DeclaringType is not null) userType = userType.DeclaringType;
         var local = match.Groups["kind"].Value == "g" ? match.Groups["rest"].Value.Split('|')[0] : null;
@@ -96,6 +96,7 @@ internal static partial class GeneratedCode
             foreach (var nested in type.NestedTypes.Where(IsGenerated)) Collect(nested);
         }
         Collect(userType);
+        lambdas.AddRange(FSharpLambdas(userType));
 
         var numbers = new Dictionary<MethodDefinition, int>();
         foreach (var group in lambdas.GroupBy(l => l.Outer, StringComparer.Ordinal))
@@ -121,12 +122,18 @@ internal static partial class GeneratedCode
     /// A field as code inside its declaring type refers to it: on the type instantiated
     /// with its own generic parameters when it is generic.
     /// </summary>
-    public static FieldReference InsideOwnType(FieldDefinition field)
+    public static FieldReference InsideOwnType(FieldDefinition field) => On(SelfInstance(field.DeclaringType), field);
+
+    /// <summary>A type as its own code refers to it: instantiated with its own generic parameters when it has any.</summary>
+    public static TypeReference SelfInstance(TypeDefinition type)
     {
-        var type = field.DeclaringType;
-        if (!type.HasGenericParameters) return field;
+        if (!type.HasGenericParameters) return type;
         var instance = new GenericInstanceType(type);
         foreach (var parameter in type.GenericParameters) instance.GenericArguments.Add(parameter);
-        return new FieldReference(field.Name, field.FieldType, instance);
+        return instance;
     }
+
+    /// <summary>A field of <paramref name="type"/>, on its instantiation when it is a generic one.</summary>
+    public static FieldReference On(TypeReference type, FieldDefinition field) =>
+        type is GenericInstanceType ? new FieldReference(field.Name, field.FieldType, type) : field;
 }

@@ -221,8 +221,9 @@ internal static class MethodRewriter
             return arguments.OfType<Variable>().ToList();
         }
 
-        // A closure's lambdas, and those capturing nothing (on the compiler's singleton `<>c`).
-        var closure = method.HasThis && (GeneratedCode.IsDisplayClass(method.DeclaringType) || method.DeclaringType.Name == "<>c");
+        // A closure's lambdas (an F# closure's Invoke too), and those capturing nothing (on the compiler's singleton `<>c`).
+        var closure = method.HasThis
+            && (GeneratedCode.IsDisplayClass(method.DeclaringType) || method.DeclaringType.Name == "<>c" || GeneratedCode.IsFSharpClosure(method.DeclaringType));
         if (method.HasThis && !closure)
         {
             var self = method.Body.ThisParameter;
@@ -246,9 +247,26 @@ internal static class MethodRewriter
             arguments.Add(Filtered(ValueKind.Arg, name, probes.For(parameter.ParameterType), () => [Instruction.Create(OpCodes.Ldarg, parameter)], valueAction));
         }
         if (closure)
-            foreach (var field in CapturedFields(method.DeclaringType))
-                captured.Add(FieldOfThis(ValueKind.Local, field.Name, field, probes, valueAction));
+            captured.AddRange(Captured(GeneratedCode.SelfInstance(method.DeclaringType), () => [Instruction.Create(OpCodes.Ldarg_0)], probes, valueAction));
         return arguments.Concat(captured).OfType<Variable>().ToList();
+    }
+
+    /// <summary>
+    /// The captured variables of the closure <paramref name="load"/> pushes: its fields with source
+    /// names and, through a nested closure's link to its enclosing one (<c>CS$&lt;&gt;8__locals…</c>),
+    /// the enclosing closure's, so that a lambda in a lambda sees the outer method's variables too.
+    /// </summary>
+    private static IEnumerable<Variable?> Captured(TypeReference closure, Func<Instruction[]> load, ValueProbes probes, Func<ValueKind, string, ValueAction> valueAction)
+    {
+        foreach (var field in closure.Resolve().Fields.Where(f => !f.IsStatic))
+        {
+            var reference = GeneratedCode.On(closure, field);
+            Func<Instruction[]> read = () => [.. load(), Instruction.Create(OpCodes.Ldfld, reference)];
+            if (IsClosureLocal(field.Name) && GeneratedCode.IsDisplayClass(field.FieldType))
+                foreach (var outer in Captured(field.FieldType, read, probes, valueAction)) yield return outer;
+            else if (!IsCompilerTemporary(field.Name))
+                yield return Filtered(ValueKind.Local, field.Name, probes.For(field.FieldType), read, valueAction);
+        }
     }
 
     /// <summary>The captured variables of a closure type: its fields with source names.</summary>

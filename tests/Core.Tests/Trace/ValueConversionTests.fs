@@ -82,6 +82,13 @@ let private exampleTests =
                   Expect.equal (kindOf types e) (TypeKind.Tuple, "(string, int)") "entry type"
               | other -> failtestf "%A" other
           }
+          test "sets by their type's name; a sequence type with two type arguments holds (key, value) tuples" {
+              let set, types = convertAlone (RSequence("System.Collections.Immutable.ImmutableHashSet`1[[System.Int32, x]]", 1, [ RInt 2L ]))
+              Expect.equal (kindOf types set) (TypeKind.Set, "ImmutableHashSet<int>") "set"
+              Expect.equal (ValueConversion.elementTypeOf "SortedList<string, Dictionary<int, string>>") "(string, Dictionary<int, string>)" "a map's entries"
+              Expect.equal (ValueConversion.elementTypeOf "LinkedList<(int, string)>") "(int, string)" "one argument, itself a tuple"
+              Expect.equal (ValueConversion.elementTypeOf "ConcurrentQueue<Dictionary<int, string>>") "Dictionary<int, string>" "one generic argument"
+          }
           test "an F# union case is a Variant of its case name" {
               match convertAlone (RVariant("Demo.Shape", "Circle", [ RDouble 1.5 ])) with
               | Variant("Circle", Float("1.5", _), _), _ -> ()

@@ -20,6 +20,29 @@ public class Cart
     }
 }
 
+public static class Closures
+{
+    // Lambdas in a generic method: their closure classes are generic too; the inner one
+    // captures the outer lambda's parameter and the method's.
+    public static T Pick<T>(T first, T second, bool takeSecond)
+    {
+        Func<bool, Func<T>> choose = flag => () => flag ? second : first;
+        return choose(takeSecond)();
+    }
+
+    // A lambda inside a lambda, capturing a parameter and a local of the method and a local of the outer lambda.
+    public static int Nested(int start)
+    {
+        var factor = 3;
+        Func<int, Func<int, int>> makeStep = step =>
+        {
+            var offset = step + 1;
+            return x => x * factor + offset + start;
+        };
+        return makeStep(2)(5);
+    }
+}
+
 public static class Program
 {
     public static async Task<int> ComputeAsync(int start)
@@ -58,6 +81,7 @@ public static class Program
 
     public static async Task Main()
     {
+        Console.WriteLine($"pick {Closures.Pick("left", "right", true)} nested {Closures.Nested(10)}");
         var cart = new Cart();
         Console.WriteLine($"total {cart.Total(1)}");
         var result = await OuterAsync(5);

@@ -16,9 +16,22 @@ let describe (person: Person) (shape: Shape) (light: Light) (maybe: string optio
     printfn "%s %d" person.Name items.Length
     person.Age
 
+/// Closures: an inner function and lambdas capturing a parameter and a local, in a pipeline.
+let scale (factor: int) (xs: int list) =
+    let offset = factor + 1
+    let addOffset x = x + offset
+    let bump = fun y -> y * factor
+    let weigh = fun a b -> a * b + offset
+    xs
+    |> List.map (fun x -> bump x)
+    |> List.filter (fun x -> x > factor)
+    |> List.map addOffset
+    |> List.map2 weigh [ 1; 10 ]
+
 [<EntryPoint>]
 let main _ =
     let age = describe { Name = "Ada"; Age = 36 } (Rect(2, 3)) Amber (Some "five") None [ 1; 2; 3 ] (7, "seven")
     describe { Name = "Alan"; Age = 41 } (Circle 1.5) Red None (Some "one") [] (0, "") |> ignore
     describe { Name = "Grace"; Age = 85 } Empty Green None None [ 9 ] (1, "one") |> ignore
+    printfn "scaled %A" (scale 2 [ 1; 2; 3 ])
     age - 36

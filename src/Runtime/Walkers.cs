@@ -1,0 +1,223 @@
+using System;
+using System.Reflection;
+
+namespace CodeTracer.Runtime;
+
+/// <summary>The first items of a collection, as a <see cref="Walker"/> found them (key and value slots for a map).</summary>
+internal sealed class Items(int capacity, bool pairs)
+{
+    internal object?[] Slots = new object?[pairs ? 8 : 4]; // grown as needed: most collections are small
+    internal readonly int Capacity = capacity;
+    internal int Count;
+
+    internal bool Full => Count >= Capacity;
+
+    /// <summary>Keeps an item while there is room; false once full (the walk stops).</summary>
+    internal bool Add(object? item)
+    {
+        if (Full) return false;
+        Room(Count + 1);
+        Slots[Count++] = item;
+        return !Full;
+    }
+
+    internal bool Add(object? key, object? value)
+    {
+        if (Full) return false;
+        Room(2 * Count + 2);
+        Slots[2 * Count] = key;
+        Slots[2 * Count + 1] = value;
+        Count++;
+        return !Full;
+    }
+
+    private void Room(int slots)
+    {
+        if (slots > Slots.Length) Array.Resize(ref Slots, 2 * Slots.Length);
+    }
+}
+
+/// <summary>
+/// Reads one collection type's elements from its internal fields (never its
+/// enumerator: concurrent and tree collections lock or check versions there).
+/// Built once per type with the fields it reads; walks stop once the items are full.
+/// </summary>
+internal abstract class Walker
+{
+    protected const BindingFlags Instance = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic;
+
+    /// <summary>Adds the first elements to <paramref name="into"/> and returns how many the collection holds.</summary>
+    internal abstract int Collect(object value, Items into);
+
+    /// <summary>Whether the elements are (key, value) pairs.</summary>
+    internal bool Pairs;
+
+    /// <summary>A field of the type or a base type, or the backing field of the auto-property of that name.</summary>
+    internal static FieldInfo Field(Type type, string name)
+    {
+        for (var t = type; t is not null; t = t.BaseType)
+            if ((t.GetField(name, Instance) ?? t.GetField("<" + name + ">k__BackingField", Instance)) is { } f) return f;
+        throw new MissingFieldException(type.Name, name);
+    }
+
+    protected static int Int(FieldInfo f, object o) => (int)f.GetValue(o)!;
+
+    /// <summary>The walker for a collection type read from its fields, else null.</summary>
+    internal static Walker? For(Type type)
+    {
+        if (!type.IsGenericType) return null;
+        var def = type.GetGenericTypeDefinition().FullName;
+        return def switch
+        {
+            "System.Collections.Generic.Dictionary`2" => new SlotsWalker(type, "next", "key", "value"),
+            "System.Collections.Generic.HashSet`1" => new SlotsWalker(type, "Next", "Value"),
+            "System.Collections.Generic.Queue`1" => new RingWalker(type, "_array", "_size", head: "_head"),
+            "System.Collections.Generic.Stack`1" => new RingWalker(type, "_array", "_size", reverse: true),
+            "System.Collections.Immutable.ImmutableArray`1" => new RingWalker(type, "array", null),
+            "System.Collections.Generic.SortedList`2" => new ParallelWalker(type),
+            "System.Collections.Generic.LinkedList`1" => new LinkedWalker(type),
+            "Microsoft.FSharp.Collections.FSharpList`1" => new FSharpListWalker(type),
+            "System.Collections.Generic.SortedSet`1" => TreeWalker.Sorted(type, type, null),
+            "System.Collections.Generic.SortedDictionary`2" => TreeWalker.Sorted(type, Field(type, "_set").FieldType, Field(type, "_set")),
+            "System.Collections.Immutable.ImmutableList`1" => TreeWalker.Immutable(type, null),
+            "System.Collections.Immutable.ImmutableHashSet`1" => TreeWalker.Immutable(type, "_count"),
+            "System.Collections.Immutable.ImmutableDictionary`2" => TreeWalker.Immutable(type, "_count"),
+            "System.Collections.Concurrent.ConcurrentDictionary`2" => new ConcurrentDictionaryWalker(type),
+            "System.Collections.Concurrent.ConcurrentQueue`1" => new ConcurrentQueueWalker(type),
+            "System.Collections.Concurrent.ConcurrentBag`1" => new ConcurrentBagWalker(type),
+            _ => null,
+        };
+    }
+}
+
+/// <summary>A KeyValuePair's key and value fields, to add a boxed pair as a map entry.</summary>
+internal sealed class PairFields(Type pair)
+{
+    private readonly FieldInfo _key = Walker.Field(pair, "key");
+    private readonly FieldInfo _value = Walker.Field(pair, "value");
+
+    internal bool Add(Items into, object? pair) =>
+        pair is null ? into.Add(null) : into.Add(_key.GetValue(pair), _value.GetValue(pair));
+}
+
+/// <summary>Dictionary&lt;K,V&gt; and HashSet&lt;T&gt;: the live slots of <c>_entries</c> (a free slot's next is below -1).</summary>
+internal sealed class SlotsWalker : Walker
+{
+    private readonly FieldInfo _entries, _count, _free, _next;
+    private readonly FieldInfo[] _parts;
+
+    internal SlotsWalker(Type type, string next, params string[] parts)
+    {
+        _entries = Field(type, "_entries");
+        _count = Field(type, "_count");
+        _free = Field(type, "_freeCount");
+        var entry = _entries.FieldType.GetElementType()!;
+        _next = Field(entry, next);
+        _parts = Array.ConvertAll(parts, p => Field(entry, p));
+        Pairs = parts.Length == 2;
+    }
+
+    internal override int Collect(object value, Items into)
+    {
+        var count = Int(_count, value);
+        if (_entries.GetValue(value) is not Array entries) return 0;
+        for (var i = 0; i < count && i < entries.Length && !into.Full; i++)
+        {
+            var entry = entries.GetValue(i)!;
+            if (Int(_next, entry) < -1) continue;
+            if (Pairs) into.Add(_parts[0].GetValue(entry), _parts[1].GetValue(entry));
+            else into.Add(_parts[0].GetValue(entry));
+        }
+        return count - Int(_free, value);
+    }
+}
+
+/// <summary>An array's first <c>size</c> slots from <c>head</c> on, wrapping (Queue), top first (Stack), or all of it (ImmutableArray).</summary>
+internal sealed class RingWalker : Walker
+{
+    private readonly FieldInfo _array;
+    private readonly FieldInfo? _size, _head;
+    private readonly bool _reverse;
+
+    internal RingWalker(Type type, string array, string? size, string? head = null, bool reverse = false)
+    {
+        _array = Field(type, array);
+        _size = size is null ? null : Field(type, size);
+        _head = head is null ? null : Field(type, head);
+        _reverse = reverse;
+    }
+
+    internal override int Collect(object value, Items into)
+    {
+        if (_array.GetValue(value) is not Array array) return 0; // a default ImmutableArray holds none
+        var size = _size is null ? array.Length : Int(_size, value);
+        var head = _head is null ? 0 : Int(_head, value);
+        if (size < 0 || size > array.Length || head < 0 || head >= Math.Max(array.Length, 1)) return 0;
+        for (var i = 0; i < size && into.Add(array.GetValue(_reverse ? size - 1 - i : (head + i) % array.Length)); i++) { }
+        return size;
+    }
+}
+
+/// <summary>SortedList&lt;K,V&gt;: its <c>keys</c> and <c>values</c> arrays, <c>_size</c> long.</summary>
+internal sealed class ParallelWalker : Walker
+{
+    private readonly FieldInfo _keys, _values, _size;
+
+    internal ParallelWalker(Type type)
+    {
+        _keys = Field(type, "keys");
+        _values = Field(type, "values");
+        _size = Field(type, "_size");
+        Pairs = true;
+    }
+
+    internal override int Collect(object value, Items into)
+    {
+        var size = Int(_size, value);
+        if (_keys.GetValue(value) is not Array keys || _values.GetValue(value) is not Array values || size > keys.Length || size > values.Length) return 0;
+        for (var i = 0; i < size && into.Add(keys.GetValue(i), values.GetValue(i)); i++) { }
+        return size;
+    }
+}
+
+/// <summary>LinkedList&lt;T&gt;: <c>count</c> nodes from <c>head</c> along <c>next</c> (the last node's next is the head again).</summary>
+internal sealed class LinkedWalker : Walker
+{
+    private readonly FieldInfo _head, _count, _next, _item;
+
+    internal LinkedWalker(Type type)
+    {
+        _head = Field(type, "head");
+        _count = Field(type, "count");
+        _next = Field(_head.FieldType, "next");
+        _item = Field(_head.FieldType, "item");
+    }
+
+    internal override int Collect(object value, Items into)
+    {
+        var count = Int(_count, value);
+        var node = _head.GetValue(value);
+        for (var i = 0; i < count && node is not null && into.Add(_item.GetValue(node)); i++) node = _next.GetValue(node);
+        return count;
+    }
+}
+
+/// <summary>An F# list: its cells' <c>head</c> up to the empty cell (whose <c>tail</c> is null); it has no count field.</summary>
+internal sealed class FSharpListWalker : Walker
+{
+    private readonly FieldInfo _head, _tail;
+
+    internal FSharpListWalker(Type type)
+    {
+        _head = Field(type, "head");
+        _tail = Field(type, "tail");
+    }
+
+    internal override int Collect(object value, Items into)
+    {
+        var total = 0;
+        for (var cell = value; _tail.GetValue(cell) is { } next; cell = next, total++)
+            into.Add(_head.GetValue(cell));
+        return total;
+    }
+}
