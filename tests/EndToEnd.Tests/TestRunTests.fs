@@ -28,7 +28,7 @@ let private recorded options target runnerArgs =
 let private xunit = lazy (recorded [] (project "XunitCart") [])
 let private nunit = lazy (recorded [] (Repo.program "NunitCart") [ "--filter"; "FullyQualifiedName~Total" ])
 let private mstest = lazy (recorded [ "--no-framework-filters" ] (Repo.program "MstestCart") [])
-let private xunitV3 = lazy (recorded [] (Repo.program "XunitV3Cart") [ "-class"; "XunitV3Cart.CartTests" ])
+let private xunitV3 = lazy (recorded [] (Repo.program "XunitV3Cart") [ "-class"; "XunitCart.CartTests" ])
 
 let private filterNames (folder: string) =
     let meta = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace_metadata.json"))).RootElement
@@ -89,9 +89,9 @@ let tests =
         test "xUnit v3: the test assembly is a program that runs its own tests; the runner's arguments reach it" {
             let run, out, t = xunitV3.Value
             Expect.stringContains run.Stdout "Total: 3, Errors: 0, Failed: 1" "the runner's own report"
-            Expect.equal (testMethods "XunitV3Cart" t).Length 3 "the three tests"
-            noRunner "XunitV3Cart" t
-            showsTheTestsAndTheCart "XunitV3Cart" t
+            Expect.equal (testMethods "XunitCart" t).Length 3 "the three tests (XunitCart's, compiled into the v3 program)"
+            noRunner "XunitCart" t
+            showsTheTestsAndTheCart "XunitCart" t
             Expect.equal (filterNames out) [ "builtin-default"; "builtin-xunit" ] "the framework filter"
         }
         test "--propagate-exit-code returns dotnet test's exit code for failing tests" {
