@@ -227,7 +227,7 @@ internal static class MethodRewriter
         if (method.HasThis && !closure)
         {
             var self = method.Body.ThisParameter;
-            arguments.Add(Filtered(ValueKind.Arg, "this", probes.ForThis(method.DeclaringType), () => [Instruction.Create(OpCodes.Ldarg, self)], valueAction));
+            arguments.Add(Filtered(ValueKind.Arg, "this", probes.ForThis(method), () => [Instruction.Create(OpCodes.Ldarg, self)], valueAction));
         }
         if (closure && method.DeclaringType.Fields.FirstOrDefault(f => f.Name == GeneratedCode.ThisField) is { } outer)
             arguments.Add(FieldOfThis(ValueKind.Arg, "this", outer, probes, valueAction));

@@ -126,9 +126,19 @@ internal sealed class ValueProbes
         return Read(type, Shape.Plain, new IlOp(OpCodes.Box, type), CallOp(ProbeTable.valObject));
     }
 
-    /// <summary>The plan for <c>this</c>: the object, or, in a value type, a managed pointer that is not read.</summary>
-    public ValuePlan ForThis(TypeDefinition declaringType) =>
-        declaringType.IsValueType ? Fixed(declaringType) : Read(declaringType, Shape.Plain, CallOp(ProbeTable.valObject));
+    /// <summary>
+    /// The plan for <c>this</c> of <paramref name="method"/>: the object; in a struct, the struct
+    /// its managed pointer points to, read like a <c>ref</c> parameter. Not read where that is not
+    /// safe or possible: in a struct's constructor (the memory may not be initialized yet), in a
+    /// ref struct, in a generic struct (its instantiation is not known here).
+    /// </summary>
+    public ValuePlan ForThis(MethodDefinition method)
+    {
+        var type = method.DeclaringType;
+        if (!type.IsValueType) return Read(type, Shape.Plain, CallOp(ProbeTable.valObject));
+        if (method.IsConstructor || type.HasGenericParameters || IsByRefLike(type)) return Fixed(type);
+        return For(new ByReferenceType(type));
+    }
 
     // The conversion that brings a value of a CLR type to the probe's parameter type.
     private static IEnumerable<IlOp> Widen(string clrFullName, ProbeRow row)

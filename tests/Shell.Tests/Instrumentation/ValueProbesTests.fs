@@ -130,11 +130,15 @@ let tests =
               Expect.equal (opsOf plan) [ "box T"; "call ValObject" ] "instructions"
           }
 
-          test "this: an object is read, a struct's managed pointer is not" {
+          test "this: an object is read; a struct through its managed pointer, except in its constructor" {
               let m, probes = probesFor ()
-              Expect.equal (opsOf (probes.ForThis(m.GetType "Loops.Counter"))) [ "call ValObject" ] "class"
-              let structThis = probes.ForThis(m.ImportReference(typeof<DateTime>).Resolve())
-              Expect.equal structThis.Capture (Capture.Fixed "<DateTime>") "struct"
+              let add = LoopsFixture.method m "Loops.Counter" "AddTo"
+              Expect.equal (opsOf (probes.ForThis add)) [ "call ValObject" ] "class"
+              let dateTime = m.ImportReference(typeof<DateTime>).Resolve()
+              let addDays = dateTime.Methods |> Seq.find (fun d -> d.Name = "AddDays")
+              Expect.equal (opsOf (probes.ForThis addDays)) [ "ldobj DateTime"; "box DateTime"; "call ValObject" ] "struct method"
+              let ctor = dateTime.Methods |> Seq.find (fun d -> d.IsConstructor && not d.IsStatic)
+              Expect.equal (probes.ForThis ctor).Capture (Capture.Fixed "<DateTime>") "struct constructor"
           }
 
           test "decimal is imported against the module's own core library" {
