@@ -125,7 +125,8 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
                     if not (isNull (box result.Warning)) then
                         eprintfn "codetracer: warning: %s (%s); the trace is partial" result.Warning.Message result.Warning.Code
                     if not failed && result.Outcome <> "unrecorded" && result.ProgramExitCode <> 0 && not policy.PropagateExitCode.Value then
-                        eprintfn "codetracer: the program exited with %d; pass --propagate-exit-code to return it" result.ProgramExitCode
+                        let what = if request.Test then "the test run" else "the program"
+                        eprintfn "codetracer: %s exited with %d; pass --propagate-exit-code to return it" what result.ProgramExitCode
                     result.ExitCode
                 with :? RecorderException as e ->
                     report (Some policy) (Some log) log.TraceId e.Error
