@@ -51,6 +51,9 @@ type ConversionState =
       /// Variable id of each slot, by the same indices (looked up once, not per value).
       ArgVars: int array array
       SiteVars: int array array
+      /// Indices of the slots the runtime writes a value for, by method and by site.
+      ArgReads: int list array
+      SiteReads: int list array
       Types: TypeRegistry
       /// The threads not running now; the running one is `Active`.
       Threads: Map<int64, ThreadState>
@@ -94,6 +97,11 @@ module Conversion =
 
     let private slotKey (slot: VariableSlot) = slot.Name
 
+    /// Indices of the slots that the runtime writes a value for.
+    let private readSlots (slots: VariableSlot array) =
+        [ for i in 0 .. slots.Length - 1 do
+              if slots.[i].Capture = Read then yield i ]
+
     /// The registrations that open a trace, the `<toplevel>` call and its step,
     /// and the initial state. Function 0 is `<toplevel>`; manifest method `m` is function `m + 1`.
     let start (manifest: Manifest) : ConversionState * TraceEvent list =
@@ -133,6 +141,8 @@ module Conversion =
           ReturnTypes = returnTypes
           ArgVars = manifest.Methods |> Array.map (fun m -> varsOf m.Args)
           SiteVars = manifest.Sites |> Array.map (fun s -> varsOf s.Variables)
+          ArgReads = manifest.Methods |> Array.map (fun m -> readSlots m.Args)
+          SiteReads = manifest.Sites |> Array.map (fun s -> readSlots s.Variables)
           Types = reg
           Threads = Map.empty
           Current = None
@@ -153,11 +163,6 @@ module Conversion =
         match t.Stack with
         | top :: rest -> { t with Stack = f top :: rest }
         | [] -> t
-
-    /// Indices of the slots that the runtime writes a value for.
-    let private readSlots (slots: VariableSlot array) =
-        [ for i in 0 .. slots.Length - 1 do
-              if slots.[i].Capture = Read then yield i ]
 
     /// The value of a slot the runtime never reads: its fixed text, `<redacted>` or `<dropped>`.
     let private unreadValue (slot: VariableSlot) (reg: TypeRegistry) : ValueRecord option * TypeRegistry * TraceEvent list =
@@ -181,13 +186,17 @@ module Conversion =
         let values =
             List.init slots.Length (fun i ->
                 let v =
-                    match unreadValue slots.[i] reg with
-                    | Some v, reg', evs ->
-                        reg <- reg'
-                        events <- events @ evs
-                        v
-                    | None, _, _ when obj.ReferenceEquals(read.[i], null) -> NoneValue typeIds.[i]
-                    | None, _, _ -> read.[i]
+                    match slots.[i].Capture with
+                    | Read | Resumed when obj.ReferenceEquals(read.[i], null) -> NoneValue typeIds.[i]
+                    | Read | Resumed -> read.[i]
+                    | _ ->
+                        match unreadValue slots.[i] reg with
+                        | Some v, reg', evs ->
+                            reg <- reg'
+                            events <- events @ evs
+                            v
+                        | None, _, _ when obj.ReferenceEquals(read.[i], null) -> NoneValue typeIds.[i]
+                        | None, _, _ -> read.[i]
                 varIds.[i], v)
         values, (if obj.ReferenceEquals(reg, state.Types) then state else { state with Types = reg }), events
 
@@ -240,24 +249,25 @@ module Conversion =
             | _ -> [], t
         t, flushed @ [ Value(state.VariableIds.[ReturnValueName], value); Return value ] @ replayed
 
-    let private anomaly (state: ConversionState) = { state with Anomalies = state.Anomalies + 1 }, []
+    let private anomaly (state: ConversionState) (t: ThreadState) = { state with Anomalies = state.Anomalies + 1 }, t, []
 
-    let private feedRecord (state: ConversionState) (tid: int64) (record: RawRecord) : ConversionState * TraceEvent list =
-        let t = state.Active
-        let store (st: ConversionState) t' = { st with Active = t' }
+    // The running thread's state is passed apart from `state` (whose `Active` is stale
+    // meanwhile): `feed` stores it once per chunk instead of copying the state per record.
+    let private feedRecord (state: ConversionState) (t: ThreadState) (tid: int64) (record: RawRecord) : ConversionState * ThreadState * TraceEvent list =
+        let withTypes reg = if obj.ReferenceEquals(reg, state.Types) then state else { state with Types = reg }
         let after (st: ConversionState, t': ThreadState, evs) =
             let st2, t2, evs2 = complete st t'
-            store st2 t2, evs @ evs2
+            st2, t2, evs @ evs2
         match record, t.Expect with
-        | _ when state.Detached.IsSome -> state, []
-        | RExit, _ -> { state with CleanExit = true }, []
+        | _ when state.Detached.IsSome -> state, t, []
+        | RExit, _ -> { state with CleanExit = true }, t, []
         | RDetach reason, _ ->
             let t, flushed = flushPending t
-            store { state with Detached = Some reason } { t with Expect = Idle }, flushed
+            { state with Detached = Some reason }, { t with Expect = Idle }, flushed
         | RFault description, _ ->
             let t, flushed = flushPending t
             let metadata = sprintf "{\"thread\":%d}" tid
-            store { state with Faults = state.Faults @ [ description ] } { t with Expect = Idle },
+            { state with Faults = state.Faults @ [ description ] }, { t with Expect = Idle },
             flushed @ [ IoEvent(EventKind.Error, metadata, "Unhandled exception: " + description) ]
         | RUnwind(serial, description), Idle when not t.Stack.IsEmpty ->
             // An exception leaves the running frame: the Error event once per throw
@@ -272,23 +282,23 @@ module Conversion =
                 | _ -> "Exception"
             let id, reg, typeEvs = ValueConversion.register TypeKind.Error typeName state.Types
             let t', revs = returnEvents state { t with LastUnwound = Some serial } (ValueRecord.Error("<unwind> " + description, id))
-            store { state with Types = reg } t', flushed @ error @ typeEvs @ revs
+            withTypes reg, t', flushed @ error @ typeEvs @ revs
         | REnter m, Idle when m >= 0 && m < state.Manifest.Methods.Length ->
-            after (state, { t with Expect = EnterArgs(m, readSlots state.Manifest.Methods.[m].Args, []) }, [])
+            after (state, { t with Expect = EnterArgs(m, state.ArgReads.[m], []) }, [])
         | RStep s, Idle when s >= 0 && s < state.Manifest.Sites.Length && not t.Stack.IsEmpty ->
-            after (state, { t with Expect = StepVars(s, readSlots state.Manifest.Sites.[s].Variables, []) }, [])
+            after (state, { t with Expect = StepVars(s, state.SiteReads.[s], []) }, [])
         | RReturn, Idle ->
             match t.Stack with
-            | [] -> anomaly state
+            | [] -> anomaly state t
             | top :: _ when state.Manifest.Methods.[top.MethodId].IsVoid ->
                 let t', evs = returnEvents state t (NoneValue ValueConversion.noneTypeId)
-                store state t', evs
+                state, t', evs
             | top :: _ ->
                 match unreadValue state.Manifest.Methods.[top.MethodId].Return state.Types with
                 | Some v, reg, evs ->
                     let t', revs = returnEvents state t v
-                    store { state with Types = reg } t', evs @ revs
-                | None, _, _ -> store state { t with Expect = ReturnValue top.MethodId }, []
+                    withTypes reg, t', evs @ revs
+                | None, _, _ -> state, { t with Expect = ReturnValue top.MethodId }, []
         | RWrite(stream, text), Idle ->
             let t, flushed = flushPending t
             let t = t |> withTop (fun f -> { f with Mergeable = false })
@@ -298,15 +308,15 @@ module Conversion =
                 | 3uy -> EventKind.Read, "stdin"
                 | _ -> EventKind.Write, "stdout"
             let metadata = sprintf "{\"stream\":\"%s\",\"thread\":%d}" name tid
-            store state t, flushed @ [ IoEvent(kind, metadata, text) ]
+            state, t, flushed @ [ IoEvent(kind, metadata, text) ]
         | RValue raw, EnterArgs(m, i :: rest, got) ->
             let slot = state.Manifest.Methods.[m].Args.[i]
             let v, reg, evs = ValueConversion.convert slot.TypeName state.ArgTypes.[m].[i] slot.Shape raw state.Types
-            after ({ state with Types = reg }, { t with Expect = EnterArgs(m, rest, (i, v) :: got) }, evs)
+            after (withTypes reg, { t with Expect = EnterArgs(m, rest, (i, v) :: got) }, evs)
         | RValue raw, StepVars(s, i :: rest, got) ->
             let slot = state.Manifest.Sites.[s].Variables.[i]
             let v, reg, evs = ValueConversion.convert slot.TypeName state.SiteTypes.[s].[i] slot.Shape raw state.Types
-            after ({ state with Types = reg }, { t with Expect = StepVars(s, rest, (i, v) :: got) }, evs)
+            after (withTypes reg, { t with Expect = StepVars(s, rest, (i, v) :: got) }, evs)
         | RValue raw, ReturnValue m ->
             let slot = state.Manifest.Methods.[m].Return
             let v, reg, evs =
@@ -317,8 +327,8 @@ module Conversion =
                     Raw(text, id), reg, evs
                 | _ -> ValueConversion.convert slot.TypeName state.ReturnTypes.[m] slot.Shape raw state.Types
             let t', revs = returnEvents state t v
-            store { state with Types = reg } t', evs @ revs
-        | _ -> anomaly state
+            withTypes reg, t', evs @ revs
+        | _ -> anomaly state t
 
     /// The return value of a frame left because another thread runs.
     let SwitchTypeName = "<thread switch>"
@@ -379,6 +389,11 @@ module Conversion =
             let step = Step(path, top.LastLine)
             { state with Active = { state.Active with Pending = Some { Step = step; Written = true; Values = [] } } }, [ step ]
 
+    let rec private revOnto (xs: TraceEvent list) (acc: TraceEvent list) =
+        match xs with
+        | [] -> acc
+        | x :: rest -> revOnto rest (x :: acc)
+
     /// Feeds one thread's decoded records (one chunk) into the conversion.
     let feed (state: ConversionState) (threadId: int64) (records: RawRecord list) : ConversionState * TraceEvent list =
         // Once detached nothing more is written, not even a switch.
@@ -391,11 +406,15 @@ module Conversion =
                 let state, switched = switchTo state threadId
                 let state, restated = restate state
                 state, switched @ restated
-        let folder (st, acc) r =
-            let st', evs = feedRecord st threadId r
-            st', List.rev evs @ acc
-        let state, revEvents = List.fold folder (state, List.rev switch) records
-        state, List.rev revEvents
+        let mutable st = state
+        let mutable t = state.Active
+        let mutable acc = List.rev switch
+        for r in records do
+            let st', t', evs = feedRecord st t threadId r
+            st <- st'
+            t <- t'
+            acc <- revOnto evs acc
+        { st with Active = t }, List.rev acc
 
     /// Ends the conversion: pending steps are written, and when every call
     /// returned, `<toplevel>` returns the exit code.

@@ -5,9 +5,15 @@ open System.Globalization
 open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
 
-/// The types registered so far: display name and kind to type id.
+/// The types registered so far: display name and kind to type id. Plain maps keyed by
+/// int and string: a struct-tuple key compares through slow structural comparison.
 type TypeRegistry =
-    { Ids: Map<struct (int * string), int>
+    { /// Type id by kind, then display name.
+      Ids: Map<int, Map<string, int>>
+      /// Struct type ids by display name, one per list of field names.
+      Structs: Map<string, (string list * int) list>
+      /// Display names of the reflection names seen so far (parsing one is costly).
+      Names: Map<string, string>
       Count: int }
 
 /// Turning the runtime's raw values into trace values with registered types.
@@ -18,29 +24,51 @@ module ValueConversion =
 
     /// A registry holding only type 0.
     let initialRegistry =
-        { Ids = Map.ofList [ struct (TypeKind.None, "None"), 0 ]; Count = 1 }
+        { Ids = Map.ofList [ TypeKind.None, Map.ofList [ "None", 0 ] ]; Structs = Map.empty; Names = Map.empty; Count = 1 }
 
     /// The id of a type, registering it (and returning its Type event) when new.
     let register (kind: int) (name: string) (reg: TypeRegistry) : int * TypeRegistry * TraceEvent list =
-        match Map.tryFind (struct (kind, name)) reg.Ids with
-        | Some id -> id, reg, []
-        | None ->
+        let names =
+            match reg.Ids.TryGetValue kind with
+            | true, m -> m
+            | _ -> Map.empty
+        match names.TryGetValue name with
+        | true, id -> id, reg, []
+        | _ ->
             let id = reg.Count
-            id, { Ids = Map.add (struct (kind, name)) id reg.Ids; Count = id + 1 }, [ TraceEvent.Type(kind, name, NoInfo) ]
+            id, { reg with Ids = Map.add kind (Map.add name id names) reg.Ids; Count = id + 1 }, [ TraceEvent.Type(kind, name, NoInfo) ]
 
     /// The trace type kind of the generic `object` type the fields of composite values are converted against.
     [<Literal>]
     let AnyKind = 32
 
+    let rec private sameNames (names: string list) (fields: (string * int) list) =
+        match names, fields with
+        | [], [] -> true
+        | n :: ns, (f, _) :: fs -> String.Equals(n, f) && sameNames ns fs
+        | _ -> false
+
     /// A Struct type with its fields (name, type id), registered once per (name, field names):
     /// its Type event carries the fields, so every value of it has as many field values.
     let registerStruct (name: string) (fields: (string * int) list) (reg: TypeRegistry) : int * TypeRegistry * TraceEvent list =
-        let key = name + "\000{" + String.Join("\000", fields |> List.map fst) + "}"
-        match Map.tryFind (struct (TypeKind.Struct, key)) reg.Ids with
-        | Some id -> id, reg, []
+        let known =
+            match reg.Structs.TryGetValue name with
+            | true, k -> k
+            | _ -> []
+        match known |> List.tryFind (fun (names, _) -> sameNames names fields) with
+        | Some(_, id) -> id, reg, []
         | None ->
             let id = reg.Count
-            id, { Ids = Map.add (struct (TypeKind.Struct, key)) id reg.Ids; Count = id + 1 }, [ TraceEvent.Type(TypeKind.Struct, name, StructInfo fields) ]
+            let structs = Map.add name ((List.map fst fields, id) :: known) reg.Structs
+            id, { reg with Structs = structs; Count = id + 1 }, [ TraceEvent.Type(TypeKind.Struct, name, StructInfo fields) ]
+
+    /// The display name of a reflection type name, parsed once per registry.
+    let displayName (typeName: string) (reg: TypeRegistry) : string * TypeRegistry =
+        match reg.Names.TryGetValue typeName with
+        | true, n -> n, reg
+        | _ ->
+            let n = TypeNames.ofReflectionName typeName
+            n, { reg with Names = Map.add typeName n reg.Names }
 
     /// The type id a value record carries.
     let typeIdOf (v: ValueRecord) : int =
@@ -135,33 +163,34 @@ module ValueConversion =
             let shown = if full > text.Length then text + cutMarker full text.Length else text
             typed TypeKind.String "string" (fun id -> ValueRecord.String(shown, id))
         | RBoxed(typeName, inner) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let kind = kindOfDeclared name Plain
             let id, reg1, evs1 = register kind name reg
             let v, reg2, evs2 = convert name id Plain inner reg1
             v, reg2, evs1 @ evs2
         | REnum(typeName, bits, names) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let id, reg1, evs1 = register TypeKind.Variant name reg
             let intId, reg2, evs2 = register TypeKind.Int "long" reg1
             Variant(names, Int(bits, intId), id), reg2, evs1 @ evs2
         | RRawObject typeName ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let id, reg1, evs = register TypeKind.Raw name reg
             Raw(name, id), reg1, evs
         | RStruct(typeName, fields) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let values, reg1, evs1 = convertAll (List.map snd fields) reg
             let fieldTypes = List.zip (List.map fst fields) (List.map typeIdOf values)
             let id, reg2, evs2 = registerStruct name fieldTypes reg1
             Struct(values, id), reg2, evs1 @ evs2
         | RTuple(typeName, items) ->
-            let name = tupleName (TypeNames.ofReflectionName typeName)
+            let name, reg = displayName typeName reg
+            let name = tupleName name
             let values, reg1, evs1 = convertAll items reg
             let id, reg2, evs2 = register TypeKind.Tuple name reg1
             ValueRecord.Tuple(values, id), reg2, evs1 @ evs2
         | RVariant(typeName, case, contents) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let values, reg1, evs1 = convertAll contents reg
             let inner, reg2, evs2 =
                 match values with
@@ -173,17 +202,17 @@ module ValueConversion =
             let id, reg3, evs3 = register TypeKind.Variant name reg2
             Variant(case, inner, id), reg3, evs1 @ evs2 @ evs3
         | RBigInt(typeName, negative, magnitude) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let id, reg1, evs = register TypeKind.Int name reg
             match fitsInt64 magnitude negative with
             | Some i -> Int(i, id), reg1, evs
             | None -> BigInt(magnitude, negative, id), reg1, evs
         | RRawText(typeName, text) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let id, reg1, evs = register TypeKind.Raw name reg
             Raw(text, id), reg1, evs
         | RSequence(typeName, total, items) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let kind =
                 if name.EndsWith("]", StringComparison.Ordinal) then TypeKind.Array
                 elif isSetName name then TypeKind.Set
