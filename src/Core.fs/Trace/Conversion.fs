@@ -1,5 +1,6 @@
 namespace CodeTracer.Core.Trace
 
+open Microsoft.FSharp.Core.CompilerServices
 open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
 
@@ -177,27 +178,28 @@ module Conversion =
         | Dropped -> shown TypeKind.Raw "<dropped>" (fun id -> Raw("<dropped>", id))
 
     /// All slots' values once the read ones are in: unread slots get their fixed value.
+    /// A loop rather than closures over mutable locals: this runs at every call and step.
     let private completeSlots (state: ConversionState) (slots: VariableSlot array) (typeIds: int array) (varIds: int array) (got: (int * ValueRecord) list) =
         let read: ValueRecord array = Array.zeroCreate slots.Length
         for i, v in got do
             read.[i] <- v
         let mutable reg = state.Types
         let mutable events = []
-        let values =
-            List.init slots.Length (fun i ->
-                let v =
-                    match slots.[i].Capture with
-                    | Read | Resumed when obj.ReferenceEquals(read.[i], null) -> NoneValue typeIds.[i]
-                    | Read | Resumed -> read.[i]
-                    | _ ->
-                        match unreadValue slots.[i] reg with
-                        | Some v, reg', evs ->
-                            reg <- reg'
-                            events <- events @ evs
-                            v
-                        | None, _, _ when obj.ReferenceEquals(read.[i], null) -> NoneValue typeIds.[i]
-                        | None, _, _ -> read.[i]
-                varIds.[i], v)
+        // Registrations in slot order, so type ids come in the same order as before.
+        for i in 0 .. slots.Length - 1 do
+            match slots.[i].Capture with
+            | Read | Resumed -> ()
+            | _ ->
+                match unreadValue slots.[i] reg with
+                | Some v, reg', evs ->
+                    reg <- reg'
+                    events <- events @ evs
+                    read.[i] <- v
+                | None, _, _ -> ()
+        let mutable values = []
+        for i in slots.Length - 1 .. -1 .. 0 do
+            let v = if obj.ReferenceEquals(read.[i], null) then NoneValue typeIds.[i] else read.[i]
+            values <- (varIds.[i], v) :: values
         values, (if obj.ReferenceEquals(reg, state.Types) then state else { state with Types = reg }), events
 
     // The record that completes an expectation, once all its values are in.
@@ -389,11 +391,6 @@ module Conversion =
             let step = Step(path, top.LastLine)
             { state with Active = { state.Active with Pending = Some { Step = step; Written = true; Values = [] } } }, [ step ]
 
-    let rec private revOnto (xs: TraceEvent list) (acc: TraceEvent list) =
-        match xs with
-        | [] -> acc
-        | x :: rest -> revOnto rest (x :: acc)
-
     /// Feeds one thread's decoded records (one chunk) into the conversion.
     let feed (state: ConversionState) (threadId: int64) (records: RawRecord list) : ConversionState * TraceEvent list =
         // Once detached nothing more is written, not even a switch.
@@ -408,13 +405,16 @@ module Conversion =
                 state, switched @ restated
         let mutable st = state
         let mutable t = state.Active
-        let mutable acc = List.rev switch
+        // Appends at the end without reversing the events (the cons cells are completed in place).
+        let mutable events = ListCollector<TraceEvent>()
+        events.AddMany switch
         for r in records do
             let st', t', evs = feedRecord st t threadId r
             st <- st'
             t <- t'
-            acc <- revOnto evs acc
-        { st with Active = t }, List.rev acc
+            for e in evs do
+                events.Add e
+        { st with Active = t }, events.Close()
 
     /// Ends the conversion: pending steps are written, and when every call
     /// returned, `<toplevel>` returns the exit code.
