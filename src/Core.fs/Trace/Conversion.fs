@@ -155,10 +155,16 @@ module Conversion =
           CleanExit = false },
         header
 
+    /// The events of a pending step not written yet.
+    let private pendingEvents (pending: PendingStep option) : TraceEvent list =
+        match pending with
+        | None -> []
+        | Some p -> if p.Written then p.Values else p.Step :: p.Values
+
     let private flushPending (t: ThreadState) : ThreadState * TraceEvent list =
         match t.Pending with
         | None -> t, []
-        | Some p -> { t with Pending = None }, (if p.Written then p.Values else p.Step :: p.Values)
+        | Some _ -> { t with Pending = None }, pendingEvents t.Pending
 
     let private withTop (f: Frame -> Frame) (t: ThreadState) =
         match t.Stack with
@@ -203,7 +209,7 @@ module Conversion =
         values, (if obj.ReferenceEquals(reg, state.Types) then state else { state with Types = reg }), events
 
     // The record that completes an expectation, once all its values are in.
-    let private complete (state: ConversionState) (t: ThreadState) : ConversionState * ThreadState * TraceEvent list =
+    let private complete (state: ConversionState) (t: ThreadState) : struct (ConversionState * ThreadState * TraceEvent list) =
         match t.Expect with
         | EnterArgs(m, [], got) ->
             let meth = state.Manifest.Methods.[m]
@@ -212,9 +218,9 @@ module Conversion =
             let t = t |> withTop (fun f -> { f with Mergeable = false })
             let frame = { MethodId = m; Args = args; LastLine = meth.Line; LastSite = -1; Mergeable = true; Deferred = [] }
             let entry = Step(meth.PathId, meth.Line)
-            state,
-            { t with Stack = frame :: t.Stack; Expect = Idle; Pending = Some { Step = entry; Written = true; Values = [] } },
-            flushed @ typeEvs @ [ entry; Call(m + 1, args) ]
+            struct (state,
+                    { t with Stack = frame :: t.Stack; Expect = Idle; Pending = Some { Step = entry; Written = true; Values = [] } },
+                    flushed @ typeEvs @ [ entry; Call(m + 1, args) ])
         | StepVars(s, [], got) ->
             let site = state.Manifest.Sites.[s]
             let values, state, typeEvs = completeSlots state site.Variables state.SiteTypes.[s] state.SiteVars.[s] got
@@ -229,17 +235,22 @@ module Conversion =
                     | f :: more when f.MethodId = site.MethodId -> { f with Deferred = f.Deferred @ (Step(site.PathId, site.Line) :: valueEvents) } :: more
                     | f :: more -> f :: defer more
                     | [] -> []
-                state, { t with Stack = top :: defer rest }, typeEvs
+                struct (state, { t with Stack = top :: defer rest }, typeEvs)
             | top :: rest when top.Mergeable && top.LastLine = site.Line && s > top.LastSite ->
                 // Another sequence point of the same line: one step, the latest values.
                 let top' = { top with LastSite = s }
                 let pending = t.Pending |> Option.map (fun p -> { p with Values = valueEvents })
-                state, { t with Stack = top' :: rest; Pending = pending }, typeEvs
-            | _ ->
+                struct (state, { t with Stack = top' :: rest; Pending = pending }, typeEvs)
+            | top :: rest ->
+                // A new step (the common case): the thread's state is built once.
+                let top' = { top with LastLine = site.Line; LastSite = s; Mergeable = true }
+                let pending = Some { Step = Step(site.PathId, site.Line); Written = false; Values = valueEvents }
+                struct (state, { t with Stack = top' :: rest; Pending = pending }, pendingEvents t.Pending @ typeEvs)
+            | [] ->
                 let t, flushed = flushPending t
                 let t = t |> withTop (fun f -> { f with LastLine = site.Line; LastSite = s; Mergeable = true })
-                state, { t with Pending = Some { Step = Step(site.PathId, site.Line); Written = false; Values = valueEvents } }, flushed @ typeEvs
-        | _ -> state, t, []
+                struct (state, { t with Pending = Some { Step = Step(site.PathId, site.Line); Written = false; Values = valueEvents } }, flushed @ typeEvs)
+        | _ -> struct (state, t, [])
 
     let private returnEvents (state: ConversionState) (t: ThreadState) (value: ValueRecord) =
         let t, flushed = flushPending t
@@ -251,26 +262,27 @@ module Conversion =
             | _ -> [], t
         t, flushed @ [ Value(state.VariableIds.[ReturnValueName], value); Return value ] @ replayed
 
-    let private anomaly (state: ConversionState) (t: ThreadState) = { state with Anomalies = state.Anomalies + 1 }, t, []
+    let private anomaly (state: ConversionState) (t: ThreadState) = struct ({ state with Anomalies = state.Anomalies + 1 }, t, [])
 
     // The running thread's state is passed apart from `state` (whose `Active` is stale
     // meanwhile): `feed` stores it once per chunk instead of copying the state per record.
-    let private feedRecord (state: ConversionState) (t: ThreadState) (tid: int64) (record: RawRecord) : ConversionState * ThreadState * TraceEvent list =
+    let private feedRecord (state: ConversionState) (t: ThreadState) (tid: int64) (record: RawRecord) : struct (ConversionState * ThreadState * TraceEvent list) =
         let withTypes reg = if obj.ReferenceEquals(reg, state.Types) then state else { state with Types = reg }
-        let after (st: ConversionState, t': ThreadState, evs) =
-            let st2, t2, evs2 = complete st t'
-            st2, t2, evs @ evs2
+        let after (st: ConversionState) (t': ThreadState) evs =
+            let struct (st2, t2, evs2) = complete st t'
+            struct (st2, t2, evs @ evs2)
         match record, t.Expect with
-        | _ when state.Detached.IsSome -> state, t, []
-        | RExit, _ -> { state with CleanExit = true }, t, []
+        | _ when state.Detached.IsSome -> struct (state, t, [])
+        | RExit, _ -> struct ({ state with CleanExit = true }, t, [])
         | RDetach reason, _ ->
             let t, flushed = flushPending t
-            { state with Detached = Some reason }, { t with Expect = Idle }, flushed
+            struct ({ state with Detached = Some reason }, { t with Expect = Idle }, flushed)
         | RFault description, _ ->
             let t, flushed = flushPending t
             let metadata = sprintf "{\"thread\":%d}" tid
-            { state with Faults = state.Faults @ [ description ] }, { t with Expect = Idle },
-            flushed @ [ IoEvent(EventKind.Error, metadata, "Unhandled exception: " + description) ]
+            struct ({ state with Faults = state.Faults @ [ description ] },
+                    { t with Expect = Idle },
+                    flushed @ [ IoEvent(EventKind.Error, metadata, "Unhandled exception: " + description) ])
         | RUnwind(serial, description), Idle when not t.Stack.IsEmpty ->
             // An exception leaves the running frame: the Error event once per throw
             // (on the step it left from), then the frame returns `<unwind> Type: message`.
@@ -284,23 +296,23 @@ module Conversion =
                 | _ -> "Exception"
             let id, reg, typeEvs = ValueConversion.register TypeKind.Error typeName state.Types
             let t', revs = returnEvents state { t with LastUnwound = Some serial } (ValueRecord.Error("<unwind> " + description, id))
-            withTypes reg, t', flushed @ error @ typeEvs @ revs
+            struct (withTypes reg, t', flushed @ error @ typeEvs @ revs)
         | REnter m, Idle when m >= 0 && m < state.Manifest.Methods.Length ->
-            after (state, { t with Expect = EnterArgs(m, state.ArgReads.[m], []) }, [])
+            after state { t with Expect = EnterArgs(m, state.ArgReads.[m], []) } []
         | RStep s, Idle when s >= 0 && s < state.Manifest.Sites.Length && not t.Stack.IsEmpty ->
-            after (state, { t with Expect = StepVars(s, state.SiteReads.[s], []) }, [])
+            after state { t with Expect = StepVars(s, state.SiteReads.[s], []) } []
         | RReturn, Idle ->
             match t.Stack with
             | [] -> anomaly state t
             | top :: _ when state.Manifest.Methods.[top.MethodId].IsVoid ->
                 let t', evs = returnEvents state t (NoneValue ValueConversion.noneTypeId)
-                state, t', evs
+                struct (state, t', evs)
             | top :: _ ->
                 match unreadValue state.Manifest.Methods.[top.MethodId].Return state.Types with
                 | Some v, reg, evs ->
                     let t', revs = returnEvents state t v
-                    withTypes reg, t', evs @ revs
-                | None, _, _ -> state, { t with Expect = ReturnValue top.MethodId }, []
+                    struct (withTypes reg, t', evs @ revs)
+                | None, _, _ -> struct (state, { t with Expect = ReturnValue top.MethodId }, [])
         | RWrite(stream, text), Idle ->
             let t, flushed = flushPending t
             let t = t |> withTop (fun f -> { f with Mergeable = false })
@@ -310,15 +322,15 @@ module Conversion =
                 | 3uy -> EventKind.Read, "stdin"
                 | _ -> EventKind.Write, "stdout"
             let metadata = sprintf "{\"stream\":\"%s\",\"thread\":%d}" name tid
-            state, t, flushed @ [ IoEvent(kind, metadata, text) ]
+            struct (state, t, flushed @ [ IoEvent(kind, metadata, text) ])
         | RValue raw, EnterArgs(m, i :: rest, got) ->
             let slot = state.Manifest.Methods.[m].Args.[i]
             let v, reg, evs = ValueConversion.convert slot.TypeName state.ArgTypes.[m].[i] slot.Shape raw state.Types
-            after (withTypes reg, { t with Expect = EnterArgs(m, rest, (i, v) :: got) }, evs)
+            after (withTypes reg) { t with Expect = EnterArgs(m, rest, (i, v) :: got) } evs
         | RValue raw, StepVars(s, i :: rest, got) ->
             let slot = state.Manifest.Sites.[s].Variables.[i]
             let v, reg, evs = ValueConversion.convert slot.TypeName state.SiteTypes.[s].[i] slot.Shape raw state.Types
-            after (withTypes reg, { t with Expect = StepVars(s, rest, (i, v) :: got) }, evs)
+            after (withTypes reg) { t with Expect = StepVars(s, rest, (i, v) :: got) } evs
         | RValue raw, ReturnValue m ->
             let slot = state.Manifest.Methods.[m].Return
             let v, reg, evs =
@@ -329,7 +341,7 @@ module Conversion =
                     Raw(text, id), reg, evs
                 | _ -> ValueConversion.convert slot.TypeName state.ReturnTypes.[m] slot.Shape raw state.Types
             let t', revs = returnEvents state t v
-            withTypes reg, t', evs @ revs
+            struct (withTypes reg, t', evs @ revs)
         | _ -> anomaly state t
 
     /// The return value of a frame left because another thread runs.
@@ -409,7 +421,7 @@ module Conversion =
         let mutable events = ListCollector<TraceEvent>()
         events.AddMany switch
         for r in records do
-            let st', t', evs = feedRecord st t threadId r
+            let struct (st', t', evs) = feedRecord st t threadId r
             st <- st'
             t <- t'
             for e in evs do

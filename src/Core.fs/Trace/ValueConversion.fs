@@ -132,7 +132,7 @@ module ValueConversion =
 
     /// A raw value shown with the given declared type (display name and id).
     let rec convert (declared: string) (declaredId: int) (shape: Shape) (raw: RawValue) (reg: TypeRegistry) : ValueRecord * TypeRegistry * TraceEvent list =
-        let typed kind name (make: int -> ValueRecord) =
+        let inline typed kind name (make: int -> ValueRecord) =
             if name = declared && kindOfDeclared declared shape = kind then make declaredId, reg, []
             else
                 let id, reg', evs = register kind name reg
