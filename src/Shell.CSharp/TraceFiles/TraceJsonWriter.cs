@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using System.Text;
 using Microsoft.FSharp.Collections;
@@ -59,8 +58,7 @@ internal static class TraceJsonWriter
             var size = onProgress is null || !File.Exists(rawLogPath) ? 0 : new FileInfo(rawLogPath).Length;
             // Two stages on two threads: decoding and converting on one, encoding and writing
             // on this one; batches keep their order, so the output is the same.
-            using var batches = new BlockingCollection<FSharpList<TraceEvent>>(BatchesAhead);
-            using var stop = new CancellationTokenSource();
+            var batches = new Handoff<FSharpList<TraceEvent>>(BatchesAhead);
             Exception? failure = null;
             var converter = new Thread(() =>
             {
@@ -71,21 +69,21 @@ internal static class TraceJsonWriter
                         onProgress?.Invoke(reader.BytesRead, size);
                         var (next, batch) = Conversion.feed(state, threadId, records).ToValueTuple();
                         state = next;
-                        batches.Add(batch, stop.Token);
+                        if (!batches.Add(batch)) break;
                     }
                 }
-                catch (OperationCanceledException) when (stop.IsCancellationRequested) { }
                 catch (Exception e) { failure = e; }
-                finally { batches.CompleteAdding(); }
+                finally { batches.Close(); }
             }) { IsBackground = true, Name = "raw log conversion" };
             converter.Start();
             try
             {
-                foreach (var batch in batches.GetConsumingEnumerable()) Emit(batch);
+                while (batches.Take(out var batch)) Emit(batch);
             }
             finally
             {
-                stop.Cancel();
+                // Also when writing failed: the converter stops at its next batch.
+                batches.Close();
                 converter.Join();
             }
             if (failure is not null) ExceptionDispatchInfo.Capture(failure).Throw();
