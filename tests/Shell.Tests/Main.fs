@@ -16,4 +16,5 @@ let main argv =
               ProbeTableAgreementTests.tests
               RuntimeBundlingTests.tests
               TraceFolderTests.tests
+              TraceJsonWriterTests.tests
               ProgressTests.tests ])

@@ -104,7 +104,10 @@ module RawRecord =
     /// The runtime nests values at most max_depth deep; far deeper means corrupt input.
     let private maxNesting = 64
 
-    let rec private readValue (c: Cursor) (types: TypeTable byref) (depth: int) : RawValue =
+    /// Field names split once per chunk: by struct type id, the joined text they came from.
+    type private FieldNames = Collections.Generic.Dictionary<int, struct (string * string list)>
+
+    let rec private readValue (c: Cursor) (types: TypeTable byref) (fields: FieldNames) (depth: int) : RawValue =
         let tag = c.U8()
         if depth > maxNesting then
             c.Fail()
@@ -114,7 +117,7 @@ module RawRecord =
             let name, _ = c.Text()
             // A TypeDef cut by the chunk's end is read again with the next chunk.
             if not c.Failed then types <- Map.add id name types
-            readValue c &types depth
+            readValue c &types fields depth
         elif tag = ProbeTable.fieldsDef.Tag then
             let id = c.I32()
             let count = c.I32()
@@ -126,7 +129,7 @@ module RawRecord =
                 while names.Count < count && not c.Failed do
                     names.Add(fst (c.Text()))
                 if not c.Failed then types <- Map.add (fieldsKey id) (String.Join(string fieldSeparator, names)) types
-                readValue c &types depth
+                readValue c &types fields depth
         elif tag = ProbeTable.valNull.Tag then RNull
         elif tag = ProbeTable.valInt.Tag then RInt(c.I64())
         elif tag = ProbeTable.valUInt.Tag then RUInt(uint64 (c.I64()))
@@ -155,7 +158,7 @@ module RawRecord =
                 let mutable items = []
                 let mutable i = 0
                 while i < kept && not c.Failed do
-                    items <- readValue c &types (depth + 1) :: items
+                    items <- readValue c &types fields (depth + 1) :: items
                     i <- i + 1
                 RSequence(name, total, List.rev items)
         elif tag = ProbeTable.valRaw.Tag then RRawObject(typeName types (c.I32()))
@@ -166,15 +169,20 @@ module RawRecord =
             REnum(name, bits, names)
         elif tag = ProbeTable.valBoxed.Tag then
             let name = typeName types (c.I32())
-            RBoxed(name, readValue c &types (depth + 1))
+            RBoxed(name, readValue c &types fields (depth + 1))
         elif tag = ProbeTable.valStruct.Tag then
             let id = c.I32()
             let name = typeName types id
             let count = c.I32()
             let names =
                 match Map.tryFind (fieldsKey id) types with
-                | Some "" -> Some [||]
-                | Some joined -> Some(joined.Split fieldSeparator)
+                | Some joined ->
+                    match fields.TryGetValue id with
+                    | true, struct (text, split) when obj.ReferenceEquals(text, joined) -> Some split
+                    | _ ->
+                        let split = if joined = "" then [] else List.ofArray (joined.Split fieldSeparator)
+                        fields.[id] <- struct (joined, split)
+                        Some split
                 | None -> None
             if c.Failed then RNull
             elif names.IsNone || names.Value.Length <> count then
@@ -182,17 +190,17 @@ module RawRecord =
                 c.Fail()
                 RNull
             else
-                let values = readValues c &types depth count
-                RStruct(name, List.zip (List.ofArray names.Value |> List.truncate values.Length) values)
+                let values = readValues c &types fields depth count
+                RStruct(name, List.zip (names.Value |> List.truncate values.Length) values)
         elif tag = ProbeTable.valTuple.Tag then
             let name = typeName types (c.I32())
             let count = c.I32()
-            RTuple(name, readValues c &types depth count)
+            RTuple(name, readValues c &types fields depth count)
         elif tag = ProbeTable.valVariant.Tag then
             let name = typeName types (c.I32())
             let case, _ = c.Text()
             let count = c.I32()
-            RVariant(name, case, readValues c &types depth count)
+            RVariant(name, case, readValues c &types fields depth count)
         elif tag = ProbeTable.valBigInt.Tag then
             let name = typeName types (c.I32())
             let negative = c.U8() <> 0uy
@@ -206,7 +214,7 @@ module RawRecord =
             RNull
 
     /// `count` nested values (a negative count is corrupt input).
-    and private readValues (c: Cursor) (types: TypeTable byref) (depth: int) (count: int) : RawValue list =
+    and private readValues (c: Cursor) (types: TypeTable byref) (fields: FieldNames) (depth: int) (count: int) : RawValue list =
         if count < 0 then
             c.Fail()
             []
@@ -214,7 +222,7 @@ module RawRecord =
             let mutable items = []
             let mutable i = 0
             while i < count && not c.Failed do
-                items <- readValue c &types (depth + 1) :: items
+                items <- readValue c &types fields (depth + 1) :: items
                 i <- i + 1
             List.rev items
 
@@ -228,6 +236,7 @@ module RawRecord =
         else
             let c = Cursor(data, offset, offset + count)
             let mutable table = types
+            let fields = FieldNames()
             let mutable records = []
             let mutable complete = offset
             while not c.AtEnd && not c.Failed do
@@ -262,7 +271,7 @@ module RawRecord =
                     let serial = c.I32()
                     records <- RUnwind(serial, fst (c.Text())) :: records
                 else
-                    records <- RValue(readValue c &table 0) :: records
+                    records <- RValue(readValue c &table fields 0) :: records
             if c.Short then
                 // Drop the cut record; its bytes are decoded again with the next chunk.
                 Ok(List.rev (List.tail records), table, complete - offset)

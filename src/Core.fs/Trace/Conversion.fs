@@ -1,5 +1,6 @@
 namespace CodeTracer.Core.Trace
 
+open Microsoft.FSharp.Core.CompilerServices
 open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
 
@@ -51,6 +52,9 @@ type ConversionState =
       /// Variable id of each slot, by the same indices (looked up once, not per value).
       ArgVars: int array array
       SiteVars: int array array
+      /// Indices of the slots the runtime writes a value for, by method and by site.
+      ArgReads: int list array
+      SiteReads: int list array
       Types: TypeRegistry
       /// The threads not running now; the running one is `Active`.
       Threads: Map<int64, ThreadState>
@@ -94,6 +98,11 @@ module Conversion =
 
     let private slotKey (slot: VariableSlot) = slot.Name
 
+    /// Indices of the slots that the runtime writes a value for.
+    let private readSlots (slots: VariableSlot array) =
+        [ for i in 0 .. slots.Length - 1 do
+              if slots.[i].Capture = Read then yield i ]
+
     /// The registrations that open a trace, the `<toplevel>` call and its step,
     /// and the initial state. Function 0 is `<toplevel>`; manifest method `m` is function `m + 1`.
     let start (manifest: Manifest) : ConversionState * TraceEvent list =
@@ -133,6 +142,8 @@ module Conversion =
           ReturnTypes = returnTypes
           ArgVars = manifest.Methods |> Array.map (fun m -> varsOf m.Args)
           SiteVars = manifest.Sites |> Array.map (fun s -> varsOf s.Variables)
+          ArgReads = manifest.Methods |> Array.map (fun m -> readSlots m.Args)
+          SiteReads = manifest.Sites |> Array.map (fun s -> readSlots s.Variables)
           Types = reg
           Threads = Map.empty
           Current = None
@@ -144,20 +155,21 @@ module Conversion =
           CleanExit = false },
         header
 
+    /// The events of a pending step not written yet.
+    let private pendingEvents (pending: PendingStep option) : TraceEvent list =
+        match pending with
+        | None -> []
+        | Some p -> if p.Written then p.Values else p.Step :: p.Values
+
     let private flushPending (t: ThreadState) : ThreadState * TraceEvent list =
         match t.Pending with
         | None -> t, []
-        | Some p -> { t with Pending = None }, (if p.Written then p.Values else p.Step :: p.Values)
+        | Some _ -> { t with Pending = None }, pendingEvents t.Pending
 
     let private withTop (f: Frame -> Frame) (t: ThreadState) =
         match t.Stack with
         | top :: rest -> { t with Stack = f top :: rest }
         | [] -> t
-
-    /// Indices of the slots that the runtime writes a value for.
-    let private readSlots (slots: VariableSlot array) =
-        [ for i in 0 .. slots.Length - 1 do
-              if slots.[i].Capture = Read then yield i ]
 
     /// The value of a slot the runtime never reads: its fixed text, `<redacted>` or `<dropped>`.
     let private unreadValue (slot: VariableSlot) (reg: TypeRegistry) : ValueRecord option * TypeRegistry * TraceEvent list =
@@ -172,27 +184,32 @@ module Conversion =
         | Dropped -> shown TypeKind.Raw "<dropped>" (fun id -> Raw("<dropped>", id))
 
     /// All slots' values once the read ones are in: unread slots get their fixed value.
+    /// A loop rather than closures over mutable locals: this runs at every call and step.
     let private completeSlots (state: ConversionState) (slots: VariableSlot array) (typeIds: int array) (varIds: int array) (got: (int * ValueRecord) list) =
         let read: ValueRecord array = Array.zeroCreate slots.Length
         for i, v in got do
             read.[i] <- v
         let mutable reg = state.Types
         let mutable events = []
-        let values =
-            List.init slots.Length (fun i ->
-                let v =
-                    match unreadValue slots.[i] reg with
-                    | Some v, reg', evs ->
-                        reg <- reg'
-                        events <- events @ evs
-                        v
-                    | None, _, _ when obj.ReferenceEquals(read.[i], null) -> NoneValue typeIds.[i]
-                    | None, _, _ -> read.[i]
-                varIds.[i], v)
+        // Registrations in slot order, so type ids come in the same order as before.
+        for i in 0 .. slots.Length - 1 do
+            match slots.[i].Capture with
+            | Read | Resumed -> ()
+            | _ ->
+                match unreadValue slots.[i] reg with
+                | Some v, reg', evs ->
+                    reg <- reg'
+                    events <- events @ evs
+                    read.[i] <- v
+                | None, _, _ -> ()
+        let mutable values = []
+        for i in slots.Length - 1 .. -1 .. 0 do
+            let v = if obj.ReferenceEquals(read.[i], null) then NoneValue typeIds.[i] else read.[i]
+            values <- (varIds.[i], v) :: values
         values, (if obj.ReferenceEquals(reg, state.Types) then state else { state with Types = reg }), events
 
     // The record that completes an expectation, once all its values are in.
-    let private complete (state: ConversionState) (t: ThreadState) : ConversionState * ThreadState * TraceEvent list =
+    let private complete (state: ConversionState) (t: ThreadState) : struct (ConversionState * ThreadState * TraceEvent list) =
         match t.Expect with
         | EnterArgs(m, [], got) ->
             let meth = state.Manifest.Methods.[m]
@@ -201,9 +218,9 @@ module Conversion =
             let t = t |> withTop (fun f -> { f with Mergeable = false })
             let frame = { MethodId = m; Args = args; LastLine = meth.Line; LastSite = -1; Mergeable = true; Deferred = [] }
             let entry = Step(meth.PathId, meth.Line)
-            state,
-            { t with Stack = frame :: t.Stack; Expect = Idle; Pending = Some { Step = entry; Written = true; Values = [] } },
-            flushed @ typeEvs @ [ entry; Call(m + 1, args) ]
+            struct (state,
+                    { t with Stack = frame :: t.Stack; Expect = Idle; Pending = Some { Step = entry; Written = true; Values = [] } },
+                    flushed @ typeEvs @ [ entry; Call(m + 1, args) ])
         | StepVars(s, [], got) ->
             let site = state.Manifest.Sites.[s]
             let values, state, typeEvs = completeSlots state site.Variables state.SiteTypes.[s] state.SiteVars.[s] got
@@ -218,17 +235,22 @@ module Conversion =
                     | f :: more when f.MethodId = site.MethodId -> { f with Deferred = f.Deferred @ (Step(site.PathId, site.Line) :: valueEvents) } :: more
                     | f :: more -> f :: defer more
                     | [] -> []
-                state, { t with Stack = top :: defer rest }, typeEvs
+                struct (state, { t with Stack = top :: defer rest }, typeEvs)
             | top :: rest when top.Mergeable && top.LastLine = site.Line && s > top.LastSite ->
                 // Another sequence point of the same line: one step, the latest values.
                 let top' = { top with LastSite = s }
                 let pending = t.Pending |> Option.map (fun p -> { p with Values = valueEvents })
-                state, { t with Stack = top' :: rest; Pending = pending }, typeEvs
-            | _ ->
+                struct (state, { t with Stack = top' :: rest; Pending = pending }, typeEvs)
+            | top :: rest ->
+                // A new step (the common case): the thread's state is built once.
+                let top' = { top with LastLine = site.Line; LastSite = s; Mergeable = true }
+                let pending = Some { Step = Step(site.PathId, site.Line); Written = false; Values = valueEvents }
+                struct (state, { t with Stack = top' :: rest; Pending = pending }, pendingEvents t.Pending @ typeEvs)
+            | [] ->
                 let t, flushed = flushPending t
                 let t = t |> withTop (fun f -> { f with LastLine = site.Line; LastSite = s; Mergeable = true })
-                state, { t with Pending = Some { Step = Step(site.PathId, site.Line); Written = false; Values = valueEvents } }, flushed @ typeEvs
-        | _ -> state, t, []
+                struct (state, { t with Pending = Some { Step = Step(site.PathId, site.Line); Written = false; Values = valueEvents } }, flushed @ typeEvs)
+        | _ -> struct (state, t, [])
 
     let private returnEvents (state: ConversionState) (t: ThreadState) (value: ValueRecord) =
         let t, flushed = flushPending t
@@ -240,25 +262,27 @@ module Conversion =
             | _ -> [], t
         t, flushed @ [ Value(state.VariableIds.[ReturnValueName], value); Return value ] @ replayed
 
-    let private anomaly (state: ConversionState) = { state with Anomalies = state.Anomalies + 1 }, []
+    let private anomaly (state: ConversionState) (t: ThreadState) = struct ({ state with Anomalies = state.Anomalies + 1 }, t, [])
 
-    let private feedRecord (state: ConversionState) (tid: int64) (record: RawRecord) : ConversionState * TraceEvent list =
-        let t = state.Active
-        let store (st: ConversionState) t' = { st with Active = t' }
-        let after (st: ConversionState, t': ThreadState, evs) =
-            let st2, t2, evs2 = complete st t'
-            store st2 t2, evs @ evs2
+    // The running thread's state is passed apart from `state` (whose `Active` is stale
+    // meanwhile): `feed` stores it once per chunk instead of copying the state per record.
+    let private feedRecord (state: ConversionState) (t: ThreadState) (tid: int64) (record: RawRecord) : struct (ConversionState * ThreadState * TraceEvent list) =
+        let withTypes reg = if obj.ReferenceEquals(reg, state.Types) then state else { state with Types = reg }
+        let after (st: ConversionState) (t': ThreadState) evs =
+            let struct (st2, t2, evs2) = complete st t'
+            struct (st2, t2, evs @ evs2)
         match record, t.Expect with
-        | _ when state.Detached.IsSome -> state, []
-        | RExit, _ -> { state with CleanExit = true }, []
+        | _ when state.Detached.IsSome -> struct (state, t, [])
+        | RExit, _ -> struct ({ state with CleanExit = true }, t, [])
         | RDetach reason, _ ->
             let t, flushed = flushPending t
-            store { state with Detached = Some reason } { t with Expect = Idle }, flushed
+            struct ({ state with Detached = Some reason }, { t with Expect = Idle }, flushed)
         | RFault description, _ ->
             let t, flushed = flushPending t
             let metadata = sprintf "{\"thread\":%d}" tid
-            store { state with Faults = state.Faults @ [ description ] } { t with Expect = Idle },
-            flushed @ [ IoEvent(EventKind.Error, metadata, "Unhandled exception: " + description) ]
+            struct ({ state with Faults = state.Faults @ [ description ] },
+                    { t with Expect = Idle },
+                    flushed @ [ IoEvent(EventKind.Error, metadata, "Unhandled exception: " + description) ])
         | RUnwind(serial, description), Idle when not t.Stack.IsEmpty ->
             // An exception leaves the running frame: the Error event once per throw
             // (on the step it left from), then the frame returns `<unwind> Type: message`.
@@ -272,23 +296,23 @@ module Conversion =
                 | _ -> "Exception"
             let id, reg, typeEvs = ValueConversion.register TypeKind.Error typeName state.Types
             let t', revs = returnEvents state { t with LastUnwound = Some serial } (ValueRecord.Error("<unwind> " + description, id))
-            store { state with Types = reg } t', flushed @ error @ typeEvs @ revs
+            struct (withTypes reg, t', flushed @ error @ typeEvs @ revs)
         | REnter m, Idle when m >= 0 && m < state.Manifest.Methods.Length ->
-            after (state, { t with Expect = EnterArgs(m, readSlots state.Manifest.Methods.[m].Args, []) }, [])
+            after state { t with Expect = EnterArgs(m, state.ArgReads.[m], []) } []
         | RStep s, Idle when s >= 0 && s < state.Manifest.Sites.Length && not t.Stack.IsEmpty ->
-            after (state, { t with Expect = StepVars(s, readSlots state.Manifest.Sites.[s].Variables, []) }, [])
+            after state { t with Expect = StepVars(s, state.SiteReads.[s], []) } []
         | RReturn, Idle ->
             match t.Stack with
-            | [] -> anomaly state
+            | [] -> anomaly state t
             | top :: _ when state.Manifest.Methods.[top.MethodId].IsVoid ->
                 let t', evs = returnEvents state t (NoneValue ValueConversion.noneTypeId)
-                store state t', evs
+                struct (state, t', evs)
             | top :: _ ->
                 match unreadValue state.Manifest.Methods.[top.MethodId].Return state.Types with
                 | Some v, reg, evs ->
                     let t', revs = returnEvents state t v
-                    store { state with Types = reg } t', evs @ revs
-                | None, _, _ -> store state { t with Expect = ReturnValue top.MethodId }, []
+                    struct (withTypes reg, t', evs @ revs)
+                | None, _, _ -> struct (state, { t with Expect = ReturnValue top.MethodId }, [])
         | RWrite(stream, text), Idle ->
             let t, flushed = flushPending t
             let t = t |> withTop (fun f -> { f with Mergeable = false })
@@ -298,15 +322,15 @@ module Conversion =
                 | 3uy -> EventKind.Read, "stdin"
                 | _ -> EventKind.Write, "stdout"
             let metadata = sprintf "{\"stream\":\"%s\",\"thread\":%d}" name tid
-            store state t, flushed @ [ IoEvent(kind, metadata, text) ]
+            struct (state, t, flushed @ [ IoEvent(kind, metadata, text) ])
         | RValue raw, EnterArgs(m, i :: rest, got) ->
             let slot = state.Manifest.Methods.[m].Args.[i]
             let v, reg, evs = ValueConversion.convert slot.TypeName state.ArgTypes.[m].[i] slot.Shape raw state.Types
-            after ({ state with Types = reg }, { t with Expect = EnterArgs(m, rest, (i, v) :: got) }, evs)
+            after (withTypes reg) { t with Expect = EnterArgs(m, rest, (i, v) :: got) } evs
         | RValue raw, StepVars(s, i :: rest, got) ->
             let slot = state.Manifest.Sites.[s].Variables.[i]
             let v, reg, evs = ValueConversion.convert slot.TypeName state.SiteTypes.[s].[i] slot.Shape raw state.Types
-            after ({ state with Types = reg }, { t with Expect = StepVars(s, rest, (i, v) :: got) }, evs)
+            after (withTypes reg) { t with Expect = StepVars(s, rest, (i, v) :: got) } evs
         | RValue raw, ReturnValue m ->
             let slot = state.Manifest.Methods.[m].Return
             let v, reg, evs =
@@ -317,8 +341,8 @@ module Conversion =
                     Raw(text, id), reg, evs
                 | _ -> ValueConversion.convert slot.TypeName state.ReturnTypes.[m] slot.Shape raw state.Types
             let t', revs = returnEvents state t v
-            store { state with Types = reg } t', evs @ revs
-        | _ -> anomaly state
+            struct (withTypes reg, t', evs @ revs)
+        | _ -> anomaly state t
 
     /// The return value of a frame left because another thread runs.
     let SwitchTypeName = "<thread switch>"
@@ -391,11 +415,18 @@ module Conversion =
                 let state, switched = switchTo state threadId
                 let state, restated = restate state
                 state, switched @ restated
-        let folder (st, acc) r =
-            let st', evs = feedRecord st threadId r
-            st', List.rev evs @ acc
-        let state, revEvents = List.fold folder (state, List.rev switch) records
-        state, List.rev revEvents
+        let mutable st = state
+        let mutable t = state.Active
+        // Appends at the end without reversing the events (the cons cells are completed in place).
+        let mutable events = ListCollector<TraceEvent>()
+        events.AddMany switch
+        for r in records do
+            let struct (st', t', evs) = feedRecord st t threadId r
+            st <- st'
+            t <- t'
+            for e in evs do
+                events.Add e
+        { st with Active = t }, events.Close()
 
     /// Ends the conversion: pending steps are written, and when every call
     /// returned, `<toplevel>` returns the exit code.

@@ -77,19 +77,9 @@ module Json =
         elif Single.IsNegativeInfinity f then "-Infinity"
         else f.ToString("R", CultureInfo.InvariantCulture)
 
-    /// Appends the decimal digits of `v` (culture-independent, no allocation).
-    let private appendUInt64 (sb: StringBuilder) (v: uint64) : unit =
-        if v < 10UL then sb.Append(char (48 + int v)) |> ignore
-        else
-            // Largest power of ten not above v; p * 10 <= v cannot overflow.
-            let mutable p = 10UL
-            while v / p >= 10UL do
-                p <- p * 10UL
-            let mutable r = v
-            while p > 0UL do
-                sb.Append(char (48 + int (r / p))) |> ignore
-                r <- r % p
-                p <- p / 10UL
+    /// Appends the decimal digits of `v`. UInt64's default format uses no culture
+    /// (no sign, no group separator) and writes into the builder without allocating.
+    let private appendUInt64 (sb: StringBuilder) (v: uint64) : unit = sb.Append(v) |> ignore
 
     let private appendInt64 (sb: StringBuilder) (v: int64) : unit =
         if v < 0L then

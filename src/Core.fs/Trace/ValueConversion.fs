@@ -5,9 +5,15 @@ open System.Globalization
 open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
 
-/// The types registered so far: display name and kind to type id.
+/// The types registered so far: display name and kind to type id. Plain maps keyed by
+/// int and string: a struct-tuple key compares through slow structural comparison.
 type TypeRegistry =
-    { Ids: Map<struct (int * string), int>
+    { /// Type id by kind, then display name.
+      Ids: Map<int, Map<string, int>>
+      /// Struct type ids by display name, one per list of field names.
+      Structs: Map<string, (string list * int) list>
+      /// Display names of the reflection names seen so far (parsing one is costly).
+      Names: Map<string, string>
       Count: int }
 
 /// Turning the runtime's raw values into trace values with registered types.
@@ -18,29 +24,56 @@ module ValueConversion =
 
     /// A registry holding only type 0.
     let initialRegistry =
-        { Ids = Map.ofList [ struct (TypeKind.None, "None"), 0 ]; Count = 1 }
+        { Ids = Map.ofList [ TypeKind.None, Map.ofList [ "None", 0 ] ]; Structs = Map.empty; Names = Map.empty; Count = 1 }
 
     /// The id of a type, registering it (and returning its Type event) when new.
     let register (kind: int) (name: string) (reg: TypeRegistry) : int * TypeRegistry * TraceEvent list =
-        match Map.tryFind (struct (kind, name)) reg.Ids with
-        | Some id -> id, reg, []
-        | None ->
+        let names =
+            match reg.Ids.TryGetValue kind with
+            | true, m -> m
+            | _ -> Map.empty
+        match names.TryGetValue name with
+        | true, id -> id, reg, []
+        | _ ->
             let id = reg.Count
-            id, { Ids = Map.add (struct (kind, name)) id reg.Ids; Count = id + 1 }, [ TraceEvent.Type(kind, name, NoInfo) ]
+            id, { reg with Ids = Map.add kind (Map.add name id names) reg.Ids; Count = id + 1 }, [ TraceEvent.Type(kind, name, NoInfo) ]
 
     /// The trace type kind of the generic `object` type the fields of composite values are converted against.
     [<Literal>]
     let AnyKind = 32
 
+    let rec private sameNames (names: string list) (fields: (string * int) list) =
+        match names, fields with
+        | [], [] -> true
+        | n :: ns, (f, _) :: fs -> String.Equals(n, f) && sameNames ns fs
+        | _ -> false
+
     /// A Struct type with its fields (name, type id), registered once per (name, field names):
     /// its Type event carries the fields, so every value of it has as many field values.
     let registerStruct (name: string) (fields: (string * int) list) (reg: TypeRegistry) : int * TypeRegistry * TraceEvent list =
-        let key = name + "\000{" + String.Join("\000", fields |> List.map fst) + "}"
-        match Map.tryFind (struct (TypeKind.Struct, key)) reg.Ids with
+        let known =
+            match reg.Structs.TryGetValue name with
+            | true, k -> k
+            | _ -> []
+        let rec find (entries: (string list * int) list) =
+            match entries with
+            | (names, id) :: _ when sameNames names fields -> Some id
+            | _ :: rest -> find rest
+            | [] -> None
+        match find known with
         | Some id -> id, reg, []
         | None ->
             let id = reg.Count
-            id, { Ids = Map.add (struct (TypeKind.Struct, key)) id reg.Ids; Count = id + 1 }, [ TraceEvent.Type(TypeKind.Struct, name, StructInfo fields) ]
+            let structs = Map.add name ((List.map fst fields, id) :: known) reg.Structs
+            id, { reg with Structs = structs; Count = id + 1 }, [ TraceEvent.Type(TypeKind.Struct, name, StructInfo fields) ]
+
+    /// The display name of a reflection type name, parsed once per registry.
+    let displayName (typeName: string) (reg: TypeRegistry) : string * TypeRegistry =
+        match reg.Names.TryGetValue typeName with
+        | true, n -> n, reg
+        | _ ->
+            let n = TypeNames.ofReflectionName typeName
+            n, { reg with Names = Map.add typeName n reg.Names }
 
     /// The type id a value record carries.
     let typeIdOf (v: ValueRecord) : int =
@@ -104,7 +137,7 @@ module ValueConversion =
 
     /// A raw value shown with the given declared type (display name and id).
     let rec convert (declared: string) (declaredId: int) (shape: Shape) (raw: RawValue) (reg: TypeRegistry) : ValueRecord * TypeRegistry * TraceEvent list =
-        let typed kind name (make: int -> ValueRecord) =
+        let inline typed kind name (make: int -> ValueRecord) =
             if name = declared && kindOfDeclared declared shape = kind then make declaredId, reg, []
             else
                 let id, reg', evs = register kind name reg
@@ -135,33 +168,34 @@ module ValueConversion =
             let shown = if full > text.Length then text + cutMarker full text.Length else text
             typed TypeKind.String "string" (fun id -> ValueRecord.String(shown, id))
         | RBoxed(typeName, inner) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let kind = kindOfDeclared name Plain
             let id, reg1, evs1 = register kind name reg
             let v, reg2, evs2 = convert name id Plain inner reg1
             v, reg2, evs1 @ evs2
         | REnum(typeName, bits, names) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let id, reg1, evs1 = register TypeKind.Variant name reg
             let intId, reg2, evs2 = register TypeKind.Int "long" reg1
             Variant(names, Int(bits, intId), id), reg2, evs1 @ evs2
         | RRawObject typeName ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let id, reg1, evs = register TypeKind.Raw name reg
             Raw(name, id), reg1, evs
         | RStruct(typeName, fields) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let values, reg1, evs1 = convertAll (List.map snd fields) reg
-            let fieldTypes = List.zip (List.map fst fields) (List.map typeIdOf values)
+            let fieldTypes = List.map2 (fun (field: string, _) v -> field, typeIdOf v) fields values
             let id, reg2, evs2 = registerStruct name fieldTypes reg1
             Struct(values, id), reg2, evs1 @ evs2
         | RTuple(typeName, items) ->
-            let name = tupleName (TypeNames.ofReflectionName typeName)
+            let name, reg = displayName typeName reg
+            let name = tupleName name
             let values, reg1, evs1 = convertAll items reg
             let id, reg2, evs2 = register TypeKind.Tuple name reg1
             ValueRecord.Tuple(values, id), reg2, evs1 @ evs2
         | RVariant(typeName, case, contents) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let values, reg1, evs1 = convertAll contents reg
             let inner, reg2, evs2 =
                 match values with
@@ -173,17 +207,17 @@ module ValueConversion =
             let id, reg3, evs3 = register TypeKind.Variant name reg2
             Variant(case, inner, id), reg3, evs1 @ evs2 @ evs3
         | RBigInt(typeName, negative, magnitude) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let id, reg1, evs = register TypeKind.Int name reg
             match fitsInt64 magnitude negative with
             | Some i -> Int(i, id), reg1, evs
             | None -> BigInt(magnitude, negative, id), reg1, evs
         | RRawText(typeName, text) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let id, reg1, evs = register TypeKind.Raw name reg
             Raw(text, id), reg1, evs
         | RSequence(typeName, total, items) ->
-            let name = TypeNames.ofReflectionName typeName
+            let name, reg = displayName typeName reg
             let kind =
                 if name.EndsWith("]", StringComparison.Ordinal) then TypeKind.Array
                 elif isSetName name then TypeKind.Set
@@ -192,10 +226,15 @@ module ValueConversion =
             let elementName = elementTypeOf name
             let elementKind = kindOfDeclared elementName Plain
             let elemId, reg2, evs2 = register elementKind elementName reg1
-            let folder (acc, r, evs) item =
-                let v, r', e = convert elementName elemId Plain item r
-                v :: acc, r', evs @ e
-            let elems, reg3, evs3 = List.fold folder ([], reg2, []) items
+            // Loops with mutable locals, not a fold over tuples: one allocation less per element.
+            let mutable elems = []
+            let mutable reg3 = reg2
+            let mutable evs3 = []
+            for item in items do
+                let v, r, e = convert elementName elemId Plain item reg3
+                elems <- v :: elems
+                reg3 <- r
+                if not e.IsEmpty then evs3 <- evs3 @ e
             let kept = List.length items
             let elems, reg4, evs4 =
                 if total > kept then
@@ -207,10 +246,14 @@ module ValueConversion =
     /// Values inside a composite, converted against the generic `object` type.
     and private convertAll (raws: RawValue list) (reg: TypeRegistry) : ValueRecord list * TypeRegistry * TraceEvent list =
         let anyId, reg0, evs0 = register AnyKind "object" reg
-        let folder (acc, r, evs) raw =
-            let v, r', e = convert "object" anyId Plain raw r
-            v :: acc, r', evs @ e
-        let values, reg1, evs1 = List.fold folder ([], reg0, []) raws
+        let mutable values = []
+        let mutable reg1 = reg0
+        let mutable evs1 = []
+        for raw in raws do
+            let v, r, e = convert "object" anyId Plain raw reg1
+            values <- v :: values
+            reg1 <- r
+            if not e.IsEmpty then evs1 <- evs1 @ e
         List.rev values, reg1, evs0 @ evs1
 
     /// A set's display name: its generic type's name ends in `Set` (`HashSet<int>`, `ImmutableHashSet<int>`).

@@ -61,6 +61,8 @@ internal sealed class Progress : IDisposable
     /// <summary>Reports how far the work is; redraws the line when it shows and the last draw is old enough.</summary>
     internal void Report(long done, long total, string unit)
     {
+        // Off a terminal nothing shows: skip reading the clock (this runs per raw-log chunk).
+        if (!_isTerminal) return;
         var elapsed = _clock.Elapsed;
         if (!ShouldShow(_isTerminal, _logLevel, elapsed) || elapsed - _lastDrawn < Interval) return;
         _lastDrawn = elapsed;

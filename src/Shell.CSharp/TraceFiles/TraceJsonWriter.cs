@@ -1,4 +1,6 @@
+using System.Runtime.ExceptionServices;
 using System.Text;
+using Microsoft.FSharp.Collections;
 using CodeTracer.Core.Recording;
 using CodeTracer.Core.Trace;
 
@@ -17,6 +19,9 @@ internal static class TraceJsonWriter
 {
     private const int FlushThreshold = 1 << 20;
 
+    /// <summary>Converted chunks waiting to be encoded, at most (bounds memory).</summary>
+    private const int BatchesAhead = 32;
+
     /// <summary>Converts <paramref name="rawLogPath"/> (null: no records, only the registrations and `&lt;toplevel&gt;`).</summary>
     /// <param name="onProgress">Called after each chunk with the bytes of the raw log read so far and its size.</param>
     internal static ConversionSummary Write(string? rawLogPath, Manifest manifest, int exitCode, string traceJsonPath, Action<long, long>? onProgress = null)
@@ -26,10 +31,11 @@ internal static class TraceJsonWriter
         long events = 0, steps = 0, calls = 0;
         var functionsCalled = new HashSet<int>();
 
-        void Emit(IEnumerable<TraceEvent> batch)
+        void Emit(FSharpList<TraceEvent> batch)
         {
-            foreach (var e in batch)
+            for (var rest = batch; !rest.IsEmpty; rest = rest.Tail)
             {
+                var e = rest.Head;
                 text.Append(events == 0 ? Json.arrayStart : Json.separator);
                 Json.appendEvent(text, e);
                 events++;
@@ -50,13 +56,37 @@ internal static class TraceJsonWriter
         {
             var reader = new RawLogReader(rawLogPath);
             var size = onProgress is null || !File.Exists(rawLogPath) ? 0 : new FileInfo(rawLogPath).Length;
-            foreach (var (threadId, records) in reader.Chunks())
+            // Two stages on two threads: decoding and converting on one, encoding and writing
+            // on this one; batches keep their order, so the output is the same.
+            var batches = new Handoff<FSharpList<TraceEvent>>(BatchesAhead);
+            Exception? failure = null;
+            var converter = new Thread(() =>
             {
-                onProgress?.Invoke(reader.BytesRead, size);
-                var (next, batch) = Conversion.feed(state, threadId, records).ToValueTuple();
-                state = next;
-                Emit(batch);
+                try
+                {
+                    foreach (var (threadId, records) in reader.Chunks())
+                    {
+                        onProgress?.Invoke(reader.BytesRead, size);
+                        var (next, batch) = Conversion.feed(state, threadId, records).ToValueTuple();
+                        state = next;
+                        if (!batches.Add(batch)) break;
+                    }
+                }
+                catch (Exception e) { failure = e; }
+                finally { batches.Close(); }
+            }) { IsBackground = true, Name = "raw log conversion" };
+            converter.Start();
+            try
+            {
+                while (batches.Take(out var batch)) Emit(batch);
             }
+            finally
+            {
+                // Also when writing failed: the converter stops at its next batch.
+                batches.Close();
+                converter.Join();
+            }
+            if (failure is not null) ExceptionDispatchInfo.Capture(failure).Throw();
             truncated = reader.Truncated;
         }
         var end = Conversion.finish(state, exitCode);

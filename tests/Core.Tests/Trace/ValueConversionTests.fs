@@ -103,12 +103,35 @@ let private exampleTests =
               | other -> failtestf "%A" other
           } ]
 
+let private reflectionNames =
+    [ "System.Int32"; "Demo.Outer+Inner"; "System.Collections.Generic.List`1[[System.String, System.Private.CoreLib]]" ]
+
+/// Struct types by display name and field names, from small sets so that they repeat.
+let private structKey : Gen<string * string list> =
+    Gen.zip (Gen.elements [ "A"; "B" ]) (Gen.elements [ []; [ "X" ]; [ "X"; "Y" ]; [ "Y"; "X" ]; [ "X"; "Y"; "Z" ] ])
+
 let private propertyTests =
     testList
         "properties"
         [ testPropertyWithConfig Generators.config "struct values have as many fields as their Struct type declares"
           <| Prop.forAll (Arb.fromGen Gens.rawValue) (fun raw ->
               let v, types = convertAlone raw
-              Expect.equal (structsAgree types v) [] "struct types") ]
+              Expect.equal (structsAgree types v) [] "struct types")
+          testPropertyWithConfig Generators.config "displayName is TypeNames.ofReflectionName, parsed once per registry"
+          <| Prop.forAll (Arb.fromGen (Gen.oneof [ Gens.text; Gen.elements reflectionNames ])) (fun name ->
+              let shown, reg = ValueConversion.displayName name ValueConversion.initialRegistry
+              let again, reg2 = ValueConversion.displayName name reg
+              Expect.equal shown (TypeNames.ofReflectionName name) "display name"
+              Expect.equal again shown "the same name again"
+              Expect.isTrue (obj.ReferenceEquals(reg, reg2)) "a known name leaves the registry as it is")
+          testPropertyWithConfig Generators.config "a Struct type is registered once per name and field names"
+          <| Prop.forAll (Arb.fromGen (Gen.listOf structKey)) (fun keys ->
+              let register (reg, ids) (name, fields) =
+                  let id, reg', _ = ValueConversion.registerStruct name (fields |> List.map (fun f -> f, 0)) reg
+                  reg', ((name, fields), id) :: ids
+              let _, ids = keys |> List.fold register (ValueConversion.initialRegistry, [])
+              for k1, i1 in ids do
+                  for k2, i2 in ids do
+                      Expect.equal (i1 = i2) (k1 = k2) (sprintf "%A and %A" k1 k2)) ]
 
 let tests = testList "Trace.ValueConversion" [ exampleTests; propertyTests ]

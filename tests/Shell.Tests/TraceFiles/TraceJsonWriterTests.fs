@@ -1,0 +1,58 @@
+module CodeTracer.Shell.Tests.TraceJsonWriterTests
+
+open System
+open System.IO
+open Expecto
+open CodeTracer.Core.Recording
+open CodeTracer.Shell
+open CodeTracer.Shell.TraceFiles
+
+let private temp () =
+    let d = Path.Combine(Path.GetTempPath(), "ct-writer-" + Guid.NewGuid().ToString("N"))
+    Directory.CreateDirectory d |> ignore
+    d
+
+/// A raw log of one chunk of thread 1 holding `records`.
+let private rawLog (dir: string) (records: byte[]) =
+    let path = Path.Combine(dir, "raw.log")
+    File.WriteAllBytes(path, Array.concat [ BitConverter.GetBytes 1L; BitConverter.GetBytes records.Length; records ])
+    path
+
+let tests =
+    testList
+        "TraceFiles.TraceJsonWriter"
+        [ test "a malformed raw log fails on the converting thread and the failure reaches the caller" {
+              let dir = temp ()
+              try
+                  let raw = rawLog dir [| 0xEEuy |]
+                  Expect.throwsT<RecorderException>
+                      (fun () -> TraceJsonWriter.Write(raw, Manifest.empty, 0, Path.Combine(dir, "trace.json"), null) |> ignore)
+                      "RecorderException"
+              finally
+                  Directory.Delete(dir, true)
+          }
+          test "an empty raw log gives the registrations and <toplevel>'s return" {
+              let dir = temp ()
+              try
+                  let raw = rawLog dir [||]
+                  let summary = TraceJsonWriter.Write(raw, Manifest.empty, 3, Path.Combine(dir, "trace.json"), null)
+                  Expect.isTrue summary.Balanced "balanced"
+                  Expect.stringContains (File.ReadAllText(Path.Combine(dir, "trace.json"))) "{\"Return\":{\"return_value\":{\"kind\":\"Int\",\"i\":3" "exit code"
+              finally
+                  Directory.Delete(dir, true)
+          }
+          test "the hand-over keeps the order, ends once closed and drained, and refuses items after" {
+              let handoff = Handoff<int>(2)
+              let producer = Threading.Thread(fun () ->
+                  for i in 1..100 do
+                      handoff.Add i |> ignore
+                  handoff.Close())
+              producer.Start()
+              let taken = ResizeArray()
+              let mutable item = 0
+              while handoff.Take(&item) do
+                  taken.Add item
+              producer.Join()
+              Expect.sequenceEqual taken [ 1..100 ] "in order"
+              Expect.isFalse (handoff.Add 101) "closed"
+          } ]
