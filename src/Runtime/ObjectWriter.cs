@@ -165,7 +165,17 @@ internal static class ObjectWriter
         }
         b.TagI32(Tags.Struct, id);
         b.I32(r.Fields.Length);
-        foreach (var f in r.Fields) Write(b, f.GetValue(value), depth + 1);
+        var actions = b.FieldPolicy == 0 ? null : r.FieldActions(b.FieldPolicy);
+        for (var i = 0; i < r.Fields.Length; i++)
+        {
+            // A redacted or dropped field is never read.
+            switch (actions?[i] ?? FieldPolicies.Allow)
+            {
+                case FieldPolicies.Redact: b.Tag(Tags.Redacted); break;
+                case FieldPolicies.Drop: b.Tag(Tags.Dropped); break;
+                default: Write(b, r.Fields[i].GetValue(value), depth + 1); break;
+            }
+        }
     }
 
     /// <summary>An F# union case: its name (from the <c>_tag</c> field or the case class), then its fields.</summary>
@@ -257,6 +267,23 @@ internal sealed class Reader
     /// <summary>The type a value is shown as: an F# union's for its case class, FSharpFunc's for a closure class.</summary>
     internal Type? Shown;
     internal string CaseName = "";
+
+    /// <summary>The filter's action on each field under a field policy, decided once per policy.</summary>
+    private byte[]?[] _fieldActions = [];
+
+    internal byte[] FieldActions(int policy)
+    {
+        var known = _fieldActions;
+        if (policy < known.Length && known[policy] is { } actions) return actions;
+        actions = FieldPolicies.Decide(policy, Names);
+        // Another thread may extend the table at the same time: the last copy wins, and a lost
+        // entry is only decided again.
+        var grown = new byte[]?[Math.Max(known.Length, policy + 1)];
+        Array.Copy(known, grown, known.Length);
+        grown[policy] = actions;
+        _fieldActions = grown;
+        return actions;
+    }
 
     internal static Reader For(Type type) => Cache.TryGetValue(type, out var r) ? r : Cache.GetOrAdd(type, Build(type));
 

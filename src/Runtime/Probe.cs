@@ -94,12 +94,16 @@ public static class Probe
 
     public static void ValDecimal(decimal value) { if (Live(FailPoints.Value)) ThreadBuffer.Current.Decimal(value); }
 
-    public static void ValObject(object? value)
+    public static void ValObject(object? value) => ValObjectIn(value, 0);
+
+    /// <summary>A boxed value of a method whose filter speaks of fields: <paramref name="fieldPolicy"/> says which are read.</summary>
+    public static void ValObjectIn(object? value, int fieldPolicy)
     {
         if (!Live(FailPoints.Value)) return;
         var b = ThreadBuffer.Current;
         var start = b.Position;
         b.BeginRead();
+        b.FieldPolicy = fieldPolicy;
         try
         {
             ObjectWriter.Write(b, value, 0);
@@ -114,6 +118,7 @@ public static class Probe
         }
         finally
         {
+            b.FieldPolicy = 0;
             b.EndRead();
         }
     }

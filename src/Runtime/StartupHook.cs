@@ -30,6 +30,7 @@ namespace CodeTracer.Runtime
             if (string.IsNullOrEmpty(path)) return;
 
             Limits.Load();
+            FieldPolicies.Load();
             RawLog.Open(path);
             if (Environment.GetEnvironmentVariable("CODETRACER_CAPTURE_IO") != "off")
             {

@@ -35,4 +35,6 @@ public static class Tags
     public const byte Variant = 31;
     public const byte BigInt = 32;
     public const byte RawText = 33;
+    public const byte Redacted = 34;
+    public const byte Dropped = 35;
 }

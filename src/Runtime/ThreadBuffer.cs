@@ -29,6 +29,9 @@ internal sealed class ThreadBuffer
     /// <summary>Runtime types already described to the reader by a TypeDef record, per thread.</summary>
     internal readonly Dictionary<Type, int> TypeIds = new();
 
+    /// <summary>The field policy of the value being written (<see cref="FieldPolicies"/>; 0: every field).</summary>
+    internal int FieldPolicy;
+
     /// <summary>Runtime types whose field names this thread announced by a FieldsDef record.</summary>
     internal readonly HashSet<Type> FieldsAnnounced = new();
 

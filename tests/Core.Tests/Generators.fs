@@ -205,7 +205,8 @@ module Gens =
                   runtimeTypeName
                   anyBool
                   (Gen.listOf (Gen.choose (0, 255) |> Gen.map byte))
-              1, Gen.map2 (fun n t -> RRawText(n, t)) runtimeTypeName (Gen.elements [ "<cycle>"; "<depth limit>" ]) ]
+              1, Gen.map2 (fun n t -> RRawText(n, t)) runtimeTypeName (Gen.elements [ "<cycle>"; "<depth limit>" ])
+              1, Gen.elements [ RRedacted; RDropped ] ]
 
     let rec private rawValueOfSize (size: int) : Gen<RawValue> =
         if size <= 1 then rawLeaf

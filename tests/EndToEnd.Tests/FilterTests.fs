@@ -50,6 +50,15 @@ let tests =
             Expect.isFalse ((text folder).Contains "\"737\"") "the cvv is nowhere"
             Expect.contains t.Types (24, "Redacted") "the Redacted type"
         }
+        test "fields inside objects: builtin-default redacts a token field, a method's own patterns drop and redact fields" {
+            let folder, t = recorded.Value
+            Expect.isFalse ((text folder).Contains "tok-123-secret") "the token appears nowhere"
+            let main = t.Steps |> List.filter (fun s -> s.Function = "Shop.Program.Main()") |> List.last
+            Expect.equal (main.Values.TryFind "customer") (Some "{Name: Grace, ApiToken: <redacted>, Notes: private notes}") "in Main, under builtin-default"
+            let describe = callsOf "Shop.Profiles.Describe(Shop.Customer)" t |> List.exactlyOne
+            Expect.equal (arg "customer" describe) (Some "{Name: Grace, ApiToken: <redacted>, Notes: <dropped>}") "under the Profiles rule"
+            Expect.equal describe.Returned (Some "5") "the method still ran on the real values"
+        }
         test "a dropped local is not mentioned at all; a dropped return shows <dropped>" {
             let folder, t = recorded.Value
             Expect.isFalse ((text folder).Contains "\"scratch\"") "no VariableName scratch"

@@ -45,8 +45,10 @@ type ProbeRow =
       /// The public static method of `CodeTracer.Runtime.Probe` that instrumented
       /// code calls; empty for RuntimeOnly rows.
       RuntimeMethod: string
-      /// The CLR type of the runtime method's single parameter (empty: none).
+      /// The CLR type of the runtime method's first parameter (empty: none).
       ParameterType: string
+      /// The CLR type of its second parameter (empty: none): `ValObjectIn`'s field policy.
+      SecondParameterType: string
       Payload: PayloadField list }
 
 /// The one declaration of every probe kind: the instrumenter, the runtime and
@@ -55,7 +57,7 @@ type ProbeRow =
 [<RequireQualifiedAccess>]
 module ProbeTable =
     let private row name tag placement meth param payload =
-        { Name = name; Tag = tag; Placement = placement; RuntimeMethod = meth; ParameterType = param; Payload = payload }
+        { Name = name; Tag = tag; Placement = placement; RuntimeMethod = meth; ParameterType = param; SecondParameterType = ""; Payload = payload }
 
     let enter = row "Enter" 1uy MethodEntry "Enter" "System.Int32" [ I32 ]
     let step = row "Step" 2uy SequencePoint "Step" "System.Int32" [ I32 ]
@@ -98,6 +100,8 @@ module ProbeTable =
     let valDecimal = row "Decimal" 24uy (ValueCapture [ "System.Decimal" ]) "ValDecimal" "System.Decimal" [ DecimalBits ]
     /// Any other type, boxed; the runtime writes one of the composite records below.
     let valObject = row "Object" 0uy (ValueCapture []) "ValObject" "System.Object" []
+    /// `valObject` in a method whose filter redacts or drops fields: its field policy's id follows the value.
+    let valObjectIn = { valObject with Name = "ObjectIn"; RuntimeMethod = "ValObjectIn"; SecondParameterType = "System.Int32" }
     /// `[type id][total count][kept count][kept values]`.
     let valSequence = row "Sequence" 25uy RuntimeOnly "" "" [ I32; I32; I32; NestedValues ]
     let valRaw = row "Raw" 26uy RuntimeOnly "" "" [ I32 ]
@@ -116,12 +120,16 @@ module ProbeTable =
     let valBigInt = row "BigInt" 32uy RuntimeOnly "" "" [ I32; U8; Text ]
     /// A value not read, with a description (`<cycle>`, `<depth limit>`): `[type id][text]`.
     let valRawText = row "RawText" 33uy RuntimeOnly "" "" [ I32; Text ]
+    /// A field the method's filter redacts: never read, shown as `<redacted>`.
+    let valRedacted = row "Redacted" 34uy RuntimeOnly "" "" []
+    /// A field the method's filter drops: never read, shown as `<dropped>` in its place.
+    let valDropped = row "Dropped" 35uy RuntimeOnly "" "" []
 
     /// Every row, in tag order (`valObject` has no record of its own).
     let all =
         [ enter; step; ret; activate; deactivate; write; typeDef; detach; fault; exit; unwind; fieldsDef
           valNull; valInt; valUInt; valDouble; valSingle; valBool; valChar; valString; valDecimal
-          valObject; valSequence; valRaw; valEnum; valBoxed; valStruct; valTuple; valVariant; valBigInt; valRawText ]
+          valObject; valObjectIn; valSequence; valRaw; valEnum; valBoxed; valStruct; valTuple; valVariant; valBigInt; valRawText; valRedacted; valDropped ]
 
     /// The value probe for a declared CLR type (full name): the row that accepts
     /// it, else the boxing `valObject`.

@@ -28,6 +28,10 @@ type RawValue =
     | RBigInt of typeName: string * negative: bool * magnitudeBase64: string
     /// A value not read, with a description (`<cycle>`, `<depth limit>`).
     | RRawText of typeName: string * text: string
+    /// A field redacted by the filter (its value never read).
+    | RRedacted
+    /// A field dropped by the filter (its value never read).
+    | RDropped
 
 /// One record of the raw log (TypeDef records are resolved while decoding).
 type RawRecord =
@@ -209,6 +213,8 @@ module RawRecord =
         elif tag = ProbeTable.valRawText.Tag then
             let name = typeName types (c.I32())
             RRawText(name, fst (c.Text()))
+        elif tag = ProbeTable.valRedacted.Tag then RRedacted
+        elif tag = ProbeTable.valDropped.Tag then RDropped
         else
             c.Fail()
             RNull

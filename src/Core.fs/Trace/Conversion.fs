@@ -173,15 +173,15 @@ module Conversion =
 
     /// The value of a slot the runtime never reads: its fixed text, `<redacted>` or `<dropped>`.
     let private unreadValue (slot: VariableSlot) (reg: TypeRegistry) : ValueRecord option * TypeRegistry * TraceEvent list =
-        let shown kind typeName make =
-            let id, reg', evs = ValueConversion.register kind typeName reg
-            Some(make id), reg', evs
+        let some (v, reg', evs) = Some v, reg', evs
         match slot.Capture with
         | Read
         | Resumed -> None, reg, []
-        | Fixed text -> shown TypeKind.Raw slot.TypeName (fun id -> Raw(text, id))
-        | Redacted -> shown TypeKind.Error "Redacted" (fun id -> ValueRecord.Error("<redacted>", id))
-        | Dropped -> shown TypeKind.Raw "<dropped>" (fun id -> Raw("<dropped>", id))
+        | Fixed text ->
+            let id, reg', evs = ValueConversion.register TypeKind.Raw slot.TypeName reg
+            Some(Raw(text, id)), reg', evs
+        | Redacted -> some (ValueConversion.redacted reg)
+        | Dropped -> some (ValueConversion.dropped reg)
 
     /// All slots' values once the read ones are in: unread slots get their fixed value.
     /// A loop rather than closures over mutable locals: this runs at every call and step.

@@ -38,6 +38,16 @@ module ValueConversion =
             let id = reg.Count
             id, { reg with Ids = Map.add kind (Map.add name id names) reg.Ids; Count = id + 1 }, [ TraceEvent.Type(kind, name, NoInfo) ]
 
+    /// A value the filter redacted: `Error "<redacted>"` of type `Redacted` (trace-filter.md).
+    let redacted (reg: TypeRegistry) : ValueRecord * TypeRegistry * TraceEvent list =
+        let id, reg', evs = register TypeKind.Error "Redacted" reg
+        ValueRecord.Error("<redacted>", id), reg', evs
+
+    /// A value the filter dropped, shown in its place: `Raw "<dropped>"`.
+    let dropped (reg: TypeRegistry) : ValueRecord * TypeRegistry * TraceEvent list =
+        let id, reg', evs = register TypeKind.Raw "<dropped>" reg
+        Raw("<dropped>", id), reg', evs
+
     /// The trace type kind of the generic `object` type the fields of composite values are converted against.
     [<Literal>]
     let AnyKind = 32
@@ -216,6 +226,8 @@ module ValueConversion =
             let name, reg = displayName typeName reg
             let id, reg1, evs = register TypeKind.Raw name reg
             Raw(text, id), reg1, evs
+        | RRedacted -> redacted reg
+        | RDropped -> dropped reg
         | RSequence(typeName, total, items) ->
             let name, reg = displayName typeName reg
             let kind =

@@ -187,6 +187,23 @@ module Selector =
         | MatchType.Literal -> Ok(Matcher.ofLiteral pattern)
         | MatchType.Regex -> Matcher.ofRegex pattern
 
+    /// The pattern as an anchored .NET regular expression meaning the same, for the
+    /// runtime inside the program, which matches field names without the core.
+    let regexText (matchType: MatchType) (pattern: string) : string =
+        let body =
+            match matchType with
+            | MatchType.Regex -> pattern
+            | MatchType.Literal -> Regex.Escape pattern
+            | MatchType.Glob ->
+                Matcher.globTokens pattern
+                |> Array.map (function
+                    | GStar -> "[^/]*"
+                    | GDoubleStar -> @"[\s\S]*"
+                    | GOne -> @"[\s\S]"
+                    | GChar c -> Regex.Escape(string c))
+                |> String.concat ""
+        @"\A(?:" + body + @")\z"
+
     /// The matcher of a selector's pattern (a bad regex is an error).
     let compile (selector: Selector<'Kind>) : Result<Matcher, SelectorError> =
         compilePattern selector.Match selector.Pattern

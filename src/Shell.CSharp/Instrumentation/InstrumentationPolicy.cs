@@ -3,8 +3,8 @@ using Mono.Cecil;
 
 namespace CodeTracer.Shell.Instrumentation;
 
-/// <summary>What the instrumenter does with one method: its value actions and whether it activates recording.</summary>
-internal sealed record MethodDecision(bool Activates, Func<ValueKind, string, ValueAction> ValueAction);
+/// <summary>What the instrumenter does with one method: its value actions, its field policy's id, whether it activates recording.</summary>
+internal sealed record MethodDecision(bool Activates, Func<ValueKind, string, ValueAction> ValueAction, int FieldPolicy);
 
 /// <summary>
 /// The filter chain and <c>--activation</c> applied while instrumenting: each method
@@ -16,6 +16,14 @@ public sealed class InstrumentationPolicy
     private readonly FilterChain _chain;
     private readonly string? _projectRoot;
     private readonly Tuple<Selector<ScopeKind>, Matcher>? _activation;
+
+    private readonly List<FieldPolicy> _fieldPolicies = [];
+
+    /// <summary>
+    /// The distinct field policies of the methods decided so far; a method's id is its
+    /// policy's index + 1 (0: every field recorded, not listed).
+    /// </summary>
+    public IReadOnlyList<FieldPolicy> FieldPolicies => _fieldPolicies;
 
     /// <summary>The decisions taken so far (methods, value slots).</summary>
     public FilterStats Stats { get; private set; } = FilterStatsModule.zero;
@@ -52,7 +60,19 @@ public sealed class InstrumentationPolicy
             var action = FilterApi.ValueActionOf(policy, kind, kind.IsRet ? qualified : name);
             Stats = FilterStatsModule.countValue(kind, action, Stats);
             return action;
-        });
+        }, FieldPolicyId(FieldPolicyModule.ofMethod(policy)));
+    }
+
+    private int FieldPolicyId(FieldPolicy policy)
+    {
+        if (policy.Equals(FieldPolicyModule.allowAll)) return 0;
+        var index = _fieldPolicies.IndexOf(policy);
+        if (index < 0)
+        {
+            index = _fieldPolicies.Count;
+            _fieldPolicies.Add(policy);
+        }
+        return index + 1;
     }
 
     /// <summary><c>Namespace.Type.Method</c>, nested types joined with <c>.</c>, generic arity left out.</summary>

@@ -8,11 +8,12 @@ using Mono.Cecil.Cil;
 namespace CodeTracer.Shell.Instrumentation;
 
 /// <summary>One IL instruction to emit, kept as a template so that every call site gets its own copy.</summary>
-internal readonly record struct IlOp(OpCode Code, TypeReference? Type = null, MethodReference? Method = null)
+internal readonly record struct IlOp(OpCode Code, TypeReference? Type = null, MethodReference? Method = null, int? Int32 = null)
 {
     public Instruction Create() =>
         Type is not null ? Instruction.Create(Code, Type)
         : Method is not null ? Instruction.Create(Code, Method)
+        : Int32 is { } i ? Instruction.Create(Code, i)
         : Instruction.Create(Code);
 }
 
@@ -102,14 +103,14 @@ internal sealed class ValueProbes
                 // `allows ref struct` (GenericParameterAttributes.AllowByRefLike): cannot be boxed.
                 return ((int)parameter.Attributes & 0x0020) != 0
                     ? Fixed(type)
-                    : Read(type, Shape.Plain, new IlOp(OpCodes.Box, type), CallOp(ProbeTable.valObject));
+                    : Read(type, Shape.Plain, [new IlOp(OpCodes.Box, type), .. ObjectCall()]);
         }
 
         var row = ProbeTable.valueProbeFor(type.FullName);
         if (row.RuntimeMethod != ProbeTable.valObject.RuntimeMethod)
             return Read(type, Shape.Plain, [.. Widen(type.FullName, row), CallOp(row)]);
         if (!type.IsValueType)
-            return Read(type, Shape.Plain, CallOp(ProbeTable.valObject));
+            return Read(type, Shape.Plain, ObjectCall());
         if (type.FullName == "System.TypedReference")
             return Fixed(type);
 
@@ -123,7 +124,7 @@ internal sealed class ValueProbes
             var underlying = definition.Fields.First(f => !f.IsStatic).FieldType.FullName;
             return Read(type, EnumShape(definition), [.. Widen(underlying, ProbeTable.valInt), CallOp(ProbeTable.valInt)]);
         }
-        return Read(type, Shape.Plain, new IlOp(OpCodes.Box, type), CallOp(ProbeTable.valObject));
+        return Read(type, Shape.Plain, [new IlOp(OpCodes.Box, type), .. ObjectCall()]);
     }
 
     /// <summary>
@@ -135,7 +136,7 @@ internal sealed class ValueProbes
     public ValuePlan ForThis(MethodDefinition method)
     {
         var type = method.DeclaringType;
-        if (!type.IsValueType) return Read(type, Shape.Plain, CallOp(ProbeTable.valObject));
+        if (!type.IsValueType) return Read(type, Shape.Plain, ObjectCall());
         if (method.IsConstructor || type.HasGenericParameters || IsByRefLike(type)) return Fixed(type);
         return For(new ByReferenceType(type));
     }
@@ -184,6 +185,18 @@ internal sealed class ValueProbes
     }
 
     private IlOp CallOp(ProbeRow row) => new(OpCodes.Call, Method: Call(row));
+
+    /// <summary>
+    /// The field policy of the method being instrumented (<see cref="InstrumentationPolicy"/>;
+    /// 0 records every field of its objects).
+    /// </summary>
+    public int FieldPolicy { get; set; }
+
+    /// <summary>The call that writes a boxed value, with the method's field policy when it has one.</summary>
+    private IlOp[] ObjectCall() =>
+        FieldPolicy == 0
+            ? [CallOp(ProbeTable.valObject)]
+            : [new IlOp(OpCodes.Ldc_I4, Int32: FieldPolicy), CallOp(ProbeTable.valObjectIn)];
 
     private static ValuePlan Read(TypeReference type, Shape shape, params IlOp[] afterLoad) =>
         new(DisplayNames.OfType(type), shape, Capture.Read, afterLoad);

@@ -67,8 +67,11 @@ public static class Recorder
             var runtimeHook = RuntimeBundling.Bundle(appFolder, program);
             var rawLog = Path.Combine(stage, "raw.log");
             var clock = Stopwatch.StartNew();
+            var fieldPolicies = Path.Combine(stage, "field-policies.txt");
+            File.WriteAllText(fieldPolicies, FieldPolicyModule.encode(ListModule.OfSeq(instrumentation.FieldPolicies)));
             var launch = new LaunchRequest(
-                program, request.ProgramArgs, session.Workdir, runtimeHook, RuntimeSettings(rawLog, policy, request.Activation is not null));
+                program, request.ProgramArgs, session.Workdir, runtimeHook,
+                RuntimeSettings(rawLog, fieldPolicies, policy, request.Activation is not null));
             var run = tests?.Runner.IsVsTest == true
                 ? await TestRunLauncher.RunAsync(launch, stage, stop).ConfigureAwait(false)
                 : await ProgramLauncher.RunAsync(launch, stop).ConfigureAwait(false);
@@ -209,11 +212,12 @@ public static class Recorder
     }
 
     /// <summary>What the runtime inside the program reads at start: where to log, the policy it enforces, the value limits.</summary>
-    private static Dictionary<string, string> RuntimeSettings(string rawLog, Policy policy, bool gated)
+    private static Dictionary<string, string> RuntimeSettings(string rawLog, string fieldPolicies, Policy policy, bool gated)
     {
         var settings = new Dictionary<string, string>
         {
             ["CODETRACER_RAW_LOG"] = rawLog,
+            ["CODETRACER_FIELD_POLICIES"] = fieldPolicies,
             ["CODETRACER_MAX_DEPTH"] = policy.MaxDepth.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CODETRACER_MAX_ELEMENTS"] = policy.MaxElements.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CODETRACER_MAX_STRING"] = policy.MaxString.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),

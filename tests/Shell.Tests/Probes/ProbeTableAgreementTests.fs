@@ -32,7 +32,7 @@ let tests =
                 let m = typeof<Probe>.GetMethod(row.RuntimeMethod, BindingFlags.Public ||| BindingFlags.Static)
                 Expect.isNotNull m (sprintf "Probe.%s" row.RuntimeMethod)
                 let parameters = m.GetParameters() |> Array.map (fun p -> p.ParameterType.FullName) |> List.ofArray
-                let expected = if row.ParameterType = "" then [] else [ row.ParameterType ]
+                let expected = [ row.ParameterType; row.SecondParameterType ] |> List.filter ((<>) "")
                 Expect.equal parameters expected (sprintf "Probe.%s parameters" row.RuntimeMethod)
                 Expect.equal m.ReturnType typeof<System.Void> "probes return nothing"
         }

@@ -35,6 +35,16 @@ namespace Shop
         }
     }
 
+    public sealed record Customer(string Name, string ApiToken, string Notes);
+
+    public static class Profiles
+    {
+        public static int Describe(Customer customer)
+        {
+            return customer.Name.Length;
+        }
+    }
+
     public static class Pricing
     {
         public static int Discount(int total)
@@ -51,7 +61,9 @@ namespace Shop
             int pong = Shop.Generated.Client.Ping(1);
             bool ok = Accounts.Login("ada", "hunter2-secret");
             int discount = Pricing.Discount(250);
-            Console.WriteLine(receipt + " " + pong + " " + ok + " " + discount);
+            var customer = new Customer("Grace", "tok-123-secret", "private notes");
+            int nameLength = Profiles.Describe(customer);
+            Console.WriteLine(receipt + " " + pong + " " + ok + " " + discount + " " + nameLength);
         }
     }
 }
