@@ -89,7 +89,7 @@ let tests =
         test "the trace is valid" { trace.Value |> ignore }
         test "a record's fields under their property names" { expectLocal "person" "{Name: Grace, Age: 85}" }
         test "a class: private fields, auto-properties under their names, inherited fields first" {
-            expectLocal "account" "{_balance: 12.5, secret: s3, Owner: Ada, Number: 7, Rate: 0.25}"
+            expectLocal "account" "{_balance: 12.5, memo: s3, Owner: Ada, Number: 7, Rate: 0.25}"
         }
         test "a struct" { expectLocal "point" "{X: 3, Y: 4}" }
         test "nesting is cut at max_depth 3" { expectLocal "deep" "{Level: 1, Next: {Level: 2, Next: {Level: 3, Next: <depth limit>}}}" }

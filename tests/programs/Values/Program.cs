@@ -11,7 +11,7 @@ public record Meeting(string Topic, DateTime At);
 public class Account
 {
     private decimal _balance = 12.5m;
-    private readonly string secret = "s3";
+    private readonly string memo = "s3";
     public string Owner { get; set; } = "Ada";
     public int Number { get; init; } = 7;
 }
