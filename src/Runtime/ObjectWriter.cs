@@ -164,11 +164,16 @@ internal static class ObjectWriter
             foreach (var name in r.Names) b.FullText(name);
         }
         b.TagI32(Tags.Struct, id);
+        WriteFields(b, r, value, depth);
+    }
+
+    /// <summary>The count, then each field's value; a field the value's field policy redacts or drops is never read.</summary>
+    private static void WriteFields(ThreadBuffer b, Reader r, object value, int depth)
+    {
         b.I32(r.Fields.Length);
         var actions = b.FieldPolicy == 0 ? null : r.FieldActions(b.FieldPolicy);
         for (var i = 0; i < r.Fields.Length; i++)
         {
-            // A redacted or dropped field is never read.
             switch (actions?[i] ?? FieldPolicies.Allow)
             {
                 case FieldPolicies.Redact: b.Tag(Tags.Redacted); break;
@@ -190,8 +195,7 @@ internal static class ObjectWriter
         else caseName = r.CaseName;
         b.TagI32(Tags.Variant, TypeId(b, r.Shown ?? type)); // the union's type, not its case class
         b.FullText(caseName);
-        b.I32(r.Fields.Length);
-        foreach (var f in r.Fields) Write(b, f.GetValue(value), depth + 1);
+        WriteFields(b, r, value, depth);
     }
 
     private static void WriteBig(ThreadBuffer b, Type type, object value)
@@ -254,7 +258,7 @@ internal sealed class Reader
     internal ReadKind Kind;
     /// <summary>The fields read, in order (Struct, Tuple, Union).</summary>
     internal FieldInfo[] Fields = [];
-    /// <summary>The display names of <see cref="Fields"/> (Struct).</summary>
+    /// <summary>The names of <see cref="Fields"/> field patterns see (Struct: also the names shown; Union).</summary>
     internal string[] Names = [];
     /// <summary>Collection: how its items are read; a map's (K, V) ValueTuple type its entries are shown as.</summary>
     internal Walker? Walker;
@@ -441,6 +445,8 @@ internal sealed class Reader
         r.TagField = fields.Find(f => f.Name == "_tag" && f.FieldType == typeof(int));
         fields.RemoveAll(f => f.Name == "_tag");
         r.Fields = fields.ToArray();
+        // `_password` backs the case field `password`: the name field patterns see.
+        r.Names = fields.Select(f => f.Name.TrimStart('_')).ToArray();
         r.Shown = union;
         if (r.TagField is null)
         {

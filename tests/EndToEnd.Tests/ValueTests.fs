@@ -55,6 +55,11 @@ let private fsharp =
             Expect.equal (describeArgs "light") [ "Amber"; "Red"; "Green" ] "light"
             Expect.isTrue (fsharpTrace.Value.Types |> List.contains (28, "FSharpValues.Program.Shape")) "the union's type, not its case class"
         }
+        test "a union case's secret-looking field is redacted by builtin-default, never read" {
+            let signIn = fsharpTrace.Value.Calls |> List.find (fun c -> c.Function.Contains "signIn")
+            Expect.equal (signIn.Args |> List.find (fun (n, _) -> n = "attempt") |> snd) "Login(ada, <redacted>)" "the password field"
+            Expect.equal signIn.Returned (Some "3") "the method still saw the real value"
+        }
         test "options are Variants Some and None" {
             Expect.equal (describeArgs "maybe") [ "Some(five)"; "None"; "None" ] "maybe"
             Expect.equal (describeArgs "nothing") [ "None"; "Some(one)"; "None" ] "nothing"

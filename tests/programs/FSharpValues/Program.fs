@@ -7,6 +7,13 @@ type Shape =
     | Rect of width: int * height: int
     | Empty
 
+/// A union case with a secret-looking field: builtin-default redacts it.
+type Credentials = Login of user: string * password: string
+
+let signIn (attempt: Credentials) =
+    match attempt with
+    | Login(user, _) -> user.Length
+
 type Light =
     | Red
     | Amber
@@ -34,4 +41,5 @@ let main _ =
     describe { Name = "Alan"; Age = 41 } (Circle 1.5) Red None (Some "one") [] (0, "") |> ignore
     describe { Name = "Grace"; Age = 85 } Empty Green None None [ 9 ] (1, "one") |> ignore
     printfn "scaled %A" (scale 2 [ 1; 2; 3 ])
+    printfn "signed in %d" (signIn (Login("ada", "fs-secret-pw")))
     age - 36
