@@ -37,7 +37,7 @@ internal static class Errors
         Make(ErrorKind.Internal, "ERR_TRACE_INCOMPLETE", $"the raw log could not be converted: {why}");
 
     internal static RecorderError NotATestAssembly(string path) =>
-        Make(ErrorKind.Usage, "ERR_NOT_A_TEST_ASSEMBLY", $"{path}: not a test assembly (expected an xUnit, NUnit or MSTest project built with Microsoft.NET.Test.Sdk)", ("target", path));
+        Make(ErrorKind.Usage, "ERR_NOT_A_TEST_ASSEMBLY", $"{path}: not a test assembly (expected an xUnit, NUnit or MSTest test project or its built assembly, with its test host or test platform beside it)", ("target", path));
 
     internal static RecorderError InvalidRunSettings(string path, string why) =>
         Make(ErrorKind.Usage, "ERR_INVALID_RUNSETTINGS", $"{path}: bad run settings: {why}", ("settings", path));

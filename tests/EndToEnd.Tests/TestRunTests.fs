@@ -105,7 +105,10 @@ let tests =
             File.WriteAllText(good, "<RunSettings><RunConfiguration><EnvironmentVariables><CART_NOTE>kept</CART_NOTE></EnvironmentVariables></RunConfiguration></RunSettings>")
             let run, out = recordTests [] (Repo.program "XunitCart") [ "--settings"; good; "--filter"; "FullyQualifiedName~Adds" ]
             Expect.equal run.ExitCode 0 run.Stderr
-            Expect.equal (testMethods "XunitCart" (load out)) [ "XunitCart.CartTests.TotalAddsTheLines()" ] "recorded with the user's settings"
+            let t = load out
+            Expect.equal (testMethods "XunitCart" t) [ "XunitCart.CartTests.TotalAddsTheLines()" ] "recorded with the user's settings"
+            let notes = t.Steps |> List.choose (fun s -> s.Values.TryFind "note") |> List.filter ((<>) "null") |> List.distinct
+            Expect.equal notes [ "kept" ] "the user's variable reached the test host beside the recorder's"
             let bad = Path.Combine(folder, "bad.runsettings")
             File.WriteAllText(bad, "<RunSettings>\n  <RunConfiguration>\n</RunSettings>\n")
             let run, out = recordTests [] (Repo.program "XunitCart") [ "--settings"; bad ]

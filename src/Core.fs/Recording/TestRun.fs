@@ -19,10 +19,11 @@ let splitSettings (args: string list) : string option * string list =
         | [] -> settings, List.rev rest
     go None [] args
 
-/// The `dotnet` arguments of the test run: the test assembly, our settings, then
-/// the user's other runner arguments (a `--filter` among them selects tests).
-let runnerArgs (testDll: string) (settingsFile: string) (rest: string list) : string list =
-    [ "test"; testDll; "--settings"; settingsFile ] @ rest
+/// The `dotnet` arguments of the test run: the test assembly, the settings file
+/// when there is one, then the other runner arguments (a `--filter` among them
+/// selects tests).
+let runnerArgs (testDll: string) (settingsFile: string option) (rest: string list) : string list =
+    [ "test"; testDll ] @ (settingsFile |> Option.map (fun f -> [ "--settings"; f ]) |> Option.defaultValue []) @ rest
 
 let private name (local: string) = XName.Get local
 

@@ -21,7 +21,7 @@ internal static class TestRunLauncher
         File.WriteAllText(settingsFile, Settings(userSettings?.Value, request));
 
         var info = new ProcessStartInfo(DotnetHost.Path) { UseShellExecute = false, WorkingDirectory = request.WorkingDirectory };
-        foreach (var a in TestRun.runnerArgs(request.ProgramDll, settingsFile, rest)) info.ArgumentList.Add(a);
+        foreach (var a in TestRun.runnerArgs(request.ProgramDll, FSharpOption<string>.Some(settingsFile), rest)) info.ArgumentList.Add(a);
         using var process = Process.Start(info)
             ?? throw new RecorderException(Errors.LaunchFailed(request.ProgramDll, "dotnet test did not start"));
         return await ProgramLauncher.WaitAsync(process, stop).ConfigureAwait(false);
@@ -29,7 +29,7 @@ internal static class TestRunLauncher
 
     /// <summary>The runner's arguments for an unrecorded run (CODETRACER_DISABLED).</summary>
     internal static IEnumerable<string> UnrecordedArgs(string testDll, IReadOnlyList<string> runnerArgs) =>
-        new[] { "test", testDll }.Concat(runnerArgs);
+        TestRun.runnerArgs(testDll, FSharpOption<string>.None, ListModule.OfSeq(runnerArgs));
 
     private static string Settings(string? userFile, LaunchRequest request)
     {

@@ -78,5 +78,6 @@ let tests =
           test "the forms of --settings" {
               Expect.equal (TestRun.splitSettings [ "--filter"; "X"; "--settings"; "my.runsettings"; "-v"; "q" ]) (Some "my.runsettings", [ "--filter"; "X"; "-v"; "q" ]) "long"
               Expect.equal (TestRun.splitSettings [ "-s"; "a"; "--settings:b" ]) (Some "b", []) "the last counts"
-              Expect.equal (TestRun.runnerArgs "T.dll" "ct.runsettings" [ "--filter"; "X" ]) [ "test"; "T.dll"; "--settings"; "ct.runsettings"; "--filter"; "X" ] "runner"
+              Expect.equal (TestRun.runnerArgs "T.dll" (Some "ct.runsettings") [ "--filter"; "X" ]) [ "test"; "T.dll"; "--settings"; "ct.runsettings"; "--filter"; "X" ] "recorded"
+              Expect.equal (TestRun.runnerArgs "T.dll" None [ "-s"; "u.runsettings" ]) [ "test"; "T.dll"; "-s"; "u.runsettings" ] "unrecorded: the user's arguments as given"
           } ]

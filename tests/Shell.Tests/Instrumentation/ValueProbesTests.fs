@@ -27,6 +27,7 @@ let private opsOf (plan: ValuePlan) =
         match i.Operand with
         | :? MethodReference as m -> $"{i.OpCode.Name} {m.Name}"
         | :? TypeReference as t -> $"{i.OpCode.Name} {t.Name}"
+        | :? int as n -> $"{i.OpCode.Name} {n}"
         | _ -> i.OpCode.Name)
     |> List.ofSeq
 
@@ -139,6 +140,15 @@ let tests =
               Expect.equal (opsOf (probes.ForThis addDays)) [ "ldobj DateTime"; "box DateTime"; "call ValObject" ] "struct method"
               let ctor = dateTime.Methods |> Seq.find (fun d -> d.IsConstructor && not d.IsStatic)
               Expect.equal (probes.ForThis ctor).Capture (Capture.Fixed "<DateTime>") "struct constructor"
+          }
+
+          test "an object in a method with a field policy goes to ValObjectIn with the policy's id" {
+              let m, probes = probesFor ()
+              let add = LoopsFixture.method m "Loops.Counter" "AddTo"
+              Expect.equal (opsOf (probes.ForThis add)) [ "call ValObject" ] "no policy"
+              probes.FieldPolicy <- 3
+              Expect.equal (opsOf (probes.ForThis add)) [ "ldc.i4 3"; "call ValObjectIn" ] "policy 3"
+              Expect.equal (opsOf (probes.For m.TypeSystem.Int32)) [ "conv.i8"; "call ValInt" ] "primitives never carry it"
           }
 
           test "decimal is imported against the module's own core library" {
