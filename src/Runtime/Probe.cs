@@ -5,10 +5,12 @@ namespace CodeTracer.Runtime;
 
 /// <summary>
 /// The entry points instrumented code calls; one per row of the probe table
-/// (CodeTracer.Core's Probes/ProbeTable.fs). A method entry is <c>Enter</c>
-/// followed by one value call per argument; a step is <c>Step</c> followed by one
-/// value call per visible variable; a return is <c>Return</c> followed by the
-/// return value unless the method is void.
+/// (CodeTracer.Core's Probes/ProbeTable.fs). A method entry is <c>Enter</c>, which
+/// returns the call's <see cref="Frame"/>, followed by one value call per argument; a
+/// step is, for each visible variable whose value may have changed since the frame last
+/// wrote it, <c>At</c> and a value call (or <c>ValObjectAt</c>, which decides itself),
+/// then <c>Step</c>; a return is <c>Return</c> followed by the return value unless the
+/// method is void.
 /// </summary>
 public static class Probe
 {
@@ -19,37 +21,48 @@ public static class Probe
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static bool Live(int point) => On && !(FailPoints.Armed && FailPoints.Hit(point));
 
+    /// <summary>A method starts: its frame, or null when the call is not recorded (then none of its probes write).</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Enter(int methodId)
+    public static Frame? Enter(int methodId)
     {
-        if (!Live(FailPoints.Enter)) return;
+        if (!Live(FailPoints.Enter)) return null;
         var b = ThreadBuffer.Current;
         b.TagI32(Tags.Enter, methodId);
         b.OpenFrames++;
+        return b.Push();
+    }
+
+    /// <summary>Ends a step: the values it wrote came before.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void Step(Frame? frame, int siteId)
+    {
+        if (frame is not null && Live(FailPoints.Step)) frame.Buffer.TagI32(Tags.Step, siteId);
+    }
+
+    /// <summary>The value call that follows is the variable at this position of the step's site.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void At(int position)
+    {
+        if (On) ThreadBuffer.Current.TagU16(Tags.At, (ushort)position);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Step(int siteId)
+    public static void Return(Frame? frame)
     {
-        if (Live(FailPoints.Step)) ThreadBuffer.Current.TagI32(Tags.Step, siteId);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void Return()
-    {
-        if (!Live(FailPoints.Return)) return;
-        var b = ThreadBuffer.Current;
+        if (frame is null || !Live(FailPoints.Return)) return;
+        var b = frame.Buffer;
         b.Tag(Tags.Return);
         b.OpenFrames--;
+        b.Pop(frame);
     }
 
     /// <summary>
     /// An exception leaves an instrumented method (a fault handler around its whole body):
     /// the thread's throw serial and the exception's <c>Type: message</c>.
     /// </summary>
-    public static void Unwind()
+    public static void Unwind(Frame? frame)
     {
-        if (!On) return;
+        if (frame is null || !On) return;
         var serial = Throws.Serial;
         // Read first: an overridden Message is user code whose own calls are recorded.
         var text = Throws.Description();
@@ -57,6 +70,7 @@ public static class Probe
         b.TagI32(Tags.Unwind, serial);
         b.FullText(text);
         b.OpenFrames--;
+        b.Pop(frame);
     }
 
     /// <summary>Entry of an <c>--activation</c> method: the first one starts the recording.</summary>
@@ -99,8 +113,34 @@ public static class Probe
     /// <summary>A boxed value of a method whose filter speaks of fields: <paramref name="fieldPolicy"/> says which are read.</summary>
     public static void ValObjectIn(object? value, int fieldPolicy)
     {
-        if (!Live(FailPoints.Value)) return;
-        var b = ThreadBuffer.Current;
+        if (Live(FailPoints.Value)) WriteObject(ThreadBuffer.Current, value, fieldPolicy);
+    }
+
+    /// <summary>
+    /// A boxed value at a step: the variable at <paramref name="position"/> of the site, which
+    /// the frame keeps at <paramref name="place"/>. Written (after its <c>At</c>) only when its
+    /// bytes differ from those the frame last wrote there; the same bytes mean the same value
+    /// in the trace, so nothing shown can be stale.
+    /// </summary>
+    public static void ValObjectAt(object? value, int position, int place, int fieldPolicy, Frame? frame)
+    {
+        if (frame is null || !Live(FailPoints.Value)) return;
+        var b = frame.Buffer;
+        var start = b.Position;
+        var spills = b.Spills;
+        b.TagU16(Tags.At, (ushort)position);
+        var valueStart = b.Position;
+        WriteObject(b, value, fieldPolicy);
+        if (b.Spills != spills || b.Position < valueStart)
+            frame.Forget(place); // emptied into the log meanwhile: the bytes can not be compared
+        else if (frame.Holds(place, b.Since(valueStart)))
+            b.Rewind(start);
+        else
+            frame.Remember(place, b.Since(valueStart));
+    }
+
+    private static void WriteObject(ThreadBuffer b, object? value, int fieldPolicy)
+    {
         var start = b.Position;
         b.BeginRead();
         b.FieldPolicy = fieldPolicy;

@@ -16,6 +16,7 @@ public static class Tags
     public const byte Exit = 8;
     public const byte Unwind = 9;
     public const byte FieldsDef = 10;
+    public const byte At = 11;
 
     public const byte Null = 16;
     public const byte Int = 17;

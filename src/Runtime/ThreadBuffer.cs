@@ -35,6 +35,30 @@ internal sealed class ThreadBuffer
     /// <summary>Runtime types whose field names this thread announced by a FieldsDef record.</summary>
     internal readonly HashSet<Type> FieldsAnnounced = new();
 
+    /// <summary>The frames of this thread's recorded calls, reused by depth; the open ones are below <see cref="_depth"/>.</summary>
+    private Frame[] _frames = [];
+    private int _depth;
+    private long _calls;
+
+    /// <summary>Incremented each time the buffer is emptied into the log while records are being written.</summary>
+    internal int Spills;
+
+    /// <summary>A recorded call starts on this thread: its frame, on top of the open ones.</summary>
+    internal Frame Push()
+    {
+        if (_depth == _frames.Length) Array.Resize(ref _frames, Math.Max(16, 2 * _frames.Length));
+        var frame = _frames[_depth] ??= new Frame(this, _depth);
+        frame.Call = ++_calls;
+        _depth++;
+        return frame;
+    }
+
+    /// <summary>A recorded call ends (returns or unwinds): its frame and any above it are closed.</summary>
+    internal void Pop(Frame frame) => _depth = frame.Depth;
+
+    /// <summary>The bytes written since <paramref name="start"/> (a position of this buffer's current contents).</summary>
+    internal ReadOnlySpan<byte> Since(int start) => _data.AsSpan(start, _pos - start);
+
     internal static ThreadBuffer Current
     {
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -85,6 +109,7 @@ internal sealed class ThreadBuffer
 
     private void Spill(int bytes)
     {
+        Spills++;
         if (_discards)
         {
             _pos = 0;

@@ -45,11 +45,17 @@ type ProbeRow =
       /// The public static method of `CodeTracer.Runtime.Probe` that instrumented
       /// code calls; empty for RuntimeOnly rows.
       RuntimeMethod: string
-      /// The CLR type of the runtime method's first parameter (empty: none).
-      ParameterType: string
-      /// The CLR type of its second parameter (empty: none): `ValObjectIn`'s field policy.
-      SecondParameterType: string
+      /// The CLR types of the runtime method's parameters, in order.
+      Parameters: string list
+      /// The CLR type the runtime method returns (empty: void).
+      Returns: string
       Payload: PayloadField list }
+
+    /// The CLR type of the runtime method's first parameter (empty: none).
+    member r.ParameterType =
+        match r.Parameters with
+        | p :: _ -> p
+        | [] -> ""
 
 /// The one declaration of every probe kind: the instrumenter, the runtime and
 /// the raw-log reader all follow it (the runtime's `Tags` constants are checked
@@ -57,11 +63,20 @@ type ProbeRow =
 [<RequireQualifiedAccess>]
 module ProbeTable =
     let private row name tag placement meth param payload =
-        { Name = name; Tag = tag; Placement = placement; RuntimeMethod = meth; ParameterType = param; SecondParameterType = ""; Payload = payload }
+        { Name = name; Tag = tag; Placement = placement; RuntimeMethod = meth
+          Parameters = (if param = "" then [] else [ param ]); Returns = ""; Payload = payload }
 
-    let enter = row "Enter" 1uy MethodEntry "Enter" "System.Int32" [ I32 ]
-    let step = row "Step" 2uy SequencePoint "Step" "System.Int32" [ I32 ]
-    let ret = row "Return" 3uy BeforeReturn "Return" "" []
+    /// The runtime's per-call handle that instrumented code keeps in a local: its
+    /// thread's buffer and the frame's memory of the values it wrote.
+    [<Literal>]
+    let FrameType = "CodeTracer.Runtime.Frame"
+
+    /// Returns the frame's handle (null while nothing is recorded), kept in a local.
+    let enter = { row "Enter" 1uy MethodEntry "Enter" "System.Int32" [ I32 ] with Returns = FrameType }
+    /// Ends a step: written after the values of the step that may have changed (each
+    /// announced by `at`), so that the values a step writes come before its site id.
+    let step = { row "Step" 2uy SequencePoint "Step" "" [ I32 ] with Parameters = [ FrameType; "System.Int32" ] }
+    let ret = { row "Return" 3uy BeforeReturn "Return" "" [] with Parameters = [ FrameType ] }
     /// `--activation`: before Enter in the matching methods; starts recording at the first entry.
     let activate = row "Activate" 0uy MethodEntry "Activate" "" []
     /// `--activation`: after Return in the matching methods; stops recording when the first entry returns.
@@ -79,10 +94,13 @@ module ProbeTable =
     /// An exception leaves the method: `[int32 serial][text "Type: message"]`. The
     /// serial is the thread's throw count (each throw and rethrow is a new one), so
     /// the frames one throw unwinds share it.
-    let unwind = row "Unwind" 9uy Unwind "Unwind" "" [ I32; Text ]
+    let unwind = { row "Unwind" 9uy Unwind "Unwind" "" [ I32; Text ] with Parameters = [ FrameType ] }
     /// Announces the field names of a runtime type read as a Struct, once per thread
     /// (right before its first Struct record): `[type id][count][count names]`.
     let fieldsDef = row "FieldsDef" 10uy RuntimeOnly "" "" [ I32; I32; Texts ]
+    /// The value record that follows is the step's variable at this position of its site
+    /// (`[uint16 position]`); a variable of the site without one kept its last value.
+    let at = row "At" 11uy SequencePoint "At" "System.Int32" [ U16 ]
 
     let valNull = row "Null" 16uy RuntimeOnly "" "" []
 
@@ -101,7 +119,15 @@ module ProbeTable =
     /// Any other type, boxed; the runtime writes one of the composite records below.
     let valObject = row "Object" 0uy (ValueCapture []) "ValObject" "System.Object" []
     /// `valObject` in a method whose filter redacts or drops fields: its field policy's id follows the value.
-    let valObjectIn = { valObject with Name = "ObjectIn"; RuntimeMethod = "ValObjectIn"; SecondParameterType = "System.Int32" }
+    let valObjectIn = { valObject with Name = "ObjectIn"; RuntimeMethod = "ValObjectIn"; Parameters = [ "System.Object"; "System.Int32" ] }
+    /// A boxed value at a step: its site position, its frame place and field policy, and the
+    /// frame; the runtime writes `at` and the value only when its bytes differ from what the
+    /// frame last wrote for that place.
+    let valObjectAt =
+        { valObject with
+            Name = "ObjectAt"
+            RuntimeMethod = "ValObjectAt"
+            Parameters = [ "System.Object"; "System.Int32"; "System.Int32"; "System.Int32"; FrameType ] }
     /// `[type id][total count][kept count][kept values]`.
     let valSequence = row "Sequence" 25uy RuntimeOnly "" "" [ I32; I32; I32; NestedValues ]
     let valRaw = row "Raw" 26uy RuntimeOnly "" "" [ I32 ]
@@ -127,9 +153,9 @@ module ProbeTable =
 
     /// Every row, in tag order (`valObject` has no record of its own).
     let all =
-        [ enter; step; ret; activate; deactivate; write; typeDef; detach; fault; exit; unwind; fieldsDef
+        [ enter; step; ret; activate; deactivate; write; typeDef; detach; fault; exit; unwind; fieldsDef; at
           valNull; valInt; valUInt; valDouble; valSingle; valBool; valChar; valString; valDecimal
-          valObject; valObjectIn; valSequence; valRaw; valEnum; valBoxed; valStruct; valTuple; valVariant; valBigInt; valRawText; valRedacted; valDropped ]
+          valObject; valObjectIn; valObjectAt; valSequence; valRaw; valEnum; valBoxed; valStruct; valTuple; valVariant; valBigInt; valRawText; valRedacted; valDropped ]
 
     /// The value probe for a declared CLR type (full name): the row that accepts
     /// it, else the boxing `valObject`.

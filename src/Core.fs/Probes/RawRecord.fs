@@ -45,6 +45,8 @@ type RawRecord =
     /// An exception left the running method: the thread's throw serial (shared by the
     /// frames one throw unwinds) and `Type: message`.
     | RUnwind of serial: int * description: string
+    /// The next value is the variable at this position of the coming step's site.
+    | RAt of position: int
     | RValue of RawValue
 
 /// Decoding of one thread's chunk of raw records, following the probe table.
@@ -276,6 +278,9 @@ module RawRecord =
                     c.U8() |> ignore
                     let serial = c.I32()
                     records <- RUnwind(serial, fst (c.Text())) :: records
+                elif tag = ProbeTable.at.Tag then
+                    c.U8() |> ignore
+                    records <- RAt(int (c.U16())) :: records
                 else
                     records <- RValue(readValue c &table fields 0) :: records
             if c.Short then

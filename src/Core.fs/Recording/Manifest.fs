@@ -33,7 +33,12 @@ type VariableSlot =
       /// The declared type as C# shows it (`int`, `List<string>`, `Shop.Cart`).
       TypeName: string
       Shape: Shape
-      Capture: Capture }
+      Capture: Capture
+      /// The variable's place in its frame's memory, -1 for none. A step writes only the
+      /// values that may have changed since the frame last wrote them; a value it does not
+      /// write is the frame's last one of this place. Slots that read the same storage
+      /// (an argument at entry and at every step) share their place.
+      Frame: int }
 
 /// A method the instrumenter put probes into.
 type MethodEntry =
@@ -74,4 +79,4 @@ module Manifest =
 
     /// The `void` return slot.
     let voidReturn =
-        { Name = "<return_value>"; TypeName = "void"; Shape = Plain; Capture = Fixed "void" }
+        { Name = "<return_value>"; TypeName = "void"; Shape = Plain; Capture = Fixed "void"; Frame = -1 }

@@ -17,13 +17,19 @@ type Frame =
       /// Steps (with their values) this frame made while frames above it were still
       /// open: an exception filter (`when`) runs before the frames between the throw and
       /// its handler unwind. Written when the frame is on top again.
-      Deferred: TraceEvent list }
+      Deferred: TraceEvent list
+      /// The last value written for each of the frame's places (`VariableSlot.Frame`),
+      /// null where none was: a step shows it for every variable it does not write.
+      /// Never changed in place: a step that writes values makes a new array.
+      Known: ValueRecord array }
 
 /// What the next value records of a thread belong to.
 type Expectation =
     | Idle
     | EnterArgs of methodId: int * remaining: int list * got: (int * ValueRecord) list
-    | StepVars of siteId: int * remaining: int list * got: (int * ValueRecord) list
+    /// Values of the coming step, each at its site position, newest first; `position` is
+    /// the position an `At` announced whose value comes next, -1 when none.
+    | StepValues of position: int * got: (int * RawValue) list
     | ReturnValue of methodId: int
 
 /// A step whose values are not written yet: a later sequence point on the same
@@ -52,9 +58,10 @@ type ConversionState =
       /// Variable id of each slot, by the same indices (looked up once, not per value).
       ArgVars: int array array
       SiteVars: int array array
-      /// Indices of the slots the runtime writes a value for, by method and by site.
+      /// Indices of the slots the runtime writes a value for, by method.
       ArgReads: int list array
-      SiteReads: int list array
+      /// The number of places of each method's frame memory.
+      FrameSizes: int array
       Types: TypeRegistry
       /// The threads not running now; the running one is `Active`.
       Threads: Map<int64, ThreadState>
@@ -103,6 +110,15 @@ module Conversion =
         [ for i in 0 .. slots.Length - 1 do
               if slots.[i].Capture = Read then yield i ]
 
+    /// The places of each method's frame memory: one more than the highest place its
+    /// arguments and sites use.
+    let private frameSizes (manifest: Manifest) =
+        let sizes = manifest.Methods |> Array.map (fun m -> 1 + (m.Args |> Array.fold (fun acc a -> max acc a.Frame) -1))
+        for site in manifest.Sites do
+            for v in site.Variables do
+                sizes.[site.MethodId] <- max sizes.[site.MethodId] (v.Frame + 1)
+        sizes
+
     /// The registrations that open a trace, the `<toplevel>` call and its step,
     /// and the initial state. Function 0 is `<toplevel>`; manifest method `m` is function `m + 1`.
     let start (manifest: Manifest) : ConversionState * TraceEvent list =
@@ -143,7 +159,7 @@ module Conversion =
           ArgVars = manifest.Methods |> Array.map (fun m -> varsOf m.Args)
           SiteVars = manifest.Sites |> Array.map (fun s -> varsOf s.Variables)
           ArgReads = manifest.Methods |> Array.map (fun m -> readSlots m.Args)
-          SiteReads = manifest.Sites |> Array.map (fun s -> readSlots s.Variables)
+          FrameSizes = frameSizes manifest
           Types = reg
           Threads = Map.empty
           Current = None
@@ -216,41 +232,85 @@ module Conversion =
             let args, state, typeEvs = completeSlots state meth.Args state.ArgTypes.[m] state.ArgVars.[m] got
             let t, flushed = flushPending t
             let t = t |> withTop (fun f -> { f with Mergeable = false })
-            let frame = { MethodId = m; Args = args; LastLine = meth.Line; LastSite = -1; Mergeable = true; Deferred = [] }
+            let known: ValueRecord array = Array.zeroCreate state.FrameSizes.[m]
+            for i, v in got do
+                let place = meth.Args.[i].Frame
+                if place >= 0 then known.[place] <- v
+            let frame = { MethodId = m; Args = args; LastLine = meth.Line; LastSite = -1; Mergeable = true; Deferred = []; Known = known }
             let entry = Step(meth.PathId, meth.Line)
             struct (state,
                     { t with Stack = frame :: t.Stack; Expect = Idle; Pending = Some { Step = entry; Written = true; Values = [] } },
                     flushed @ typeEvs @ [ entry; Call(m + 1, args) ])
-        | StepVars(s, [], got) ->
-            let site = state.Manifest.Sites.[s]
-            let values, state, typeEvs = completeSlots state site.Variables state.SiteTypes.[s] state.SiteVars.[s] got
+        | _ -> struct (state, t, [])
+
+    /// The values of a step of site `s` in the frame `owner`: those the step wrote
+    /// (position and raw value, newest first), converted and kept in the frame's memory,
+    /// and for every other read variable the frame's last value of its place.
+    let private stepValues (state: ConversionState) (s: int) (owner: Frame) (written: (int * RawValue) list) =
+        let site = state.Manifest.Sites.[s]
+        let mutable reg = state.Types
+        let mutable typeEvents = []
+        let mutable known = owner.Known
+        let mutable anomalies = 0
+        let read: ValueRecord array = Array.zeroCreate site.Variables.Length
+        for pos, raw in List.rev written do
+            if pos < site.Variables.Length && site.Variables.[pos].Capture = Read then
+                let slot = site.Variables.[pos]
+                let v, reg', evs = ValueConversion.convert slot.TypeName state.SiteTypes.[s].[pos] slot.Shape raw reg
+                reg <- reg'
+                if not evs.IsEmpty then typeEvents <- typeEvents @ evs
+                read.[pos] <- v
+                if slot.Frame >= 0 && slot.Frame < known.Length then
+                    if obj.ReferenceEquals(known, owner.Known) then known <- Array.copy owner.Known
+                    known.[slot.Frame] <- v
+            else
+                anomalies <- anomalies + 1
+        let mutable got = []
+        for i in site.Variables.Length - 1 .. -1 .. 0 do
+            let slot = site.Variables.[i]
+            if slot.Capture = Read then
+                if not (obj.ReferenceEquals(read.[i], null)) then got <- (i, read.[i]) :: got
+                elif slot.Frame >= 0 && slot.Frame < known.Length && not (obj.ReferenceEquals(known.[slot.Frame], null)) then
+                    got <- (i, known.[slot.Frame]) :: got
+                else
+                    // Never written in this frame: the runtime's protocol was broken.
+                    anomalies <- anomalies + 1
+        let state = if obj.ReferenceEquals(reg, state.Types) && anomalies = 0 then state else { state with Types = reg; Anomalies = state.Anomalies + anomalies }
+        let values, state, slotEvents = completeSlots state site.Variables state.SiteTypes.[s] state.SiteVars.[s] got
+        values, known, state, typeEvents @ slotEvents
+
+    /// A step of site `s` on a thread with open calls, with the values it wrote.
+    let private completeStep (state: ConversionState) (t: ThreadState) (s: int) (written: (int * RawValue) list) : struct (ConversionState * ThreadState * TraceEvent list) =
+        let site = state.Manifest.Sites.[s]
+        let t = { t with Expect = Idle }
+        match t.Stack with
+        | top :: rest when top.MethodId <> site.MethodId && rest |> List.exists (fun f -> f.MethodId = site.MethodId) ->
+            // A step of an outer frame (the nearest of its method) while the frames above
+            // it are open: an exception filter. It is shown in that frame, not in the thrower's.
+            let owner = rest |> List.find (fun f -> f.MethodId = site.MethodId)
+            let values, known, state, typeEvs = stepValues state s owner written
             let valueEvents = values |> List.map Value
-            let t = { t with Expect = Idle }
-            match t.Stack with
-            | top :: rest when top.MethodId <> site.MethodId && rest |> List.exists (fun f -> f.MethodId = site.MethodId) ->
-                // A step of an outer frame (the nearest of its method) while the frames above
-                // it are open: an exception filter. It is shown in that frame, not in the thrower's.
-                let rec defer (frames: Frame list) =
-                    match frames with
-                    | f :: more when f.MethodId = site.MethodId -> { f with Deferred = f.Deferred @ (Step(site.PathId, site.Line) :: valueEvents) } :: more
-                    | f :: more -> f :: defer more
-                    | [] -> []
-                struct (state, { t with Stack = top :: defer rest }, typeEvs)
-            | top :: rest when top.Mergeable && top.LastLine = site.Line && s > top.LastSite ->
+            let rec defer (frames: Frame list) =
+                match frames with
+                | f :: more when f.MethodId = site.MethodId ->
+                    { f with Deferred = f.Deferred @ (Step(site.PathId, site.Line) :: valueEvents); Known = known } :: more
+                | f :: more -> f :: defer more
+                | [] -> []
+            struct (state, { t with Stack = top :: defer rest }, typeEvs)
+        | top :: rest ->
+            let values, known, state, typeEvs = stepValues state s top written
+            let valueEvents = values |> List.map Value
+            if top.Mergeable && top.LastLine = site.Line && s > top.LastSite then
                 // Another sequence point of the same line: one step, the latest values.
-                let top' = { top with LastSite = s }
+                let top' = { top with LastSite = s; Known = known }
                 let pending = t.Pending |> Option.map (fun p -> { p with Values = valueEvents })
                 struct (state, { t with Stack = top' :: rest; Pending = pending }, typeEvs)
-            | top :: rest ->
+            else
                 // A new step (the common case): the thread's state is built once.
-                let top' = { top with LastLine = site.Line; LastSite = s; Mergeable = true }
+                let top' = { top with LastLine = site.Line; LastSite = s; Mergeable = true; Known = known }
                 let pending = Some { Step = Step(site.PathId, site.Line); Written = false; Values = valueEvents }
                 struct (state, { t with Stack = top' :: rest; Pending = pending }, pendingEvents t.Pending @ typeEvs)
-            | [] ->
-                let t, flushed = flushPending t
-                let t = t |> withTop (fun f -> { f with LastLine = site.Line; LastSite = s; Mergeable = true })
-                struct (state, { t with Pending = Some { Step = Step(site.PathId, site.Line); Written = false; Values = valueEvents } }, flushed @ typeEvs)
-        | _ -> struct (state, t, [])
+        | [] -> struct (state, t, [])
 
     let private returnEvents (state: ConversionState) (t: ThreadState) (value: ValueRecord) =
         let t, flushed = flushPending t
@@ -299,8 +359,16 @@ module Conversion =
             struct (withTypes reg, t', flushed @ error @ typeEvs @ revs)
         | REnter m, Idle when m >= 0 && m < state.Manifest.Methods.Length ->
             after state { t with Expect = EnterArgs(m, state.ArgReads.[m], []) } []
-        | RStep s, Idle when s >= 0 && s < state.Manifest.Sites.Length && not t.Stack.IsEmpty ->
-            after state { t with Expect = StepVars(s, state.SiteReads.[s], []) } []
+        | RAt position, Idle -> struct (state, { t with Expect = StepValues(position, []) }, [])
+        | RAt position, StepValues(-1, got) -> struct (state, { t with Expect = StepValues(position, got) }, [])
+        | RValue raw, StepValues(position, got) when position >= 0 ->
+            struct (state, { t with Expect = StepValues(-1, (position, raw) :: got) }, [])
+        | RStep s, (Idle | StepValues(-1, _)) when s >= 0 && s < state.Manifest.Sites.Length && not t.Stack.IsEmpty ->
+            let written = match t.Expect with StepValues(_, got) -> got | _ -> []
+            completeStep state t s written
+        | RStep _, StepValues(-1, _) ->
+            // A step of a frame the recording did not enter (no open call): its values go with it.
+            struct (state, { t with Expect = Idle }, [])
         | RReturn, Idle ->
             match t.Stack with
             | [] -> anomaly state t
@@ -327,10 +395,6 @@ module Conversion =
             let slot = state.Manifest.Methods.[m].Args.[i]
             let v, reg, evs = ValueConversion.convert slot.TypeName state.ArgTypes.[m].[i] slot.Shape raw state.Types
             after (withTypes reg) { t with Expect = EnterArgs(m, rest, (i, v) :: got) } evs
-        | RValue raw, StepVars(s, i :: rest, got) ->
-            let slot = state.Manifest.Sites.[s].Variables.[i]
-            let v, reg, evs = ValueConversion.convert slot.TypeName state.SiteTypes.[s].[i] slot.Shape raw state.Types
-            after (withTypes reg) { t with Expect = StepVars(s, rest, (i, v) :: got) } evs
         | RValue raw, ReturnValue m ->
             let slot = state.Manifest.Methods.[m].Return
             let v, reg, evs =

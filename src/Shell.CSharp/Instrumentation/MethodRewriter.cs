@@ -23,7 +23,12 @@ internal static class MethodRewriter
     /// yet: pushes the object; null is written (nothing loaded) while it is null.</param>
     private sealed record Variable(string Name, ValuePlan Plan, Func<Instruction[]> Load, Func<Instruction>? NullCheck = null)
     {
-        public VariableSlot Slot => Plan.Slot(Name);
+        /// <summary>Its place in the frame's memory (<see cref="FrameMemory"/>).</summary>
+        public int Place { get; set; } = -1;
+
+        public VariableSlot Slot => Plan.Slot(Name, Place);
+
+        public (int, ValuePlan, Func<Instruction[]>, Func<Instruction>?) Parts => (Place, Plan, Load, NullCheck);
     }
 
     /// <summary>
@@ -56,6 +61,10 @@ internal static class MethodRewriter
         var returnSlot = machine is not null ? StateMachine.ReturnSlot
             : returnPlan?.Slot("<return_value>") ?? ManifestModule.voidReturn;
 
+        var memory = new FrameMemory(method, probes);
+        foreach (var variable in arguments.Concat(sites.SelectMany(s => s.Variables)))
+            variable.Place = memory.PlaceOf(variable.Name, variable.Plan, variable.Load());
+
         var first = sites[0].Point;
         var methodId = manifest.AddMethod(new MethodEntry(
             DisplayNames.OfMethod(method),
@@ -74,13 +83,7 @@ internal static class MethodRewriter
         {
             var siteId = manifest.AddSite(new SiteEntry(
                 methodId, manifest.PathId(point.Document.Url), point.StartLine, variables.Select(v => v.Slot).ToArray()));
-            var code = new List<Instruction>
-            {
-                Instruction.Create(OpCodes.Ldc_I4, siteId),
-                Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.step)),
-            };
-            foreach (var variable in variables) code.AddRange(Capture(variable, probes));
-            InsertBefore(body, anchors, at, code);
+            InsertBefore(body, anchors, at, memory.Step(siteId, variables.Select(v => v.Parts).ToList()));
         }
 
         // Before the return probes, which read the locals the completions fill.
@@ -90,7 +93,7 @@ internal static class MethodRewriter
 
         foreach (var ret in returns)
         {
-            var code = new List<Instruction> { Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.ret)) };
+            var code = new List<Instruction> { Instruction.Create(OpCodes.Ldloc, memory.Frame), Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.ret)) };
             if (machine is not null) code.AddRange(machine.Returned(probes));
             else if (returnPlan is { Reads: true })
             {
@@ -107,13 +110,18 @@ internal static class MethodRewriter
         {
             Instruction.Create(OpCodes.Ldc_I4, methodId),
             Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.enter)),
+            Instruction.Create(OpCodes.Stloc, memory.Frame),
         };
-        foreach (var argument in arguments) entry.AddRange(Capture(argument, probes));
+        foreach (var argument in arguments) entry.AddRange(Capture(argument.Plan, argument.Load, argument.NullCheck, probes));
+        entry.AddRange(memory.AfterEntry(arguments.Select(a => a.Parts)));
         if (activates) entry.Insert(0, Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.activate)));
         var oldFirst = body.Instructions[0];
         for (var i = 0; i < entry.Count; i++) body.Instructions.Insert(i, entry[i]);
         anchors.MoveScopes(oldFirst, entry[0]);
-        GuardUnwinding(method, probes, oldFirst, returns, activates);
+        GuardUnwinding(method, probes, oldFirst, returns, activates, memory.Frame);
+        // Probes on every line: run optimized from the first call instead of tier-0 code.
+        if ((method.ImplAttributes & MethodImplAttributes.NoOptimization) == 0)
+            method.ImplAttributes |= MethodImplAttributes.AggressiveOptimization;
 
         // A local read before its first assignment must see zero, not stack garbage.
         if (body.HasVariables) body.InitLocals = true;
@@ -132,14 +140,14 @@ internal static class MethodRewriter
     /// </summary>
     /// <param name="tryStart">The first instruction after the entry probes.</param>
     /// <param name="returns">The method's <c>ret</c> instructions, their Return probes already before them.</param>
-    private static void GuardUnwinding(MethodDefinition method, ValueProbes probes, Instruction tryStart, List<Instruction> returns, bool activates)
+    private static void GuardUnwinding(MethodDefinition method, ValueProbes probes, Instruction tryStart, List<Instruction> returns, bool activates, VariableDefinition frame)
     {
         var body = method.Body;
         // `jmp` may not leave a try block (and such a method never returns through our code).
         if (body.Instructions.Any(i => i.OpCode.Code == Code.Jmp)) return;
 
         var il = body.Instructions;
-        var fault = Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.unwind));
+        var fault = Instruction.Create(OpCodes.Ldloc, frame);
         // A handler that ended with the method would now take in the code appended below.
         foreach (var handler in body.ExceptionHandlers)
             if (handler.HandlerEnd is null) handler.HandlerEnd = fault;
@@ -176,6 +184,7 @@ internal static class MethodRewriter
         }
 
         il.Add(fault);
+        il.Add(Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.unwind)));
         if (activates) il.Add(Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.deactivate)));
         il.Add(Instruction.Create(OpCodes.Endfinally));
         foreach (var instruction in tail) il.Add(instruction);
@@ -362,12 +371,13 @@ internal static class MethodRewriter
         return all;
     }
 
-    private static IEnumerable<Instruction> Capture(Variable variable, ValueProbes probes)
+    /// <summary>The code that writes a variable's value (null while the closure <paramref name="nullCheck"/> pushes is null).</summary>
+    internal static IEnumerable<Instruction> Capture(ValuePlan plan, Func<Instruction[]> loader, Func<Instruction>? nullCheck, ValueProbes probes)
     {
-        if (!variable.Plan.Reads) yield break;
-        var load = variable.Load();
+        if (!plan.Reads) yield break;
+        var load = loader();
         Instruction? done = null;
-        if (variable.NullCheck is { } check)
+        if (nullCheck is { } check)
         {
             done = Instruction.Create(OpCodes.Nop);
             yield return check();
@@ -377,7 +387,7 @@ internal static class MethodRewriter
             yield return Instruction.Create(OpCodes.Br, done);
         }
         foreach (var instruction in load) yield return instruction;
-        foreach (var op in variable.Plan.AfterLoad) yield return op.Create();
+        foreach (var op in plan.AfterLoad) yield return op.Create();
         if (done is not null) yield return done;
     }
 
@@ -455,7 +465,7 @@ internal static class MethodRewriter
 
         public enum Kinds { Async, Iterator, AsyncIterator }
 
-        public static readonly VariableSlot ReturnSlot = new("<return_value>", "object", Shape.Plain, CodeTracer.Core.Recording.Capture.Resumed);
+        public static readonly VariableSlot ReturnSlot = new("<return_value>", "object", Shape.Plain, CodeTracer.Core.Recording.Capture.Resumed, -1);
 
         public static StateMachine? Of(MethodDefinition method)
         {

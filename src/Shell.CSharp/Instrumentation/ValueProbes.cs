@@ -21,18 +21,24 @@ internal readonly record struct IlOp(OpCode Code, TypeReference? Type = null, Me
 /// How one variable of a declared type reaches the runtime: the instructions that follow
 /// the load of the variable (<c>ldobj</c> for a reference, a conversion or <c>box</c>, then
 /// the value probe call), and how the manifest describes it. A <see cref="Capture.Fixed"/>
-/// plan emits nothing.
+/// plan emits nothing. <paramref name="Convert"/> is the part before the call, which goes
+/// to <paramref name="Probe"/>'s row (with the field policy for <c>ValObjectIn</c>).
 /// </summary>
-internal sealed record ValuePlan(string TypeName, Shape Shape, Capture Capture, IReadOnlyList<IlOp> AfterLoad)
+internal sealed record ValuePlan(
+    string TypeName, Shape Shape, Capture Capture, IReadOnlyList<IlOp> AfterLoad, IReadOnlyList<IlOp> Convert, ProbeRow? Probe, int FieldPolicy)
 {
     public bool Reads => Capture.IsRead;
 
-    public VariableSlot Slot(string name) => new(name, TypeName, Shape, Capture);
+    /// <summary>A boxed value, written by the runtime's object writer.</summary>
+    public bool IsObject => Probe is { } row && row.Tag == 0;
+
+    /// <param name="frame">Its place in the frame's memory (-1: none).</param>
+    public VariableSlot Slot(string name, int frame = -1) => new(name, TypeName, Shape, Capture, Reads ? frame : -1);
 
     /// <summary>The plan after a filter's decision: a redacted or dropped value is never read.</summary>
     public ValuePlan Apply(ValueAction action) =>
-        action.IsRedact ? this with { Capture = Capture.Redacted, AfterLoad = [] }
-        : action.IsDrop ? this with { Capture = Capture.Dropped, AfterLoad = [] }
+        action.IsRedact ? this with { Capture = Capture.Redacted, AfterLoad = [], Convert = [], Probe = null }
+        : action.IsDrop ? this with { Capture = Capture.Dropped, AfterLoad = [], Convert = [], Probe = null }
         : this;
 }
 
@@ -73,13 +79,13 @@ internal sealed class ValueProbes
         // point its non-primitive parameter types (decimal) at this module's core library,
         // and drop the core library reference the import added. Primitive types are written
         // as element types and need no reference at all.
+        var runtimeName = _runtimeProbe.Module.Assembly.Name.Name;
         foreach (var parameter in reference.Parameters)
         {
             var type = parameter.ParameterType;
-            if (type.MetadataType is MetadataType.ValueType or MetadataType.Class && type.Scope is AssemblyNameReference)
+            if (type.MetadataType is MetadataType.ValueType or MetadataType.Class && type.Scope is AssemblyNameReference scope && scope.Name != runtimeName)
                 parameter.ParameterType = new TypeReference(type.Namespace, type.Name, _module, _module.TypeSystem.CoreLibrary, type.IsValueType);
         }
-        var runtimeName = _runtimeProbe.Module.Assembly.Name.Name;
         foreach (var added in _module.AssemblyReferences.Except(referencesBefore).Where(r => r.Name != runtimeName).ToList())
             _module.AssemblyReferences.Remove(added);
 
@@ -96,21 +102,23 @@ internal sealed class ValueProbes
             case ByReferenceType byRef:
                 var element = DisplayNames.WithoutModifiers(byRef.ElementType);
                 var inner = For(element);
-                return inner.Reads ? inner with { AfterLoad = [new IlOp(OpCodes.Ldobj, element), .. inner.AfterLoad] } : inner;
+                return inner.Reads
+                    ? inner with { AfterLoad = [new IlOp(OpCodes.Ldobj, element), .. inner.AfterLoad], Convert = [new IlOp(OpCodes.Ldobj, element), .. inner.Convert] }
+                    : inner;
             case PointerType or FunctionPointerType or PinnedType:
                 return Fixed(type);
             case GenericParameter parameter:
                 // `allows ref struct` (GenericParameterAttributes.AllowByRefLike): cannot be boxed.
                 return ((int)parameter.Attributes & 0x0020) != 0
                     ? Fixed(type)
-                    : Read(type, Shape.Plain, [new IlOp(OpCodes.Box, type), .. ObjectCall()]);
+                    : Boxed(type, [new IlOp(OpCodes.Box, type)]);
         }
 
         var row = ProbeTable.valueProbeFor(type.FullName);
         if (row.RuntimeMethod != ProbeTable.valObject.RuntimeMethod)
-            return Read(type, Shape.Plain, [.. Widen(type.FullName, row), CallOp(row)]);
+            return Read(type, Shape.Plain, row, [.. Widen(type.FullName, row)]);
         if (!type.IsValueType)
-            return Read(type, Shape.Plain, ObjectCall());
+            return Boxed(type, []);
         if (type.FullName == "System.TypedReference")
             return Fixed(type);
 
@@ -122,9 +130,9 @@ internal sealed class ValueProbes
         if (definition.IsEnum)
         {
             var underlying = definition.Fields.First(f => !f.IsStatic).FieldType.FullName;
-            return Read(type, EnumShape(definition), [.. Widen(underlying, ProbeTable.valInt), CallOp(ProbeTable.valInt)]);
+            return Read(type, EnumShape(definition), ProbeTable.valInt, [.. Widen(underlying, ProbeTable.valInt)]);
         }
-        return Read(type, Shape.Plain, [new IlOp(OpCodes.Box, type), .. ObjectCall()]);
+        return Boxed(type, [new IlOp(OpCodes.Box, type)]);
     }
 
     /// <summary>
@@ -136,7 +144,7 @@ internal sealed class ValueProbes
     public ValuePlan ForThis(MethodDefinition method)
     {
         var type = method.DeclaringType;
-        if (!type.IsValueType) return Read(type, Shape.Plain, ObjectCall());
+        if (!type.IsValueType) return Boxed(type, []);
         if (method.IsConstructor || type.HasGenericParameters || IsByRefLike(type)) return Fixed(type);
         return For(new ByReferenceType(type));
     }
@@ -192,18 +200,20 @@ internal sealed class ValueProbes
     /// </summary>
     public int FieldPolicy { get; set; }
 
-    /// <summary>The call that writes a boxed value, with the method's field policy when it has one.</summary>
-    private IlOp[] ObjectCall() =>
-        FieldPolicy == 0
-            ? [CallOp(ProbeTable.valObject)]
-            : [new IlOp(OpCodes.Ldc_I4, Int32: FieldPolicy), CallOp(ProbeTable.valObjectIn)];
+    /// <summary>A value written through the boxing object probe, with the method's field policy when it has one.</summary>
+    private ValuePlan Boxed(TypeReference type, IlOp[] convert)
+    {
+        var row = FieldPolicy == 0 ? ProbeTable.valObject : ProbeTable.valObjectIn;
+        IlOp[] call = FieldPolicy == 0 ? [CallOp(row)] : [new IlOp(OpCodes.Ldc_I4, Int32: FieldPolicy), CallOp(row)];
+        return new(DisplayNames.OfType(type), Shape.Plain, Capture.Read, [.. convert, .. call], convert, row, FieldPolicy);
+    }
 
-    private static ValuePlan Read(TypeReference type, Shape shape, params IlOp[] afterLoad) =>
-        new(DisplayNames.OfType(type), shape, Capture.Read, afterLoad);
+    private ValuePlan Read(TypeReference type, Shape shape, ProbeRow row, IlOp[] convert) =>
+        new(DisplayNames.OfType(type), shape, Capture.Read, [.. convert, CallOp(row)], convert, row, 0);
 
     private static ValuePlan Fixed(TypeReference type)
     {
         var name = DisplayNames.OfType(type);
-        return new ValuePlan(name, Shape.Plain, Capture.NewFixed("<" + name + ">"), []);
+        return new ValuePlan(name, Shape.Plain, Capture.NewFixed("<" + name + ">"), [], [], null, 0);
     }
 }

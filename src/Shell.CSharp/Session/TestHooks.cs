@@ -12,6 +12,14 @@ internal static class TestHooks
             ? Environment.GetEnvironmentVariable("CODETRACER_TEST_FAIL_AT")
             : null;
 
+    /// <summary>
+    /// Every step writes every visible variable (<c>CODETRACER_TEST_FULL_SNAPSHOT=1</c>): the
+    /// capture as it was before change-only capture, which the tests compare it against.
+    /// </summary>
+    internal static readonly bool FullSnapshot =
+        Environment.GetEnvironmentVariable("CODETRACER_TEST_HOOKS") == "1"
+        && Environment.GetEnvironmentVariable("CODETRACER_TEST_FULL_SNAPSHOT") == "1";
+
     /// <summary>Throws an injected failure when the tests asked for one at <paramref name="point"/>.</summary>
     internal static void FailIfAsked(string point, Func<string, Core.Diagnostics.RecorderError> error)
     {
