@@ -242,6 +242,7 @@ module Gens =
               1, Gen.constant RReturn
               1, Gen.map2 (fun s t -> RWrite(s, t)) (Gen.elements [ 0uy; 2uy ]) text
               1, Gen.map2 (fun s t -> RUnwind(s, t)) anyInt text
+              2, Gen.choose (0, 65535) |> Gen.map RAt
               6, rawValue |> Gen.map RValue ]
 
     /// Up to `size` records.
@@ -254,8 +255,9 @@ module Gens =
 
     // ---- manifests and executions (Trace/Conversion.fs) -------------------------
 
-    let private slotOf (name: string) (typeName: string) : VariableSlot =
-        { Name = name; TypeName = typeName; Shape = Plain; Capture = Read }
+    /// A read slot kept at `frame` of its frame's memory.
+    let private slotAt (frame: int) (name: string) (typeName: string) : VariableSlot =
+        { Name = name; TypeName = typeName; Shape = Plain; Capture = Read; Frame = frame }
 
     /// A raw value the runtime writes for a variable of declared type `int`, `bool` or `string`.
     let rawOfDeclared (typeName: string) : Gen<RawValue> =
@@ -277,7 +279,7 @@ module Gens =
                     let! pathId = Gen.choose (0, pathCount - 1)
                     let! argCount = Gen.choose (0, 3)
                     let! argTypes = Gen.sequenceToList (List.replicate argCount (Gen.elements [ "int"; "string"; "bool" ]))
-                    let args = argTypes |> List.mapi (fun j t -> slotOf (sprintf "a%d" j) t) |> Array.ofList
+                    let args = argTypes |> List.mapi (fun j t -> slotAt j (sprintf "a%d" j) t) |> Array.ofList
                     let! localName = Gen.elements [ "x"; "total"; "name" ]
                     let! localType = Gen.elements [ "int"; "string"; "bool" ]
                     let! isVoid = anyBool
@@ -296,7 +298,7 @@ module Gens =
                                   Variables =
                                     Array.append
                                         (Array.zip args keep |> Array.filter snd |> Array.map fst)
-                                        [| slotOf localName localType |] })
+                                        [| slotAt args.Length localName localType |] })
                             lines
                             shown
                     let meth =
@@ -304,7 +306,7 @@ module Gens =
                           PathId = pathId
                           Line = firstLine
                           Args = args
-                          Return = if isVoid then Manifest.voidReturn else slotOf "<return_value>" "int"
+                          Return = if isVoid then Manifest.voidReturn else slotAt -1 "<return_value>" "int"
                           IsVoid = isVoid }
                     return meth, sites
                 }
@@ -337,7 +339,7 @@ module Gens =
     let private stepAt (manifest: Manifest) (s: int) : Gen<RawRecord list> =
         gen {
             let! values = Gen.sequenceToList [ for v in manifest.Sites.[s].Variables -> rawOfDeclared v.TypeName ]
-            return RStep s :: List.map RValue values
+            return (values |> List.mapi (fun i v -> [ RAt i; RValue v ]) |> List.concat) @ [ RStep s ]
         }
 
     /// 0-2 steps of method `m` (a finally block's, or an exception filter's).

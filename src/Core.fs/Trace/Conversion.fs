@@ -322,7 +322,10 @@ module Conversion =
             | _ -> [], t
         t, flushed @ [ Value(state.VariableIds.[ReturnValueName], value); Return value ] @ replayed
 
-    let private anomaly (state: ConversionState) (t: ThreadState) = struct ({ state with Anomalies = state.Anomalies + 1 }, t, [])
+    /// A record out of protocol: counted and ignored; the values of a step it interrupts are dropped.
+    let private anomaly (state: ConversionState) (t: ThreadState) =
+        let t = match t.Expect with StepValues _ -> { t with Expect = Idle } | _ -> t
+        struct ({ state with Anomalies = state.Anomalies + 1 }, t, [])
 
     // The running thread's state is passed apart from `state` (whose `Active` is stale
     // meanwhile): `feed` stores it once per chunk instead of copying the state per record.

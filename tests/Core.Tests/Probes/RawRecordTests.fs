@@ -175,6 +175,9 @@ let private writeRecord (w: RuntimeWriter) (r: RawRecord) : unit =
         w.U8 ProbeTable.step.Tag
         w.I32 s
     | RReturn -> w.U8 ProbeTable.ret.Tag
+    | RAt position ->
+        w.U8 ProbeTable.at.Tag
+        w.U16(uint16 position)
     | RWrite(stream, text) ->
         // ConsoleCapture.Record: the text is never cut, full = kept.
         w.U8 ProbeTable.write.Tag

@@ -193,7 +193,10 @@ let private validate (events: TraceEvent list) : int * string =
 // ---------------------------------------------------------------------------
 // Examples: one method `Run(int n)` on lines 10-12; two sequence points on line 11.
 
-let private slot name typeName = { Name = name; TypeName = typeName; Shape = Plain; Capture = Read }
+/// A read slot; each name has its own place of the frame's memory.
+let private slot name typeName =
+    { Name = name; TypeName = typeName; Shape = Plain; Capture = Read
+      Frame = (match name with "n" | "x" -> 0 | "i" -> 1 | _ -> -1) }
 
 let private loopManifest =
     let site line = { MethodId = 0; PathId = 0; Line = line; Variables = [| slot "n" "int"; slot "i" "int" |] }
@@ -203,7 +206,7 @@ let private loopManifest =
       Sites = [| site 10; site 11; site 11; site 12 |] }
 
 /// `Step site` with n = 3 and the given i.
-let private stepWith (site: int) (i: int) = [ RStep site; RValue(RInt 3L); RValue(RInt(int64 i)) ]
+let private stepWith (site: int) (i: int) = [ RAt 0; RValue(RInt 3L); RAt 1; RValue(RInt(int64 i)); RStep site ]
 
 /// The events of a `Run(3)` whose body is `body`.
 let private runLoop (body: RawRecord list) : TraceEvent list =
@@ -280,7 +283,7 @@ let private exceptionManifest =
       // sites: 0-3 Catch (10 entry, 11 try, 12 when, 13 handler), 4-6 Middle (20, 21 call, 22 finally), 7-8 Throw (30, 31 throw)
       Sites = [| site 0 10; site 0 11; site 0 12; site 0 13; site 1 20; site 1 21; site 1 22; site 2 30; site 2 31 |] }
 
-let private exStep (site: int) (x: int) = [ RStep site; RValue(RInt(int64 x)) ]
+let private exStep (site: int) (x: int) = [ RAt 0; RValue(RInt(int64 x)); RStep site ]
 
 let private boom = "System.InvalidOperationException: boom"
 
@@ -378,7 +381,7 @@ let private exceptionTests =
               Expect.equal ending.Anomalies 1 "counted"
               Expect.isTrue ending.Balanced "still balanced"
               Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
-              let events, ending = convert exceptionManifest [ [ REnter 2; RStep 8; RUnwind(1, boom); RValue(RInt 1L); RReturn ] ] 0
+              let events, ending = convert exceptionManifest [ [ REnter 2; RAt 0; RUnwind(1, boom); RReturn ] ] 0
               Expect.equal ending.Anomalies 1 "counted"
               Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
           }

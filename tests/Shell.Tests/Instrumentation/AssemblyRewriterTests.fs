@@ -23,7 +23,7 @@ let private methodNamed (name: string) =
     | Some id -> id, m.Methods[id]
     | None -> failtestf "no method %s in %A" name (m.Methods |> Array.map (fun x -> x.Name))
 
-let private slot name typeName = { Name = name; TypeName = typeName; Shape = Plain; Capture = Read }
+let private slot name typeName = { Name = name; TypeName = typeName; Shape = Plain; Capture = Read; Frame = -1 }
 
 /// The only site of a method at a source line.
 let private siteAt (methodName: string) (line: int) =
@@ -271,7 +271,7 @@ let tests =
               Expect.equal (slotNamed "initial" v) (slot "initial" "char") "a char"
               Expect.equal
                   (slotNamed "span" v)
-                  { Name = "span"; TypeName = "Span<int>"; Shape = Plain; Capture = Fixed "<Span<int>>" }
+                  { Name = "span"; TypeName = "Span<int>"; Shape = Plain; Capture = Fixed "<Span<int>>"; Frame = -1 }
                   "a ref struct is never read"
               Expect.equal
                   (slotNamed "color" v)

@@ -32,8 +32,8 @@ let tests =
                 let m = typeof<Probe>.GetMethod(row.RuntimeMethod, BindingFlags.Public ||| BindingFlags.Static)
                 Expect.isNotNull m (sprintf "Probe.%s" row.RuntimeMethod)
                 let parameters = m.GetParameters() |> Array.map (fun p -> p.ParameterType.FullName) |> List.ofArray
-                let expected = [ row.ParameterType; row.SecondParameterType ] |> List.filter ((<>) "")
-                Expect.equal parameters expected (sprintf "Probe.%s parameters" row.RuntimeMethod)
-                Expect.equal m.ReturnType typeof<System.Void> "probes return nothing"
+                Expect.equal parameters row.Parameters (sprintf "Probe.%s parameters" row.RuntimeMethod)
+                let returns = if row.Returns = "" then typeof<System.Void>.FullName else row.Returns
+                Expect.equal m.ReturnType.FullName returns (sprintf "Probe.%s returns" row.RuntimeMethod)
         }
     ]
