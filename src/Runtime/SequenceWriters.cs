@@ -71,7 +71,7 @@ internal sealed class CollectionWriter : CompositeWriter
 
     protected override void WriteParts(ThreadBuffer b, object value, int depth)
     {
-        var items = new Items(Limits.MaxElements, _walker.Pairs);
+        var items = b.Types.Items(depth).Start(Limits.MaxElements);
         var total = _walker.Collect(value, items); // the count goes before the items
         var id = TypeId(b);
         var pairId = _entry is null ? 0 : b.Types.Id(b, _entry);
@@ -90,5 +90,6 @@ internal sealed class CollectionWriter : CompositeWriter
             ObjectWriter.WriteChild(b, items.Slots[2 * i], depth + 1, ref _lastKey, item: false);
             ObjectWriter.WriteChild(b, items.Slots[2 * i + 1], depth + 1, ref _lastValue, item: false);
         }
+        items.Clear();
     }
 }

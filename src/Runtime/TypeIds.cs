@@ -31,7 +31,8 @@ internal sealed class TypeRef
 /// <summary>
 /// What one thread's value records told the reader: each type's id (announced once by a
 /// TypeDef record) and whether its field names went out (a FieldsDef record), by
-/// <see cref="TypeRef.Slot"/>; and the objects on the path of the value being written.
+/// <see cref="TypeRef.Slot"/>; the objects on the path of the value being written, and the
+/// items of the collections on it.
 /// </summary>
 internal sealed class ThreadTypes
 {
@@ -42,6 +43,15 @@ internal sealed class ThreadTypes
 
     /// <summary>The reference objects from the captured value to the one being written (cycles).</summary>
     internal readonly List<object> Path = new();
+
+    private Items?[] _items = [];
+
+    /// <summary>The thread's items for a collection at <paramref name="depth"/> (a nested one uses the next depth's).</summary>
+    internal Items Items(int depth)
+    {
+        if (depth >= _items.Length) Array.Resize(ref _items, depth + 1);
+        return _items[depth] ??= new Items();
+    }
 
     /// <summary>The thread's id for a type, announcing it with a TypeDef record the first time.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -61,7 +61,7 @@ internal static class Writers
         {
             var def = type.GetGenericTypeDefinition();
             if (def == typeof(List<>)) return new ListWriter(type, sample);
-            if (Walker.For(type) is { } walker) return new CollectionWriter(type, walker);
+            if (Walker.For(type, sample) is { } walker) return new CollectionWriter(type, walker);
             if (def.FullName is { } n && (n.StartsWith("System.ValueTuple`", StringComparison.Ordinal) || n.StartsWith("System.Tuple`", StringComparison.Ordinal)))
                 return new TupleWriter(type, sample);
         }
