@@ -9,7 +9,7 @@ namespace CodeTracer.Runtime;
 /// methods (the instrumenter passes a method's policy id to <c>Probe.ValObjectIn</c>; 0
 /// records every field). The shell writes the policies to a file (Core's
 /// <c>FieldPolicy.encode</c>); each is compiled the first time a value needs it, and its
-/// actions for a type's fields are decided once per type and kept on the type's reader.
+/// actions for a type's fields are decided once per type and kept on the type's writer (<see cref="FieldSet"/>).
 /// </summary>
 internal static class FieldPolicies
 {

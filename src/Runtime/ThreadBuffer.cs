@@ -26,14 +26,11 @@ internal sealed class ThreadBuffer
     private int _pos;
     private readonly long _threadId = Environment.CurrentManagedThreadId;
 
-    /// <summary>Runtime types already described to the reader by a TypeDef record, per thread.</summary>
-    internal readonly Dictionary<Type, int> TypeIds = new();
+    /// <summary>What this thread's value records told the reader about types (<see cref="ObjectWriter"/>).</summary>
+    internal readonly ThreadTypes Types = new();
 
     /// <summary>The field policy of the value being written (<see cref="FieldPolicies"/>; 0: every field).</summary>
     internal int FieldPolicy;
-
-    /// <summary>Runtime types whose field names this thread announced by a FieldsDef record.</summary>
-    internal readonly HashSet<Type> FieldsAnnounced = new();
 
     /// <summary>The frames of this thread's recorded calls, reused by depth; the open ones are below <see cref="_depth"/>.</summary>
     private Frame[] _frames = [];

@@ -1,16 +1,33 @@
 using System;
 using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace CodeTracer.Runtime;
 
-/// <summary>The first items of a collection, as a <see cref="Walker"/> found them (key and value slots for a map).</summary>
-internal sealed class Items(int capacity, bool pairs)
+/// <summary>
+/// The first items of a collection, as a <see cref="Walker"/> found them (key and value slots
+/// for a map). Each thread keeps one per nesting depth (<see cref="ThreadTypes.Items"/>) and
+/// empties it after use, so gathering allocates nothing once its slots have grown.
+/// </summary>
+internal sealed class Items
 {
-    internal object?[] Slots = new object?[pairs ? 8 : 4]; // grown as needed: most collections are small
-    internal readonly int Capacity = capacity;
+    internal object?[] Slots = new object?[8]; // grown as needed: most collections are small
+    internal int Capacity;
     internal int Count;
 
     internal bool Full => Count >= Capacity;
+
+    /// <summary>Empty, for at most <paramref name="capacity"/> items.</summary>
+    internal Items Start(int capacity)
+    {
+        Capacity = capacity;
+        Count = 0;
+        return this;
+    }
+
+    /// <summary>Lets go of the items gathered (they are the program's objects).</summary>
+    internal void Clear() => Array.Clear(Slots, 0, Math.Min(Slots.Length, 2 * Count));
 
     /// <summary>Keeps an item while there is room; false once full (the walk stops).</summary>
     internal bool Add(object? item)
@@ -62,18 +79,21 @@ internal abstract class Walker
 
     protected static int Int(FieldInfo f, object o) => (int)f.GetValue(o)!;
 
-    /// <summary>The walker for a collection type read from its fields, else null.</summary>
-    internal static Walker? For(Type type)
+    /// <summary>
+    /// The walker for a collection type read from its fields, else null; <paramref name="sample"/>
+    /// is a value of it (a class's fields read in place are measured on it).
+    /// </summary>
+    internal static Walker? For(Type type, object? sample)
     {
         if (!type.IsGenericType) return null;
         var def = type.GetGenericTypeDefinition().FullName;
         return def switch
         {
-            "System.Collections.Generic.Dictionary`2" => new SlotsWalker(type, "next", "key", "value"),
-            "System.Collections.Generic.HashSet`1" => new SlotsWalker(type, "Next", "Value"),
-            "System.Collections.Generic.Queue`1" => new RingWalker(type, "_array", "_size", head: "_head"),
-            "System.Collections.Generic.Stack`1" => new RingWalker(type, "_array", "_size", reverse: true),
-            "System.Collections.Immutable.ImmutableArray`1" => new RingWalker(type, "array", null),
+            "System.Collections.Generic.Dictionary`2" => new SlotsWalker(type, sample, "next", "key", "value"),
+            "System.Collections.Generic.HashSet`1" => new SlotsWalker(type, sample, "Next", "Value"),
+            "System.Collections.Generic.Queue`1" => new RingWalker(type, sample, "_array", "_size", head: "_head"),
+            "System.Collections.Generic.Stack`1" => new RingWalker(type, sample, "_array", "_size", reverse: true),
+            "System.Collections.Immutable.ImmutableArray`1" => new RingWalker(type, sample, "array", null),
             "System.Collections.Generic.SortedList`2" => new ParallelWalker(type),
             "System.Collections.Generic.LinkedList`1" => new LinkedWalker(type),
             "Microsoft.FSharp.Collections.FSharpList`1" => new FSharpListWalker(type),
@@ -100,60 +120,117 @@ internal sealed class PairFields(Type pair)
         pair is null ? into.Add(null) : into.Add(_key.GetValue(pair), _value.GetValue(pair));
 }
 
-/// <summary>Dictionary&lt;K,V&gt; and HashSet&lt;T&gt;: the live slots of <c>_entries</c> (a free slot's next is below -1).</summary>
+/// <summary>
+/// A field read in place at its offset (<see cref="Layout"/>): an int, or a value as an
+/// object, as the walkers gather them (a value type boxed, a reference as it is).
+/// </summary>
+internal sealed class FieldAt
+{
+    private readonly int _offset;
+    private readonly Layout.Boxer? _box;
+
+    private FieldAt(int offset, Type type)
+    {
+        _offset = offset;
+        _box = type.IsValueType ? Layout.BoxerOf(type) : null;
+    }
+
+    /// <summary>Fields of <paramref name="type"/> (measured on <paramref name="sample"/> for a class).</summary>
+    internal static FieldAt[] Of(Type type, object? sample, params FieldInfo[] fields)
+    {
+        var offsets = Layout.Offsets(type, fields, sample);
+        var at = new FieldAt[fields.Length];
+        for (var i = 0; i < fields.Length; i++) at[i] = new FieldAt(offsets[i], fields[i].FieldType);
+        return at;
+    }
+
+    /// <summary>An array's element, at the start of its slot.</summary>
+    internal static FieldAt Element(Type element) => new(0, element);
+
+    internal int Int(ref byte data) => Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref data, _offset));
+
+    internal object? Object(ref byte data)
+    {
+        ref var at = ref Unsafe.Add(ref data, _offset);
+        return _box is null ? Unsafe.As<byte, object?>(ref at) : _box(ref at);
+    }
+}
+
+/// <summary>Dictionary&lt;K,V&gt; and HashSet&lt;T&gt;: the live slots of <c>_entries</c> (a free slot's next is below -1), read in place.</summary>
 internal sealed class SlotsWalker : Walker
 {
-    private readonly FieldInfo _entries, _count, _free, _next;
-    private readonly FieldInfo[] _parts;
+    private readonly FieldAt _entries, _count, _free, _next;
+    private readonly FieldAt[] _parts;
+    private readonly int _stride;
 
-    internal SlotsWalker(Type type, string next, params string[] parts)
+    internal SlotsWalker(Type type, object? sample, string next, params string[] parts)
     {
-        _entries = Field(type, "_entries");
-        _count = Field(type, "_count");
-        _free = Field(type, "_freeCount");
-        var entry = _entries.FieldType.GetElementType()!;
-        _next = Field(entry, next);
-        _parts = Array.ConvertAll(parts, p => Field(entry, p));
+        var entries = Field(type, "_entries");
+        var own = FieldAt.Of(type, sample, entries, Field(type, "_count"), Field(type, "_freeCount"));
+        (_entries, _count, _free) = (own[0], own[1], own[2]);
+        var entry = entries.FieldType.GetElementType()!;
+        var inEntry = FieldAt.Of(entry, null, [Field(entry, next), .. Array.ConvertAll(parts, p => Field(entry, p))]);
+        _next = inEntry[0];
+        _parts = inEntry[1..];
+        _stride = Layout.Stride(entry);
         Pairs = parts.Length == 2;
     }
 
     internal override int Collect(object value, Items into)
     {
-        var count = Int(_count, value);
-        if (_entries.GetValue(value) is not Array entries) return 0;
+        ref var data = ref Layout.Data(value);
+        var count = _count.Int(ref data);
+        if (_entries.Object(ref data) is not Array entries) return 0;
+        ref var first = ref MemoryMarshal.GetArrayDataReference(entries);
         for (var i = 0; i < count && i < entries.Length && !into.Full; i++)
         {
-            var entry = entries.GetValue(i)!;
-            if (Int(_next, entry) < -1) continue;
-            if (Pairs) into.Add(_parts[0].GetValue(entry), _parts[1].GetValue(entry));
-            else into.Add(_parts[0].GetValue(entry));
+            ref var entry = ref Unsafe.Add(ref first, (nint)i * _stride);
+            if (_next.Int(ref entry) < -1) continue;
+            if (Pairs) into.Add(_parts[0].Object(ref entry), _parts[1].Object(ref entry));
+            else into.Add(_parts[0].Object(ref entry));
         }
-        return count - Int(_free, value);
+        return count - _free.Int(ref data);
     }
 }
 
-/// <summary>An array's first <c>size</c> slots from <c>head</c> on, wrapping (Queue), top first (Stack), or all of it (ImmutableArray).</summary>
+/// <summary>An array's first <c>size</c> slots from <c>head</c> on, wrapping (Queue), top first (Stack), or all of it (ImmutableArray); read in place.</summary>
 internal sealed class RingWalker : Walker
 {
-    private readonly FieldInfo _array;
-    private readonly FieldInfo? _size, _head;
+    private readonly FieldAt _array;
+    private readonly FieldAt? _size, _head;
+    private readonly FieldAt _element;
+    private readonly int _stride;
     private readonly bool _reverse;
 
-    internal RingWalker(Type type, string array, string? size, string? head = null, bool reverse = false)
+    internal RingWalker(Type type, object? sample, string array, string? size, string? head = null, bool reverse = false)
     {
-        _array = Field(type, array);
-        _size = size is null ? null : Field(type, size);
-        _head = head is null ? null : Field(type, head);
+        var arrayField = Field(type, array);
+        var fields = new System.Collections.Generic.List<FieldInfo> { arrayField };
+        if (size is not null) fields.Add(Field(type, size));
+        if (head is not null) fields.Add(Field(type, head));
+        var at = FieldAt.Of(type, sample, fields.ToArray());
+        _array = at[0];
+        _size = size is null ? null : at[1];
+        _head = head is null ? null : at[^1];
+        var element = arrayField.FieldType.GetElementType()!;
+        _element = FieldAt.Element(element);
+        _stride = Layout.Stride(element);
         _reverse = reverse;
     }
 
     internal override int Collect(object value, Items into)
     {
-        if (_array.GetValue(value) is not Array array) return 0; // a default ImmutableArray holds none
-        var size = _size is null ? array.Length : Int(_size, value);
-        var head = _head is null ? 0 : Int(_head, value);
+        ref var data = ref Layout.Data(value);
+        if (_array.Object(ref data) is not Array array) return 0; // a default ImmutableArray holds none
+        var size = _size is null ? array.Length : _size.Int(ref data);
+        var head = _head is null ? 0 : _head.Int(ref data);
         if (size < 0 || size > array.Length || head < 0 || head >= Math.Max(array.Length, 1)) return 0;
-        for (var i = 0; i < size && into.Add(array.GetValue(_reverse ? size - 1 - i : (head + i) % array.Length)); i++) { }
+        ref var first = ref MemoryMarshal.GetArrayDataReference(array);
+        for (var i = 0; i < size; i++)
+        {
+            var index = _reverse ? size - 1 - i : (head + i) % array.Length;
+            if (!into.Add(_element.Object(ref Unsafe.Add(ref first, (nint)index * _stride)))) break;
+        }
         return size;
     }
 }

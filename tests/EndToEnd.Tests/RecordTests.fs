@@ -194,11 +194,12 @@ let usageErrors =
         }
     ]
 
-/// A static initializer the recorder's own read of `this` triggers runs in the middle
-/// of writing that value: its probes must not split the value's record.
+/// Reading `this` at the constructor's entry reads a field of a type whose static initializer
+/// has not run (beforefieldinit). Values are read in place, which runs no initializer: it runs
+/// where the program first needs it (in Greet) and is recorded there, not lost inside a value's read.
 let staticInit =
     testList "StaticInit" [
-        test "a static initializer run by reading a value leaves the trace whole" {
+        test "a static initializer runs and is recorded where the program first needs it" {
             let run, _ = recorded "StaticInit" []
             Expect.equal run.Stdout "Hello, Ada\n" "the program's output"
             let t = valid "StaticInit" []
@@ -206,6 +207,13 @@ let staticInit =
             Expect.equal (arg "name" ctor) "Ada" "the constructor's argument"
             let greet = callsOf "StaticInit.Greeter.Greet()" t |> List.exactlyOne
             Expect.equal greet.Returned (Some "Hello, Ada") "the value the initializer computed"
+            let init = callsOf "StaticInit.Greeter.MakePrefix()" t |> List.exactlyOne
+            Expect.equal init.Returned (Some "Hello, ") "the initializer's own call"
+            let order = t.Calls |> List.map (fun c -> c.Function)
+            Expect.isGreaterThan
+                (List.findIndex ((=) init.Function) order)
+                (List.findIndex ((=) greet.Function) order)
+                "the initializer runs inside Greet, its first use"
         }
     ]
 

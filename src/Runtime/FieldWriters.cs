@@ -1,0 +1,175 @@
+using System;
+using System.Collections.Generic;
+using System.Linq;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+
+namespace CodeTracer.Runtime;
+
+/// <summary>
+/// The instance fields a type's values are written with, in order, each read in place at
+/// its offset; and, under each field policy, what the filter does to each (decided once per policy).
+/// </summary>
+internal sealed class FieldSet
+{
+    private const BindingFlags Instance = BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+
+    private readonly int[] _offsets;
+    private readonly Stored[] _stored;
+
+    /// <summary>The names field patterns see.</summary>
+    internal readonly string[] Names;
+
+    private byte[]?[] _actions = [];
+
+    internal FieldSet(Type type, IReadOnlyList<FieldInfo> fields, string[] names, object? sample)
+    {
+        var array = fields.ToArray();
+        _offsets = Layout.Offsets(type, array, sample);
+        _stored = Array.ConvertAll(array, f => Stored.For(f.FieldType));
+        Names = names;
+    }
+
+    internal int Count => _stored.Length;
+
+    /// <summary>The count, then each field's value; under a field policy (<paramref name="filtered"/>) a redacted or dropped field is never read.</summary>
+    internal void Write(ThreadBuffer b, ref byte data, int depth, bool filtered)
+    {
+        b.I32(_stored.Length);
+        var actions = filtered && b.FieldPolicy != 0 ? Actions(b.FieldPolicy) : null;
+        for (var i = 0; i < _stored.Length; i++)
+        {
+            switch (actions is null ? FieldPolicies.Allow : actions[i])
+            {
+                case FieldPolicies.Redact: b.Tag(Tags.Redacted); break;
+                case FieldPolicies.Drop: b.Tag(Tags.Dropped); break;
+                default: _stored[i].Write(b, ref Unsafe.Add(ref data, _offsets[i]), depth + 1); break;
+            }
+        }
+    }
+
+    private byte[] Actions(int policy)
+    {
+        var known = _actions;
+        if (policy < known.Length && known[policy] is { } actions) return actions;
+        actions = FieldPolicies.Decide(policy, Names);
+        // Another thread may extend the table at the same time: the last copy wins, and a lost
+        // entry is only decided again.
+        var grown = new byte[]?[Math.Max(known.Length, policy + 1)];
+        Array.Copy(known, grown, known.Length);
+        grown[policy] = actions;
+        _actions = grown;
+        return actions;
+    }
+
+    /// <summary>Instance fields, base type's first, then the type's own; ref structs (spans) are never read.</summary>
+    internal static List<FieldInfo> AllFields(Type type)
+    {
+        var chain = new List<Type>();
+        for (var t = type; t is not null && t != typeof(object) && t != typeof(ValueType); t = t.BaseType) chain.Add(t);
+        chain.Reverse();
+        var fields = new List<FieldInfo>();
+        foreach (var t in chain)
+            foreach (var f in t.GetFields(Instance))
+                if (!f.FieldType.IsByRefLike) fields.Add(f);
+        return fields;
+    }
+
+    /// <summary>An auto-property's backing field under the property's name; an F# record field without its <c>@</c>.</summary>
+    internal static string DisplayName(string field)
+    {
+        const string backing = ">k__BackingField";
+        if (field.StartsWith('<') && field.EndsWith(backing, StringComparison.Ordinal)) return field.Substring(1, field.Length - 1 - backing.Length);
+        const string anonymous = ">i__Field";
+        if (field.StartsWith('<') && field.EndsWith(anonymous, StringComparison.Ordinal)) return field.Substring(1, field.Length - 1 - anonymous.Length);
+        if (field.Length > 1 && field.EndsWith('@')) return field.Substring(0, field.Length - 1);
+        return field;
+    }
+}
+
+/// <summary>A class, struct or record: a Struct of its instance fields (their names go once per thread, in a FieldsDef).</summary>
+internal sealed class StructWriter : CompositeWriter
+{
+    private readonly FieldSet _fields;
+
+    internal StructWriter(Type type, object? sample) : base(type)
+    {
+        var fields = FieldSet.AllFields(type);
+        _fields = new FieldSet(type, fields, fields.ConvertAll(f => FieldSet.DisplayName(f.Name)).ToArray(), sample);
+    }
+
+    protected override void WriteParts(ThreadBuffer b, object value, int depth) => WritePartsAt(b, ref Layout.Data(value), depth);
+
+    protected override void WritePartsAt(ThreadBuffer b, ref byte data, int depth)
+    {
+        var id = TypeId(b);
+        if (b.Types.FirstFields(Own))
+        {
+            b.TagI32(Tags.FieldsDef, id);
+            b.I32(_fields.Count);
+            foreach (var name in _fields.Names) b.FullText(name);
+        }
+        b.TagI32(Tags.Struct, id);
+        _fields.Write(b, ref data, depth, filtered: true);
+    }
+}
+
+/// <summary>A Tuple or ValueTuple: its items (a ValueTuple's eighth is the tuple of the rest); field policies do not apply.</summary>
+internal sealed class TupleWriter : CompositeWriter
+{
+    private readonly FieldSet _fields;
+
+    internal TupleWriter(Type type, object? sample) : base(type)
+    {
+        var fields = FieldSet.AllFields(type);
+        _fields = new FieldSet(type, fields, fields.ConvertAll(f => f.Name).ToArray(), sample);
+    }
+
+    protected override void WriteParts(ThreadBuffer b, object value, int depth) => WritePartsAt(b, ref Layout.Data(value), depth);
+
+    protected override void WritePartsAt(ThreadBuffer b, ref byte data, int depth)
+    {
+        b.TagI32(Tags.Tuple, TypeId(b));
+        _fields.Write(b, ref data, depth, filtered: false);
+    }
+}
+
+/// <summary>An F# union case (an option's Some included): a Variant of the union's type, the case's name and its fields.</summary>
+internal sealed class UnionWriter : CompositeWriter
+{
+    private readonly FieldSet _fields;
+    private readonly TypeRef _union;
+
+    /// <summary>The case names by tag and the tag field's offset, when the type has one (-1: no tag field, the case is <see cref="_case"/>).</summary>
+    private readonly string[] _caseNames;
+    private readonly int _tagAt = -1;
+    private readonly string _case = "";
+
+    internal UnionWriter(Type type, Type union, object? sample) : base(type)
+    {
+        _union = TypeRef.Of(union);
+        _caseNames = FSharpUnions.CaseNames(union, out var withFields);
+        var fields = FieldSet.AllFields(type);
+        var tag = fields.Find(f => f.Name == "_tag" && f.FieldType == typeof(int));
+        fields.RemoveAll(f => f.Name == "_tag");
+        // `_password` backs the case field `password`: the name field patterns see.
+        _fields = new FieldSet(type, fields, fields.Select(f => f.Name.TrimStart('_')).ToArray(), sample);
+        if (tag is not null) _tagAt = Layout.Offsets(type, [tag], sample)[0];
+        else _case = FSharpUnions.CaseName(type, union, _caseNames, withFields);
+    }
+
+    protected override void WriteParts(ThreadBuffer b, object value, int depth) => WritePartsAt(b, ref Layout.Data(value), depth);
+
+    protected override void WritePartsAt(ThreadBuffer b, ref byte data, int depth)
+    {
+        var caseName = _case;
+        if (_tagAt >= 0)
+        {
+            var tag = Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref data, _tagAt));
+            caseName = tag >= 0 && tag < _caseNames.Length ? _caseNames[tag] : tag.ToString();
+        }
+        b.TagI32(Tags.Variant, b.Types.Id(b, _union)); // the union's type, not its case class
+        b.FullText(caseName);
+        _fields.Write(b, ref data, depth, filtered: true);
+    }
+}
