@@ -25,6 +25,9 @@ let private methodNamed (name: string) =
 
 let private slot name typeName = { Name = name; TypeName = typeName; Shape = Plain; Capture = Read; Frame = -1 }
 
+/// Slots without their places of the frame's memory (checked apart).
+let private unplaced (slots: VariableSlot array) = slots |> Array.map (fun s -> { s with Frame = -1 })
+
 /// The only site of a method at a source line.
 let private siteAt (methodName: string) (line: int) =
     let id, _ = methodNamed methodName
@@ -34,7 +37,7 @@ let private siteAt (methodName: string) (line: int) =
 
 let private names (slots: VariableSlot array) = slots |> Array.map (fun s -> s.Name) |> List.ofArray
 
-let private slotNamed (name: string) (slots: VariableSlot array) = slots |> Array.find (fun s -> s.Name = name)
+let private slotNamed (name: string) (slots: VariableSlot array) = { (slots |> Array.find (fun s -> s.Name = name)) with Frame = -1 }
 
 let private enterIds (dll: string) =
     use m = ModuleDefinition.ReadModule(dll, ReaderParameters(InMemory = true))
@@ -116,46 +119,66 @@ let private rawRecordsByThread (path: string) =
               thread, records
           | Error e -> failtestf "thread %d: %s" thread e ]
 
-/// Checks one thread's records against the protocol (each Enter, Step and Return
-/// followed by exactly the values of its read slots; steps of the running method;
-/// every call returned) and gives each step's site and values.
+/// Checks one thread's records against the protocol (each Enter and Return followed by
+/// exactly the values of its read slots; a step's changed values, each after its `At`,
+/// before the Step; steps of the running method; every call returned) and gives each
+/// step's site and all its values, the unwritten ones from the frame's memory.
 let private stepsOf (m: Manifest) (records: RawRecord list) =
-    let reads (slots: VariableSlot array) = slots |> Array.filter (fun s -> s.Capture = Read) |> Array.length
+    let reads (slots: VariableSlot array) = slots |> Array.filter (fun s -> s.Capture = Read)
     let steps = ResizeArray()
-    let mutable stack = []
-    let mutable pending = 0
-    let mutable site = -1
-    let mutable values = []
-    let closeStep () =
-        if site >= 0 then steps.Add(site, List.rev values)
-        site <- -1
-        values <- []
+    // Each open call: its method and its memory, place -> last value written.
+    let mutable stack: (int * Map<int, RawValue>) list = []
+    let mutable pending: VariableSlot list = []
+    let mutable at = -1
+    let mutable written = Map.empty
     for record in records do
         match record with
+        | RValue v when at >= 0 ->
+            written <- Map.add at v written
+            at <- -1
         | RValue v ->
-            Expect.isGreaterThan pending 0 $"a value with none expected: %A{v}"
-            pending <- pending - 1
-            values <- v :: values
+            Expect.isNonEmpty pending $"a value with none expected: %A{v}"
+            match stack with
+            | (id, known) :: rest when pending.Head.Frame >= 0 -> stack <- (id, Map.add pending.Head.Frame v known) :: rest
+            | _ -> ()
+            pending <- List.tail pending
+        | RAt position -> at <- position
         | _ ->
-            Expect.equal pending 0 $"values missing before %A{record}"
-            closeStep ()
+            Expect.isEmpty pending $"values missing before %A{record}"
             match record with
             | REnter id ->
-                stack <- id :: stack
-                pending <- reads m.Methods[id].Args
+                stack <- (id, Map.empty) :: stack
+                pending <- List.ofArray (reads m.Methods[id].Args)
             | RStep id ->
-                Expect.equal (List.tryHead stack) (Some m.Sites[id].MethodId) "a step of the running method"
-                site <- id
-                pending <- reads m.Sites[id].Variables
+                let site = m.Sites[id]
+                match stack with
+                | (top, known) :: rest ->
+                    Expect.equal top site.MethodId "a step of the running method"
+                    let mutable known = known
+                    let values =
+                        [ for i in 0 .. site.Variables.Length - 1 do
+                              let slot = site.Variables[i]
+                              if slot.Capture = Read then
+                                  match Map.tryFind i written with
+                                  | Some v ->
+                                      known <- Map.add slot.Frame v known
+                                      yield v
+                                  | None ->
+                                      match Map.tryFind slot.Frame known with
+                                      | Some v -> yield v
+                                      | None -> failtestf "site %d: %s never written in its frame" id slot.Name ]
+                    stack <- (top, known) :: rest
+                    steps.Add(id, values)
+                | [] -> failtest "a step with no call open"
+                written <- Map.empty
             | RReturn ->
                 Expect.isNonEmpty stack "a return with a call open"
-                let returning = m.Methods[List.head stack]
+                let returning = m.Methods[fst (List.head stack)]
                 stack <- List.tail stack
-                pending <- if returning.IsVoid then 0 else reads [| returning.Return |]
+                pending <- if returning.IsVoid then [] else List.ofArray (reads [| { returning.Return with Frame = -1 } |])
             | _ -> ()
-    Expect.equal pending 0 "the log ends after its values"
+    Expect.isEmpty pending "the log ends after its values"
     Expect.isEmpty stack "every call returned"
-    closeStep ()
     List.ofSeq steps
 
 /// The Debug build output of tests/programs/Exceptions (built first by the project reference).
@@ -232,26 +255,27 @@ let tests =
           test "methods: definition line, arguments, return" {
               let _, sum = methodNamed "Loops.Program.Sum(int)"
               Expect.equal sum.Line (LoopsFixture.lineOf "internal static int Sum(int n)" + 1) "line of the opening brace"
-              Expect.equal sum.Args [| slot "n" "int" |] "Sum's arguments"
+              Expect.equal (unplaced sum.Args) [| slot "n" "int" |] "Sum's arguments"
               Expect.equal (sum.Return, sum.IsVoid) (slot "<return_value>" "int", false) "returns int"
 
               let _, addTo = methodNamed "Loops.Counter.AddTo(ref int)"
-              Expect.equal addTo.Args [| slot "this" "Loops.Counter"; slot "total" "int" |] "this first; the ref read through"
+              Expect.equal (unplaced addTo.Args) [| slot "this" "Loops.Counter"; slot "total" "int" |] "this first; the ref read through"
               Expect.equal (addTo.Return, addTo.IsVoid) (Manifest.voidReturn, true) "void"
 
               let _, echo = methodNamed "Loops.Program.Echo<T>(T)"
-              Expect.equal echo.Args [| slot "x" "T" |] "a generic argument"
+              Expect.equal (unplaced echo.Args) [| slot "x" "T" |] "a generic argument"
               Expect.equal echo.Return.TypeName "T" "a generic return"
 
               let _, ctor = methodNamed "Loops.Counter..ctor(int)"
-              Expect.equal ctor.Args [| slot "this" "Loops.Counter"; slot "start" "int" |] "constructor"
+              Expect.equal (unplaced ctor.Args) [| slot "this" "Loops.Counter"; slot "start" "int" |] "constructor"
               let _, getter = methodNamed "Loops.Counter.get_Count()"
-              Expect.equal getter.Args [| slot "this" "Loops.Counter" |] "getter"
+              Expect.equal (unplaced getter.Args) [| slot "this" "Loops.Counter" |] "getter"
           }
 
           test "the loop body shows the argument and the locals in scope" {
               let site = siteAt "Loops.Program.Sum(int)" loopBody
-              Expect.equal site.Variables [| slot "n" "int"; slot "total" "int"; slot "i" "int" |] "n, total, i"
+              Expect.equal (unplaced site.Variables) [| slot "n" "int"; slot "total" "int"; slot "i" "int" |] "n, total, i"
+              Expect.equal (site.Variables |> Array.map (fun v -> v.Frame)) [| 0; 1; 2 |] "n keeps its argument's place; total and i have their own"
               let after = siteAt "Loops.Program.Sum(int)" (LoopsFixture.lineOf "return total;")
               Expect.equal (names after.Variables) [ "n"; "total" ] "i is out of scope after the loop"
           }

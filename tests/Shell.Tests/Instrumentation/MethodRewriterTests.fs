@@ -29,8 +29,25 @@ let private isProbe name (i: Instruction | null) =
 /// The id of the probe `name` that starts at `i` (`ldc.i4 id; call Probe::name`).
 let private probeAt name (i: Instruction) =
     match LoopsFixture.intConstant i with
-    | Some id when isProbe name i.Next -> Some id
-    | _ -> None
+    | Some id when name <> "Step" && isProbe name i.Next -> Some id
+    | _ ->
+        // A step: `ldloc frame; brfalse end; [values]; ldloc frame; ldc.i4 site; call Step; end: nop`.
+        match i.Next with
+        | null -> None
+        | next when name = "Step" && (next.OpCode.Code = Code.Brfalse || next.OpCode.Code = Code.Brfalse_S) && (next.Operand :? Instruction) ->
+            let stepCall = (next.Operand :?> Instruction).Previous
+            if isProbe "Step" stepCall then LoopsFixture.intConstant (nonNull stepCall.Previous) else None
+        | _ -> None
+
+/// The variables a step writes when they changed: one `At` or `ValObjectAt` call each, before its Step call.
+let private stepValueCount (start: Instruction) =
+    let stop = (nonNull start.Next).Operand :?> Instruction
+    let rec count (i: Instruction | null) n =
+        match i with
+        | null -> n
+        | i when i = stop -> n
+        | i -> count i.Next (if isProbe "At" i || isProbe "ValObjectAt" i then n + 1 else n)
+    count start 0
 
 let private isLoad (i: Instruction) =
     match i.OpCode.Code with
@@ -58,7 +75,9 @@ let private valueCalls (probeCall: Instruction) =
             | Some(name, next) -> loop next (name :: acc)
             | None -> List.rev acc
         | _ -> List.rev acc
-    loop probeCall.Next []
+    // Enter's frame is stored first.
+    let first = probeCall.Next
+    loop (if not (isNull first) && first.OpCode.Name.StartsWith "stloc" then first.Next else first) []
 
 let private instrumentedMethods (m: ModuleDefinition) =
     m.GetTypes() |> Seq.collect (fun t -> t.Methods) |> Seq.filter (fun x -> x.HasBody && x.Body.Instructions.Count > 1)
@@ -90,10 +109,31 @@ let private isStore (i: Instruction) =
 /// The fault handler around the body: the method's last handler.
 let private guard (body: MethodBody) = Seq.last body.ExceptionHandlers
 
-/// Branch targets but the guarded body's exit (the `leave`s that replaced the `ret`s).
+/// The instructions of the steps' own code (from `ldloc frame` to the step's end), whose
+/// branches (unchanged values are skipped) are the probes', not the program's.
+let private stepCode (body: MethodBody) =
+    let inside = System.Collections.Generic.HashSet<Instruction>()
+    for i in body.Instructions do
+        if (probeAt "Step" i).IsSome then
+            let stop = (nonNull i.Next).Operand :?> Instruction
+            let mutable j = i
+            while j <> stop do
+                inside.Add j |> ignore
+                j <- nonNull j.Next
+    inside
+
+/// Branch targets of the program's own branches but the guarded body's exit (the `leave`s
+/// that replaced the `ret`s).
 let private innerTargets (body: MethodBody) =
     let exit = (guard body).HandlerEnd
-    branchTargets body |> List.filter (fun t -> t <> exit)
+    let probes = stepCode body
+    [ for i in body.Instructions do
+          if not (probes.Contains i) then
+              match i.Operand with
+              | :? Instruction as target -> yield target
+              | :? (Instruction[]) as targets -> yield! targets
+              | _ -> () ]
+    |> List.filter (fun t -> t <> exit)
 
 let private readCount (slots: VariableSlot array) = slots |> Array.filter (fun s -> s.Capture = Capture.Read) |> Array.length
 
@@ -130,7 +170,7 @@ let tests =
                           let site = manifest.Sites[siteId]
                           Expect.equal site.MethodId methodId "site of this method"
                           Expect.equal site.Line point.StartLine "site line = sequence point line"
-                          Expect.equal (List.length (valueCalls start.Next)) (readCount site.Variables) $"{x.Name} line {site.Line}: values"
+                          Expect.equal (stepValueCount start) (readCount site.Variables) $"{x.Name} line {site.Line}: values"
                           steps <- steps + 1
               Expect.equal steps manifest.Sites.Length "every site is at a sequence point"
           }
@@ -174,8 +214,8 @@ let tests =
                   let name = manifest.Methods[(probeAt "Enter" x.Body.Instructions[0]).Value].Name
                   let h = guard x.Body
                   Expect.equal h.HandlerType ExceptionHandlerType.Fault $"{name}: a fault handler"
-                  Expect.isTrue (isProbe "Unwind" h.HandlerStart) $"{name}: the handler calls Unwind"
-                  Expect.equal h.HandlerStart.Next.OpCode.Code Code.Endfinally $"{name}: and ends"
+                  Expect.isTrue (isProbe "Unwind" h.HandlerStart.Next) $"{name}: the handler calls Unwind with the frame"
+                  Expect.equal h.HandlerStart.Next.Next.OpCode.Code Code.Endfinally $"{name}: and ends"
                   Expect.equal h.TryEnd h.HandlerStart $"{name}: the handler follows the body"
                   let before = x.Body.Instructions |> Seq.takeWhile (fun i -> i <> h.TryStart) |> List.ofSeq
                   Expect.isTrue (isProbe "Enter" before[1]) $"{name}: Enter before the try"
