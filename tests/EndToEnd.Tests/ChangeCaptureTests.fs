@@ -38,11 +38,11 @@ let tests =
                 match TraceView.stepsAt "Mutations/Program.cs" line t with
                 | step :: _ -> step.Values.TryFind name
                 | [] -> None
-            Expect.equal (at 19 "numbers") (Some "[5, 7, 8]") "element store"
-            Expect.equal (at 20 "numbers") (Some "[3, 5, 7]") "Array.Sort"
-            Expect.equal (at 22 "numbers") (Some "[3, 5, 42]") "a span write"
-            Expect.equal (at 24 "numbers") (Some "[-1, 5, 42]") "through an alias"
-            Expect.equal (at 25 "numbers") (Some "[99, 5, 42]") "in a recorded call"
+            Expect.equal (at 19 "numbers") (Some "[5, 9, 8]") "element store"
+            Expect.equal (at 20 "numbers") (Some "[5, 8, 9]") "Array.Sort"
+            Expect.equal (at 22 "numbers") (Some "[5, 8, 42]") "a span write"
+            Expect.equal (at 24 "numbers") (Some "[-1, 8, 42]") "through an alias"
+            Expect.equal (at 25 "numbers") (Some "[99, 8, 42]") "in a recorded call"
             Expect.equal (at 27 "list") (Some "[a, b]") "List.Add"
             Expect.equal (at 29 "map") (Some "[(x, 2)]") "a dictionary entry"
             Expect.equal (at 31 "box") (Some "{Count: 3, Label: empty}") "a field"

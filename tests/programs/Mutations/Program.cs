@@ -15,7 +15,7 @@ public static class Program
     public static void Main()
     {
         int[] numbers = { 5, 3, 8 };
-        numbers[1] = 7;
+        numbers[1] = 9;
         Array.Sort(numbers);
         Span<int> span = numbers;
         span[2] = 42;
