@@ -11,15 +11,15 @@ public static class Program
 {
     // Each workload takes a number of rounds; one size unit is RoundsPerSize rounds, sized
     // so that the whole bench (1x, 4x, 16x, each recorded) stays within ~10 minutes on
-    // two cores with today's recorder: 1x is ~400 K steps for the cheap steps of loop
+    // two cores with today's recorder: 1x is ~300 K steps for the cheap steps of loop
     // and fib, and fewer where every step carries an array, a string or a collection.
     private static readonly Dictionary<string, (Func<int, long> Run, int RoundsPerSize)> All = new()
     {
-        ["loop"] = (Loop.Run, 20),
-        ["fib"] = (Fib.Run, 12),
-        ["sieve"] = (Sieve.Run, 2),
+        ["loop"] = (Loop.Run, 16),
+        ["fib"] = (Fib.Run, 8),
+        ["sieve"] = (Sieve.Run, 4),
         ["strings"] = (Strings.Run, 120),
-        ["collections"] = (Collections.Run, 100),
+        ["collections"] = (Collections.Run, 40),
         ["objects"] = (ObjectGraph.Run, 400),
     };
 

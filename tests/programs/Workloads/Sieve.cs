@@ -3,7 +3,7 @@ namespace Workloads;
 // Array-heavy: a sieve of Eratosthenes over a bool[] that is visible at every step.
 public static class Sieve
 {
-    private const int Limit = 2_000;
+    private const int Limit = 1_000;
 
     private static int CountPrimes(bool[] composite)
     {
