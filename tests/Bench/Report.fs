@@ -18,7 +18,7 @@ let private perStep (bytes: int64) (r: Row) = float bytes / float r.Recorded.Ste
 let private figures : (string * int * (Row -> float) * (float -> string)) list =
     let f (fmt: Printf.StringFormat<float -> string>) = sprintf fmt
     [ "plain-ms", 9, (fun r -> r.Plain.WorkMs), f "%.2f"
-      "rec-ms", 9, (fun r -> r.Recorded.WorkMs), f "%.0f"
+      "rec-ms", 9, (fun r -> r.Recorded.WorkMs), f "%.1f"
       "rec/plain", 9, (fun r -> r.Recorded.WorkMs / r.Plain.WorkMs), f "%.1fx"
       "steps", 10, (fun r -> float r.Recorded.Steps), f "%.0f"
       "raw-B/st", 8, (fun r -> perStep r.Recorded.RawLogBytes r), f "%.1f"
@@ -78,6 +78,18 @@ let summary (rows: Row list) =
                 let growth = figures |> List.map (fun (_, _, get, _) -> let g = get large / get small in if Double.IsNaN g then "-" else sprintf "%.2f" g)
                 printfn "%-12s      %s" small.Workload (cells growth)
             | None -> ()
+        // The slope between the lengths leaves out what a recording costs once (start-up, first buffers).
+        let marginal =
+            [ for small in at first do
+                  match at last |> List.tryFind (fun r -> r.Workload = small.Workload) with
+                  | Some large when large.Plain.WorkMs > small.Plain.WorkMs && large.Recorded.WorkMs > small.Recorded.WorkMs ->
+                      yield small.Workload, (large.Recorded.WorkMs - small.Recorded.WorkMs) / (large.Plain.WorkMs - small.Plain.WorkMs)
+                  | _ -> () ]
+        if not marginal.IsEmpty then
+            printfn "Marginal rec/plain, (rec-ms %dx - %dx) / (plain-ms %dx - %dx): %s; geometric mean %.1fx"
+                last first last first
+                (marginal |> List.map (fun (w, m) -> sprintf "%s %.1fx" w m) |> String.concat ", ")
+                (geomean (marginal |> List.map snd))
         printfn ""
     printfn "Targets (figures of the default format):"
     // At every length: at 1x a recording's fixed start-up costs weigh most.
