@@ -190,8 +190,8 @@ let policy =
             let order = messages |> List.filter (fun m -> List.contains m [ "the program exited"; "converted the raw log"; "the trace is ready" ])
             Expect.equal order [ "the program exited"; "converted the raw log"; "the trace is ready" ] "exit, conversion, publication"
             let converted = lines |> Array.find (fun l -> l.GetProperty("message").GetString() = "converted the raw log")
-            let stats = (metadata out).GetProperty("stats")
-            Expect.equal (converted.GetProperty("fields").GetProperty("events").GetString()) (string (stats.GetProperty("events").GetInt64())) "events as in the metadata"
+            let counters = (metadata out).GetProperty("counters")
+            Expect.equal (converted.GetProperty("fields").GetProperty("events").GetString()) (string (counters.GetProperty("events").GetInt64())) "events as in the metadata"
         }
     ]
 
