@@ -37,7 +37,8 @@ let private workLines (stdout: string) : Result<float * string, string> =
 let private failure (what: string) (run: ChildProcess.Finished) =
     Error(sprintf "%s exited with %d: %s" what run.ExitCode (run.Stderr.Trim()))
 
-/// The fastest of three plain runs: the work is short, and the quickest run is the least disturbed.
+/// Three plain runs: the fastest time (the work is short, and the quickest run is the least
+/// disturbed) and the highest peak (a run that ends before the first poll has none).
 let plain (paths: Paths) (workload: string) (size: int) : Result<Plain, string> =
     let once () =
         let run = ChildProcess.dotnet [ paths.Workloads; workload; string size ] []
@@ -46,7 +47,7 @@ let plain (paths: Paths) (workload: string) (size: int) : Result<Plain, string> 
     [ once (); once (); once () ]
     |> List.reduce (fun a b ->
         match a, b with
-        | Ok x, Ok y -> Ok(if y.WorkMs < x.WorkMs then y else x)
+        | Ok x, Ok y -> Ok { (if y.WorkMs < x.WorkMs then y else x) with PeakMb = max x.PeakMb y.PeakMb }
         | (Error _ as e), _ | _, (Error _ as e) -> e)
 
 /// The JSON log lines of a recording, by message: (timestamp in ms, fields).
