@@ -1,48 +1,47 @@
-/// Peak memory of this process (getrusage) and of the programs it runs (Linux only).
+/// Peak resident memory of a process the bench starts and of that process's own
+/// children, from their VmHWM in /proc (Linux only; NaN elsewhere).
 module CodeTracer.Bench.ChildMemory
 
 open System
+open System.Diagnostics
 open System.IO
-open System.Runtime.InteropServices
 open System.Threading
 
-// struct rusage is 144 bytes on 64-bit Linux; ru_maxrss (KiB) follows the two timevals.
-[<DllImport("libc", SetLastError = true)>]
-extern int private getrusage(int who, byte[] usage)
+/// Peaks in MiB: the started process, and the largest of its children (the recorded program, under the recorder).
+type Peaks = { Self: float; Children: float }
 
-/// Peak resident memory of the recorder itself, in MiB.
-let selfPeakMb () =
-    let usage = Array.zeroCreate<byte> 144
-    if OperatingSystem.IsLinux() && getrusage(0, usage) = 0 then float (BitConverter.ToInt64(usage, 32)) / 1024.0 else nan
+let private status (pid: int) : string array =
+    try File.ReadAllLines(Path.Combine("/proc", string pid, "status"))
+    with :? IOException | :? UnauthorizedAccessException -> [||]
 
-/// VmHWM (KiB) of each running child of this process. RUSAGE_CHILDREN would not do:
-/// a child's ru_maxrss starts at the parent's size when it forks, so after a large
-/// conversion every later program would look as large as the recorder.
-let private childrenPeaksKb () =
-    let self = string Environment.ProcessId
+let private field (name: string) (lines: string array) : string option =
+    lines |> Array.tryFind (fun l -> l.StartsWith name) |> Option.map (fun l -> l.Substring(name.Length).Trim())
+
+let private hwmKb (lines: string array) : int64 =
+    match field "VmHWM:" lines with
+    | Some v -> int64 (v.Split(' ').[0])
+    | None -> 0L
+
+let private childrenOf (pid: int) : int list =
+    let parent = Some(string pid)
     [ for dir in Directory.EnumerateDirectories "/proc" do
-          try
-              let status = File.ReadAllLines(Path.Combine(dir, "status"))
-              let field (name: string) = status |> Array.tryFind (fun l -> l.StartsWith name) |> Option.map (fun l -> l.Substring(name.Length).Trim())
-              if field "PPid:" = Some self then
-                  match field "VmHWM:" with
-                  | Some v -> yield int64 (v.Split(' ').[0])
-                  | None -> ()
-          with :? IOException | :? UnauthorizedAccessException -> () ]
+          match Int32.TryParse(Path.GetFileName dir) with
+          | true, child when field "PPid:" (status child) = parent -> yield child
+          | _ -> () ]
 
-/// Runs `work` while watching the peak memory of this process's children; returns its result and that peak in MiB.
-let watchChildren (work: unit -> 'T) : 'T * float =
-    if not (OperatingSystem.IsLinux()) then work (), nan
+/// Polls the process and its children every 20 ms until `exited` is set. VmHWM is a
+/// high-water mark, so polling loses at most the growth of the last 20 ms; reading it
+/// per process (not RUSAGE_CHILDREN) keeps each recording's figure its own.
+let watch (p: Process) (exited: WaitHandle) : Peaks =
+    if not (OperatingSystem.IsLinux()) then { Self = nan; Children = nan }
     else
-        let mutable peak = 0L
-        use stop = new ManualResetEventSlim(false)
-        let watcher =
-            Thread(fun () ->
-                while not (stop.Wait 20) do
-                    for kb in childrenPeaksKb () do
-                        if kb > peak then peak <- kb)
-        watcher.Start()
-        let result = work ()
-        stop.Set()
-        watcher.Join()
-        result, float peak / 1024.0
+        let mutable self = 0L
+        let mutable children = 0L
+        let poll () =
+            self <- max self (hwmKb (status p.Id))
+            for child in childrenOf p.Id do
+                children <- max children (hwmKb (status child))
+        poll ()
+        while not (exited.WaitOne 20) do
+            poll ()
+        { Self = float self / 1024.0; Children = float children / 1024.0 }

@@ -1,50 +1,59 @@
-/// The recorder's benchmark: a CPU-bound program run plain and recorded.
+/// The recorder's benchmark: CPU-bound workloads run plain and recorded at growing lengths, then the trace-filter figures.
+/// Arguments: the repository root (default: the current folder), and `quick` for the 1x length only.
 module CodeTracer.Bench.Program
 
 open System
 open System.Diagnostics
 open System.IO
-open CodeTracer.Core.Policy
-open CodeTracer.Shell
-open CodeTracer.Shell.Session
+open CodeTracer.Bench.Measure
+open CodeTracer.Bench.Report
 
-let private runPlain (dll: string) (args: string list) =
-    let info = ProcessStartInfo("dotnet", UseShellExecute = false, RedirectStandardOutput = true)
-    info.ArgumentList.Add dll
-    args |> List.iter info.ArgumentList.Add
-    let clock = Stopwatch.StartNew()
-    use p = Process.Start info |> nonNull
-    p.StandardOutput.ReadToEnd() |> ignore
-    p.WaitForExit()
-    clock.Elapsed
+let private workloads = [ "loop"; "fib"; "sieve"; "strings"; "collections"; "objects" ]
 
-let private bench (root: string) (name: string) (args: string list) =
-    let dll = Path.Combine(root, "tests", "programs", name, "bin", "Release", "net10.0", name + ".dll")
-    let out = Path.Combine(Path.GetTempPath(), "ct-bench-" + name)
-    runPlain dll args |> ignore // warm the disk cache
-    let plain = runPlain dll args
-    let policy = PolicyResolver.Resolve { PolicyLayer.empty with OutDir = Some out }
-    let result, programPeak =
-        ChildMemory.watchChildren (fun () ->
-            Recorder.RecordAsync(RecordRequest(dll, List.toArray args, policy), Diagnostics.Logger(policy)).GetAwaiter().GetResult())
-    let traceBytes = FileInfo(Path.Combine(out, "trace.json")).Length
-    let recorded = result.RecordedIn.TotalSeconds
-    printfn "%s %s" name (String.Join(" ", args))
-    printfn "  plain run           %8.2f s" plain.TotalSeconds
-    printfn "  recorded run        %8.2f s   (%.1fx plain)" recorded (recorded / plain.TotalSeconds)
-    printfn "  conversion          %8.2f s" result.ConvertedIn.TotalSeconds
-    printfn "  steps               %12d" result.Steps
-    printfn "  calls               %12d" result.Calls
-    printfn "  trace events        %12d   (%.1f M events/s captured)" result.Events (float result.Events / recorded / 1e6)
-    printfn "  raw log             %8.1f MiB (%.1f bytes/step)" (float result.RawLogBytes / 1048576.0) (float result.RawLogBytes / float result.Steps)
-    printfn "  trace.json          %8.1f MiB (%.1f bytes/step)" (float traceBytes / 1048576.0) (float traceBytes / float result.Steps)
-    printfn "  peak memory         recorder %.0f MiB, program %.0f MiB" (ChildMemory.selfPeakMb ()) programPeak
-    Directory.Delete(out, true)
+let private bytesPerStep (r: Recording) = float r.TraceBytes / float r.Steps
+
+/// Records into `folder` and deletes the trace at once: a long JSON trace takes gigabytes.
+let private recordOnce paths workload size (folder: string) format =
+    try Measure.record paths workload size folder format
+    finally if Directory.Exists folder then Directory.Delete(folder, true)
+
+/// Plain runs, the recording in the default format, and trace.json's size: from that
+/// recording when JSON is the default, else from a second one at 1x only (bytes per
+/// step hardly depend on the length, and JSON is the slow format).
+let private measure (paths: Paths) (scratch: string) (workload: string) (size: int) : Result<Row, string> =
+    let folder (format: string) = Path.Combine(scratch, sprintf "%s-%dx-%s" workload size format)
+    Measure.plain paths workload size
+    |> Result.bind (fun plain ->
+        recordOnce paths workload size (folder "default") None
+        |> Result.bind (fun recorded ->
+            let json =
+                if recorded.TraceFile = "trace.json" then Ok(Some(bytesPerStep recorded))
+                elif size = 1 then
+                    recordOnce paths workload size (folder "json") (Some "json")
+                    |> Result.map (fun r -> if r.TraceFile = "trace.json" then Some(bytesPerStep r) else None)
+                else Ok None
+            json |> Result.map (fun j -> { Workload = workload; Size = size; Plain = plain; Recorded = recorded; JsonPerStep = j })))
 
 [<EntryPoint>]
 let main argv =
-    let root = if argv.Length > 0 then argv.[0] else Directory.GetCurrentDirectory()
-    bench root "Busy" [ "35000" ]
-    bench root "Shapes" [ "2000" ]
+    let root = argv |> Array.tryFind (fun a -> a <> "quick") |> Option.defaultValue (Directory.GetCurrentDirectory())
+    let lengths = if Array.contains "quick" argv then [ 1 ] else [ 1; 4; 16 ]
+    let release (project: string) (dll: string) = Path.Combine(root, project, "bin", "Release", "net10.0", dll)
+    let paths = { Workloads = release "tests/programs/Workloads" "Workloads.dll"; Cli = release "src/Cli" "codetracer.dll" }
+    let scratch = Path.Combine(Path.GetTempPath(), "ct-bench")
+    let clock = Stopwatch.StartNew()
+    legend lengths
+    let rows =
+        [ for workload in workloads do
+              for size in lengths do
+                  match measure paths scratch workload size with
+                  | Ok r ->
+                      row r
+                      yield r
+                  | Error e -> printfn "%-12s %3dx failed: %s" workload size e ]
+    if not rows.IsEmpty then summary rows
+    printfn ""
     FilterBench.run ()
-    0
+    printfn ""
+    printfn "bench took %.0f s" clock.Elapsed.TotalSeconds
+    if rows.Length = workloads.Length * lengths.Length then 0 else 1

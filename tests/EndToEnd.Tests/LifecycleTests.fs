@@ -185,6 +185,13 @@ let policy =
                 Expect.isNonEmpty (l.GetProperty("run_id").GetString()) "run id"
                 Expect.isGreaterThan (l.GetProperty("ts_micros").GetInt64()) 0L "timestamp"
             Expect.isFalse (run.Stderr.Contains "{\"ts_micros\"") "nothing logged to stderr when a log file is given"
+            // The bench times conversion and the trace's readiness from these lines.
+            let messages = lines |> Array.map (fun l -> l.GetProperty("message").GetString()) |> Array.toList
+            let order = messages |> List.filter (fun m -> List.contains m [ "the program exited"; "converted the raw log"; "the trace is ready" ])
+            Expect.equal order [ "the program exited"; "converted the raw log"; "the trace is ready" ] "exit, conversion, publication"
+            let converted = lines |> Array.find (fun l -> l.GetProperty("message").GetString() = "converted the raw log")
+            let counters = (metadata out).GetProperty("counters")
+            Expect.equal (converted.GetProperty("fields").GetProperty("events").GetString()) (string (counters.GetProperty("events").GetInt64())) "events as in the metadata"
         }
     ]
 

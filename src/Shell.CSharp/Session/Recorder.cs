@@ -119,6 +119,10 @@ public static class Recorder
         try
         {
             var (summary, conversionError) = Convert(rawLog, manifest, run.ExitCode, scratch, policy);
+            var rawBytes = File.Exists(rawLog) ? new FileInfo(rawLog).Length : 0;
+            // The bench reads these two lines (and "the program exited") for conversion speed and time to a ready trace.
+            log.Write(LogLevel.Info, "convert", "converted the raw log", null,
+                ("events", summary.Events.ToString()), ("steps", summary.Steps.ToString()), ("raw_log_bytes", rawBytes.ToString()));
             var failure = conversionError ?? (summary.Detached is { } reason ? Errors.RecorderDetached(reason) : null);
             var facts = new RunFacts(
                 run.ExitCode,
@@ -135,8 +139,8 @@ public static class Recorder
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Core.Recording.Metadata.toJson(metadata));
                 TraceFolder.Publish(scratch, session.OutDir);
+                log.Write(LogLevel.Info, "record", "the trace is ready", null, ("trace_dir", session.OutDir));
             }
-            var rawBytes = File.Exists(rawLog) ? new FileInfo(rawLog).Length : 0;
             return new RecordResult(
                 verdict.KeepTrace ? session.OutDir : null, run.ExitCode, Core.Recording.Metadata.outcomeText(verdict.Outcome),
                 verdict.ExitCode, verdict.Error?.Value, verdict.Warning?.Value, ListModule.ToArray(summary.Faults),
