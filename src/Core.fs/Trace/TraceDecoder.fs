@@ -74,7 +74,7 @@ module TraceDecoder =
 
     let private readerOptions = JsonReaderOptions(MaxDepth = MaxJsonDepth)
 
-    let private documentOptions = JsonDocumentOptions(MaxDepth = MaxJsonDepth)
+    let internal documentOptions = JsonDocumentOptions(MaxDepth = MaxJsonDepth)
 
     /// The JSON text of an element, cut to 80 characters, for messages.
     let private shown (el: JsonElement option) : string =
@@ -381,8 +381,9 @@ module TraceDecoder =
         | n when unsupportedEvents.Contains n -> Result.Error(sprintf "'%s' events are not supported by this reader (the recorder never writes them)" n)
         | n -> Result.Error(sprintf "unknown event '%s'" n)
 
-    /// One element of the trace.json array, the `index`-th.
-    let private event (index: int) (el: JsonElement) : Result<TraceEvent, TraceProblem> =
+    /// One element of the trace.json array, the `index`-th. Also the binary reader's, which
+    /// turns each CBOR event into this JSON form so that one set of rules reads both.
+    let internal event (index: int) (el: JsonElement) : Result<TraceEvent, TraceProblem> =
         let at = sprintf "event #%d" index
         if el.ValueKind = JsonValueKind.String && textOf el = "DropLastStep" then Ok DropLastStep
         else
