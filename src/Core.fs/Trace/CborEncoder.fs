@@ -242,4 +242,5 @@ module Cbor =
         let w = createWriter ()
         for e in events do
             writeEvent w e
-        w.Encode()
+        // The writer refuses to encode nothing.
+        if w.BytesWritten = 0 then [||] else w.Encode()

@@ -25,35 +25,7 @@ type private Plan =
 /// A generated well-formed trace: its events and whether every call returns.
 type WellFormed = { Events: TraceEvent list; Complete: bool }
 
-/// Every string of an event passed through the encoder's sanitizer (lone surrogates → U+FFFD).
-let rec private sanitizeValue (v: ValueRecord) : ValueRecord =
-    let s = Json.sanitize
-    match v with
-    | BigInt(b, n, t) -> BigInt(s b, n, t)
-    | Float(f, t) -> Float(s f, t)
-    | ValueRecord.String(x, t) -> ValueRecord.String(s x, t)
-    | ValueRecord.Char(c, t) -> ValueRecord.Char(s c, t)
-    | Sequence(es, sl, t) -> Sequence(List.map sanitizeValue es, sl, t)
-    | ValueRecord.Tuple(es, t) -> ValueRecord.Tuple(List.map sanitizeValue es, t)
-    | Struct(es, t) -> Struct(List.map sanitizeValue es, t)
-    | Variant(d, c, t) -> Variant(s d, sanitizeValue c, t)
-    | Raw(r, t) -> Raw(s r, t)
-    | ValueRecord.Error(m, t) -> ValueRecord.Error(s m, t)
-    | other -> other
-
-let private sanitizeEvent (e: TraceEvent) : TraceEvent =
-    let s = Json.sanitize
-    match e with
-    | Path p -> Path(s p)
-    | Function(p, l, n) -> Function(p, l, s n)
-    | TraceEvent.Type(k, l, StructInfo fs) -> TraceEvent.Type(k, s l, StructInfo(fs |> List.map (fun (n, t) -> s n, t)))
-    | TraceEvent.Type(k, l, info) -> TraceEvent.Type(k, s l, info)
-    | VariableName n -> VariableName(s n)
-    | Call(f, args) -> Call(f, args |> List.map (fun (v, x) -> v, sanitizeValue x))
-    | Value(v, x) -> Value(v, sanitizeValue x)
-    | Return x -> Return(sanitizeValue x)
-    | IoEvent(k, m, c) -> IoEvent(k, s m, s c)
-    | other -> other
+let private sanitizeEvent = Sanitized.event
 
 /// The fixed type table; type 0 is the loader's None type.
 let private types =
