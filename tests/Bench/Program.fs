@@ -27,7 +27,8 @@ let private bench (root: string) (name: string) (args: string list) =
     let result, programPeak =
         ChildMemory.watchChildren (fun () ->
             Recorder.RecordAsync(RecordRequest(dll, List.toArray args, policy), Diagnostics.Logger(policy)).GetAwaiter().GetResult())
-    let traceBytes = FileInfo(Path.Combine(out, "trace.json")).Length
+    let traceFile = PolicyValues.traceFileName policy.Format.Value
+    let traceBytes = FileInfo(Path.Combine(out, traceFile)).Length
     let recorded = result.RecordedIn.TotalSeconds
     printfn "%s %s" name (String.Join(" ", args))
     printfn "  plain run           %8.2f s" plain.TotalSeconds
@@ -37,7 +38,7 @@ let private bench (root: string) (name: string) (args: string list) =
     printfn "  calls               %12d" result.Calls
     printfn "  trace events        %12d   (%.1f M events/s captured)" result.Events (float result.Events / recorded / 1e6)
     printfn "  raw log             %8.1f MiB (%.1f bytes/step)" (float result.RawLogBytes / 1048576.0) (float result.RawLogBytes / float result.Steps)
-    printfn "  trace.json          %8.1f MiB (%.1f bytes/step)" (float traceBytes / 1048576.0) (float traceBytes / float result.Steps)
+    printfn "  %-19s %8.1f MiB (%.1f bytes/step)" traceFile (float traceBytes / 1048576.0) (float traceBytes / float result.Steps)
     printfn "  peak memory         recorder %.0f MiB, program %.0f MiB" (ChildMemory.selfPeakMb ()) programPeak
     Directory.Delete(out, true)
 
