@@ -13,22 +13,6 @@ let private config = { FsCheckConfig.defaultConfig with maxTest = 300 }
 
 let private events = Gen.listOf Gens.event
 
-/// Decodes `body` fed in pieces cut at `cuts` (as frames arrive), carrying each piece's
-/// unfinished event over to the next, as the shell's reader does.
-let private decodeInPieces (body: byte array) (cuts: int list) : Result<TraceEvent list, TraceProblem> =
-    let bounds = (0 :: (cuts |> List.map (fun c -> abs c % (body.Length + 1)) |> List.sort)) @ [ body.Length ] |> List.distinct
-    let rec go (pending: byte array) (pieces: (int * int) list) (acc: TraceEvent list) =
-        match pieces with
-        | [] ->
-            CborDecoder.decodeEvents acc.Length true pending 0 pending.Length
-            |> Result.map (fun (es, _) -> acc @ es)
-        | (a, b) :: rest ->
-            let data = Array.append pending body.[a .. b - 1]
-            match CborDecoder.decodeEvents acc.Length false data 0 data.Length with
-            | Result.Error p -> Result.Error p
-            | Ok(es, used) -> go data.[used..] rest (acc @ es)
-    go [||] (List.pairwise bounds) []
-
 let private rejects (body: byte array) (message: string) =
     match CborDecoder.decodeBody body with
     | Ok es -> failtestf "expected %s to be rejected, got %A" (Convert.ToHexString body) es
@@ -67,7 +51,7 @@ let tests =
           testPropertyWithConfig config "cut anywhere into frames, the body decodes to the same events"
           <| Prop.forAll (Arb.fromGen (Gen.zip events (Gen.listOf (ArbMap.defaults |> ArbMap.generate<int>)))) (fun (es, cuts) ->
               let body = Cbor.encodeEvents es
-              Expect.equal (decodeInPieces body cuts) (Ok(List.map Sanitized.event es)) "pieces")
+              Expect.equal (Pieces.cbor body cuts) (Ok(List.map Sanitized.event es)) "pieces")
           test "what the loader rejects is rejected, located" {
               let step = Cbor.encodeEvent (Step(0, 14))
               rejects (Array.append [| 0xBFuy |] step.[1..]) "definite-length one-entry map"

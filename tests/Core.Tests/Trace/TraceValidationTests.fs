@@ -574,6 +574,22 @@ let private propertyTests =
           <| Prop.forAll (Arb.fromGen (Gen.listOf Gens.event)) (fun events ->
               Expect.equal (TraceDecoder.decodeEventsText (Json.encodeTrace events)) (Ok(List.map sanitizeEvent events)) "round trip")
 
+          testPropertyWithConfig config "trace.json read in pieces cut anywhere gives the same events as read whole"
+          <| Prop.forAll (Arb.fromGen (Gen.zip (Gen.listOf Gens.event) (Gen.listOf (ArbMap.defaults |> ArbMap.generate<int>)))) (fun (events, cuts) ->
+              let json = Encoding.UTF8.GetBytes(Json.encodeTrace events)
+              Expect.equal (Pieces.json json cuts) (Ok(List.map sanitizeEvent events)) "pieces")
+
+          test "trace.json in pieces: a truncated array, text after it, a byte order mark split across pieces" {
+              let problem (text: string) (cuts: int list) =
+                  match Pieces.json (Encoding.UTF8.GetBytes text) cuts with
+                  | Ok es -> failtestf "expected a problem for %s, got %A" text es
+                  | Result.Error p -> TraceProblem.render p
+              Expect.stringContains (problem "[{\"Step\":{\"path_id\":0,\"line\":1}}," [ 5; 20 ]) "trace.json: " "truncated"
+              Expect.stringContains (problem "[]\n x" [ 2 ]) "trace.json" "text after"
+              Expect.stringContains (problem "\uFEFF[]" [ 1 ]) "byte order mark" "a BOM"
+              Expect.equal (Pieces.json (Encoding.UTF8.GetBytes "[\n\"DropLastStep\"\n]\n") [ 1; 3; 14; 17 ]) (Ok [ DropLastStep ]) "whitespace after"
+          }
+
           testPropertyWithConfig config "well-formed traces round trip"
           <| Prop.forAll (Arb.fromGen wellFormed) (fun t ->
               Expect.equal (TraceDecoder.decodeEventsText (Json.encodeTrace t.Events)) (Ok(List.map sanitizeEvent t.Events)) "round trip")
