@@ -34,9 +34,6 @@ internal sealed class SeekableZstdWriter : IDisposable
         _output.Write(Header);
     }
 
-    /// <summary>The frames written so far.</summary>
-    internal IReadOnlyList<SeekEntry> Frames => _entries;
-
     /// <summary>Appends bytes; every full frame is compressed and written.</summary>
     internal void Write(ReadOnlySpan<byte> data)
     {
