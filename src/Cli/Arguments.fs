@@ -51,7 +51,7 @@ type RecordArgs =
             | Test -> "the target is an xUnit, NUnit or MSTest project or assembly: run its tests with dotnet test and record the test host (runner arguments such as --filter follow --)."
             | No_Framework_Filters -> "with --test: do not apply the test framework's built-in filter."
             | Activation _ -> "record only from the first entry into a matching method (obj:App.Worker.Run, file:src/Job.cs) until it returns."
-            | Format _ -> "json (the default; the binary variant is not written yet)."
+            | Format _ -> "binary | json: write trace.bin (the default; CBOR events in zstd frames) or trace.json."
             | Target _ -> "the program to record: app.dll, App.csproj or App.fsproj (its arguments follow --); with --test, the test project or assembly."
 
 /// `codetracer validate <trace-dir> [--partial]`
@@ -64,7 +64,7 @@ type ValidateArgs =
             match a with
             | Partial -> "allow calls that never return (a trace cut short by a crash)."
             | Trace_Dir _ ->
-                "the trace folder (trace.json, trace_paths.json, trace_metadata.json). Exit 0 and "
+                "the trace folder (trace.bin or trace.json, trace_paths.json, trace_metadata.json). Exit 0 and "
                 + "'OK: N events, N steps, N calls, N functions' when it follows every rule of the trace format; "
                 + "exit 1 and one 'ERROR where: message' line per problem when not; exit 2 when the folder or a file is missing."
 
@@ -88,7 +88,7 @@ type PrintArgs =
                 + "('→ (no return)' for a call left open); values as short text: 3, \"text\", 'c', [1, 2], (1, 2), "
                 + "Type{Field: 1}, Red, Some(3), null, error: message. Calls cut by --depth or --width show "
                 + "as one '… N more calls' line."
-            | Json -> "the events, one JSON object a line, as trace.json has them."
+            | Json -> "the events, one JSON object a line, as trace.json has them (also for a trace.bin: its events in JSON)."
             | Depth _ -> "with --calls: how many levels of calls to show (default 10; <toplevel> is level 1)."
             | Width _ -> "with --calls: how many calls to show under one call (default 20); with --summary: how many functions."
             | Trace_Dir _ -> "the trace folder to print."

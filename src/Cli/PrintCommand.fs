@@ -5,8 +5,11 @@ open System
 open System.IO
 open System.Text
 open Argu
+open CodeTracer.Core.Diagnostics
 open CodeTracer.Core.Trace
 open CodeTracer.Cli.Arguments
+open CodeTracer.Shell
+open CodeTracer.Shell.TraceFiles
 
 /// What to print.
 type private Mode =
@@ -48,13 +51,12 @@ let run (args: ParseResults<PrintArgs>) : int =
             eprintfn "%s" message
             code
         | Ok files ->
-            match TraceDecoder.decodeEvents files.TraceJson with
-            | Result.Error problem ->
-                eprintfn "codetracer: %s cannot be read: %s" files.Folder (TraceProblem.render problem)
-                1
-            | Ok events ->
-                use out = new StreamWriter(Console.OpenStandardOutput(), UTF8Encoding(false), 1 <<< 16)
-                out.NewLine <- "\n"
+            use out = new StreamWriter(Console.OpenStandardOutput(), UTF8Encoding(false), 1 <<< 16)
+            out.NewLine <- "\n"
+            // The events stream from the file (a trace.bin frame by frame); a problem found
+            // part way ends the output there.
+            let events = files.Events
+            try
                 match mode with
                 | JsonMode ->
                     for e in events do
@@ -73,3 +75,12 @@ let run (args: ParseResults<PrintArgs>) : int =
                     for line in lines do
                         out.WriteLine line
                 0
+            with
+            | :? TraceUnreadableException as e ->
+                out.Flush()
+                eprintfn "codetracer: %s cannot be read: %s" files.Folder e.Message
+                1
+            | :? RecorderException as e ->
+                out.Flush()
+                eprintfn "%s" (RecorderError.render e.Error)
+                RecorderError.exitCode e.Error

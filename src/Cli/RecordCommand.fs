@@ -24,7 +24,7 @@ let private parsed (args: ParseResults<RecordArgs>) (name: string) expected (rea
     | Some text ->
         match read text with
         | Some v -> Ok(Some v)
-        | None -> Error(sprintf "--%s %s: expected %s" name text expected)
+        | None -> Error(sprintf "--%s %s: expected %s (ERR_INVALID_POLICY_VALUE)" name text expected)
 
 /// The command line's policy layer; a later switch wins over an earlier one.
 /// An invalid value is the message of a usage error.
@@ -42,7 +42,9 @@ let cliLayer (args: ParseResults<RecordArgs>) : Result<PolicyLayer, string> =
           parsed args "on-recorder-error" "abort or disable" PolicyValues.tryParseOnRecorderError (args.TryGetResult On_Recorder_Error)
           |> Result.map (fun v (l: PolicyLayer) -> { l with OnRecorderError = v })
           parsed args "log-level" "trace, debug, info, warn or error" PolicyValues.tryParseLogLevel (args.TryGetResult Log_Level)
-          |> Result.map (fun v (l: PolicyLayer) -> { l with LogLevel = v }) ]
+          |> Result.map (fun v (l: PolicyLayer) -> { l with LogLevel = v })
+          parsed args "format" "binary or json" PolicyValues.tryParseFormat (args.TryGetResult Format)
+          |> Result.map (fun v (l: PolicyLayer) -> { l with Format = v }) ]
     match results |> List.tryPick (function Error e -> Some e | Ok _ -> None) with
     | Some message -> Error message
     | None ->
@@ -88,13 +90,6 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
         2
     | _, Error message ->
         eprintfn "codetracer: %s" message
-        2
-    | _ when args.TryGetResult Format |> Option.exists (fun f -> f <> "json") ->
-        let format = args.GetResult Format
-        if format = "binary" then
-            eprintfn "codetracer: --format binary: the binary trace (trace.bin) is not written yet; use json (ERR_UNSUPPORTED_FORMAT)"
-        else
-            eprintfn "codetracer: --format %s: expected json or binary (ERR_UNSUPPORTED_FORMAT)" format
         2
     | Some target, Ok cli ->
         let policy =

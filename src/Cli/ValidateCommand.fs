@@ -11,7 +11,7 @@ open CodeTracer.Shell.TraceFiles
 /// At most this many ERROR lines, then a count of the rest (as ct-validate.py).
 let private maxErrorLines = 50
 
-/// The three files of a trace folder, or the one-line message and exit code (2) of a
+/// The files of a trace folder, or the one-line message and exit code (2) of a
 /// missing folder or file. Used by `print` too.
 let readFolder (folder: string) : Result<TraceFolderFiles, string * int> =
     try
@@ -34,21 +34,25 @@ let run (args: ParseResults<ValidateArgs>) : int =
         eprintfn "%s" message
         code
     | Ok files ->
-        match TraceDecoder.decodeEvents files.TraceJson with
-        | Result.Error problem ->
-            report files.Folder [ problem ]
-            1
-        | Ok events ->
+        try
             let problems =
                 TraceValidation.validate
                     (args.Contains ValidateArgs.Partial)
-                    events
+                    files.Events
                     (TraceDecoder.decodePaths files.PathsJson)
                     (TraceDecoder.decodeMetadata files.MetadataJson)
             if problems.IsEmpty then
-                let c = TraceSummary.counts events
+                let c = TraceSummary.counts files.Events
                 printfn "OK: %d events, %d steps, %d calls, %d functions" c.Events c.Steps c.Calls c.Functions
                 0
             else
                 report files.Folder problems
                 1
+        with
+        | :? TraceUnreadableException as e ->
+            // The loader stops at the first problem of the events file: so does validation.
+            report files.Folder [ e.Problem ]
+            1
+        | :? RecorderException as e ->
+            eprintfn "%s" (RecorderError.render e.Error)
+            RecorderError.exitCode e.Error

@@ -60,8 +60,11 @@ internal static class Errors
     internal static RecorderError TraceFolderMissing(string path) =>
         Make(ErrorKind.Usage, "ERR_TRACE_MISSING", $"{path}: no such trace folder", ("trace_dir", path));
 
-    internal static RecorderError TraceFileMissing(string path, string hint) =>
-        Make(ErrorKind.Usage, "ERR_TRACE_MISSING", $"{path}: no such file{hint}", ("path", path));
+    internal static RecorderError TraceFileMissing(string path) =>
+        Make(ErrorKind.Usage, "ERR_TRACE_MISSING", $"{path}: no such file", ("path", path));
+
+    internal static RecorderError TraceEventsMissing(string folder) =>
+        Make(ErrorKind.Usage, "ERR_TRACE_MISSING", $"{folder}: no trace.bin or trace.json", ("trace_dir", folder));
 
     internal static RecorderError Io(string path, string why) =>
         Make(ErrorKind.Environment, "ERR_IO", $"{path}: {why}", ("path", path));

@@ -454,6 +454,40 @@ module Gens =
     let run : Gen<GeneratedRun> = manifest |> Gen.bind runOf
 
 /// The arbitraries of the Core tests, registered through `Generators.config`.
+/// What the encoders write for generated events: every string sanitized (lone surrogates → U+FFFD).
+[<RequireQualifiedAccess>]
+module Sanitized =
+    /// A value with its strings sanitized.
+    let rec value (v: ValueRecord) : ValueRecord =
+        let s = Json.sanitize
+        match v with
+        | BigInt(b, n, t) -> BigInt(s b, n, t)
+        | Float(f, t) -> Float(s f, t)
+        | ValueRecord.String(x, t) -> ValueRecord.String(s x, t)
+        | ValueRecord.Char(c, t) -> ValueRecord.Char(s c, t)
+        | Sequence(es, sl, t) -> Sequence(List.map value es, sl, t)
+        | ValueRecord.Tuple(es, t) -> ValueRecord.Tuple(List.map value es, t)
+        | Struct(es, t) -> Struct(List.map value es, t)
+        | Variant(d, c, t) -> Variant(s d, value c, t)
+        | Raw(r, t) -> Raw(s r, t)
+        | ValueRecord.Error(m, t) -> ValueRecord.Error(s m, t)
+        | other -> other
+
+    /// An event with its strings sanitized.
+    let event (e: TraceEvent) : TraceEvent =
+        let s = Json.sanitize
+        match e with
+        | Path p -> Path(s p)
+        | Function(p, l, n) -> Function(p, l, s n)
+        | TraceEvent.Type(k, l, StructInfo fs) -> TraceEvent.Type(k, s l, StructInfo(fs |> List.map (fun (n, t) -> s n, t)))
+        | TraceEvent.Type(k, l, info) -> TraceEvent.Type(k, s l, info)
+        | VariableName n -> VariableName(s n)
+        | Call(f, args) -> Call(f, args |> List.map (fun (v, x) -> v, value x))
+        | Value(v, x) -> Value(v, value x)
+        | Return x -> Return(value x)
+        | IoEvent(k, m, c) -> IoEvent(k, s m, s c)
+        | other -> other
+
 type Generators =
     /// Strings with quotes, control characters, non-ASCII and lone surrogates.
     static member String() : Arbitrary<string> = Arb.fromGen Gens.text

@@ -10,7 +10,7 @@ open Expecto
 let private recordFullSnapshot (program: string) =
     let out = Path.Combine(Repo.tempFolder (), "full")
     let env = [ "CODETRACER_TEST_HOOKS", "1"; "CODETRACER_TEST_FULL_SNAPSHOT", "1" ]
-    Cli.runWithEnv env "dotnet" [ Repo.cliDll; "record"; "-o"; out; Repo.program program ] "", out
+    Cli.runWithEnv env "dotnet" [ Repo.cliDll; "record"; "--format"; "json"; "-o"; out; Repo.program program ] "", out
 
 /// Programs whose values do not depend on the instrumented code itself (a caught
 /// exception's StackFrame shows IL offsets, which differ between the two captures).
@@ -22,7 +22,7 @@ let tests =
     testList "Change-only capture" [
         for program in programs do
             test (sprintf "%s: the trace equals the full snapshot's, event by event" program) {
-                let changed, changedDir = Cli.record program []
+                let changed, changedDir = Cli.recordWith [ "--format"; "json" ] program [] ""
                 let full, fullDir = recordFullSnapshot program
                 Expect.equal changed.ExitCode 0 changed.Stderr
                 Expect.equal full.ExitCode 0 full.Stderr

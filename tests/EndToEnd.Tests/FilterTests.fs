@@ -21,7 +21,7 @@ let private recordPayments (env: (string * string) list) (extra: string list) =
     out, load out
 
 let private recorded = lazy (recordPayments [] [])
-let private text (folder: string) = File.ReadAllText(Path.Combine(folder, "trace.json"))
+let private text (folder: string) = TraceView.text folder
 let private arg name (c: CallView) = c.Args |> List.tryFind (fun (n, _) -> n = name) |> Option.map snd
 
 let private tempFilter (body: string) =

@@ -64,11 +64,39 @@ let tests =
             let run = Cli.runWithEnv [ "CODETRACER_ON_RECORDER_ERROR", "disable" ] "dotnet" [ Repo.cliDll; "policy"; "--max-elements"; "7" ] ""
             Expect.equal run.ExitCode 0 run.Stderr
             let rows = run.Stdout.Split('\n', System.StringSplitOptions.RemoveEmptyEntries) |> Array.map (fun l -> l.Split(' ', System.StringSplitOptions.RemoveEmptyEntries))
-            Expect.equal rows.Length 14 "one line per field"
+            Expect.equal rows.Length 15 "one line per field"
             let row name = rows |> Array.find (fun r -> r.[0] = name) |> List.ofArray
             Expect.equal (row "on_recorder_error") [ "on_recorder_error"; "disable"; "(env)" ] "from the environment"
             Expect.equal (row "max_elements") [ "max_elements"; "7"; "(cli)" ] "from the command line"
             Expect.equal (row "max_depth") [ "max_depth"; "3"; "(default)" ] "default"
+            Expect.equal (row "format") [ "format"; "binary"; "(default)" ] "binary by default"
+        }
+        test "the format: trace.bin by default, valid; --format json gives trace.json; never both; the metadata says which" {
+            let temp = Repo.tempFolder ()
+            let out = Path.Combine(temp, "trace")
+            let run = recordWithEnv [] [ "-o"; out; Repo.program "Recursion" ]
+            Expect.equal run.ExitCode 0 run.Stderr
+            let files () = Directory.GetFiles out |> Array.map Path.GetFileName |> Array.sort |> List.ofArray
+            Expect.equal (files ()) [ "trace.bin"; "trace_metadata.json"; "trace_paths.json" ] "trace.bin"
+            Expect.equal (policyOf out).["format"] ("binary", "default") "metadata"
+            let code, output = Cli.validate out []
+            Expect.equal code 0 output
+            // The same folder recorded again as JSON: the trace.bin goes with the older trace.
+            let again = recordWithEnv [ "CODETRACER_FORMAT", "binary" ] [ "-o"; out; "--format"; "json"; Repo.program "Recursion" ]
+            Expect.equal again.ExitCode 0 again.Stderr
+            Expect.equal (files ()) [ "trace.json"; "trace_metadata.json"; "trace_paths.json" ] "trace.json only"
+            Expect.equal (policyOf out).["format"] ("json", "cli") "the command line wins"
+            let code, output = Cli.validate out []
+            Expect.equal code 0 output
+        }
+        test "a bad format is a usage error naming the variable or option and the value" {
+            let run = recordWithEnv [ "CODETRACER_FORMAT", "bogus" ] [ Repo.program "ExitCode" ]
+            Expect.equal run.ExitCode 2 run.Stderr
+            Expect.stringContains run.Stderr "CODETRACER_FORMAT=bogus: expected binary or json" "names variable and value"
+            Expect.stringContains run.Stderr "ERR_INVALID_POLICY_VALUE" "code"
+            let cli = recordWithEnv [] [ "--format"; "xml"; Repo.program "ExitCode" ]
+            Expect.equal cli.ExitCode 2 cli.Stderr
+            Expect.stringContains cli.Stderr "--format xml: expected binary or json (ERR_INVALID_POLICY_VALUE)" "names option and value"
         }
         test "a negative limit on the command line is a usage error" {
             let run = recordWithEnv [] [ "--max-depth"; "-1"; Repo.program "ExitCode" ]

@@ -7,53 +7,62 @@ open System.Text.Json
 open System.Text.RegularExpressions
 open Expecto
 
-/// Records once per program and shares the folder between the tests.
-let private recordings = System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<string>>()
-
-let private recorded (program: string) : string =
-    recordings.GetOrAdd(
-        program,
-        fun _ ->
-            lazy
-                (let run, folder = Cli.record program []
-                 if run.ExitCode <> 0 then failwithf "codetracer record %s: %s" program run.Stderr
-                 folder)
-    ).Value
-
-/// A copy of a recorded trace folder, to break.
-let private copyOf (program: string) : string =
-    let source = recorded program
+/// A copy of a trace folder.
+let private copyFolder (source: string) : string =
     let target = Path.Combine(Repo.tempFolder (), "trace")
     Directory.CreateDirectory target |> ignore
     for f in Directory.GetFiles source do
         File.Copy(f, Path.Combine(target, FileInfo(f).Name))
     target
 
+/// Records once per program and format and shares the folder between the tests.
+let private recordings = System.Collections.Concurrent.ConcurrentDictionary<string * string, Lazy<string>>()
+
+let private recordedAs (format: string) (program: string) : string =
+    recordings.GetOrAdd(
+        (program, format),
+        fun _ ->
+            lazy
+                (let run, folder = Cli.recordWith [ "--format"; format ] program [] ""
+                 if run.ExitCode <> 0 then failwithf "codetracer record --format %s %s: %s" format program run.Stderr
+                 folder)
+    ).Value
+
+/// A recording in the default format (trace.bin).
+let private recorded (program: string) : string = recordedAs "binary" program
+
+/// A copy of a recorded trace.json folder, to break with text edits.
+let private copyOf (program: string) : string = copyFolder (recordedAs "json" program)
+
 let private validateCli (folder: string) (extra: string list) = Cli.codetracer ([ "validate"; folder ] @ extra)
 
 let private lastLine (text: string) = text.TrimEnd().Split('\n') |> Array.last
 
-/// Both validators reject the folder; ours names the rule with `words`.
+/// Both validators reject the folder (ct-validate.py when present); ours names the rule with `words`.
 let private bothReject (folder: string) (extra: string list) (words: string) =
     let ours = validateCli folder extra
-    let code, output = Cli.validate folder extra
     Expect.equal ours.ExitCode 1 (sprintf "codetracer validate exits 1:\n%s%s" ours.Stdout ours.Stderr)
-    Expect.equal code 1 (sprintf "ct-validate.py exits 1:\n%s" output)
+    match Cli.ctValidate folder extra with
+    | Some(code, output) -> Expect.equal code 1 (sprintf "ct-validate.py exits 1:\n%s" output)
+    | None -> ()
     Expect.stringContains ours.Stdout ("ERROR ") "ERROR lines"
     Expect.isTrue
         (ours.Stdout.Split('\n') |> Array.exists (fun l -> l.StartsWith "ERROR " && l.Contains words))
         (sprintf "an ERROR line with '%s':\n%s" words ours.Stdout)
     Expect.stringContains (lastLine ours.Stdout) "INVALID:" "a last INVALID line"
 
-/// Both validators accept the folder and print the same OK line.
+/// Both validators accept the folder (ct-validate.py when present) and print the same OK line.
 let private bothAccept (folder: string) (extra: string list) =
     let ours = validateCli folder extra
-    let code, output = Cli.validate folder extra
-    Expect.equal code 0 (sprintf "ct-validate.py: %s" output)
     Expect.equal ours.ExitCode 0 (sprintf "codetracer validate: %s%s" ours.Stdout ours.Stderr)
-    Expect.equal (ours.Stdout.Trim()) (lastLine output) "the same OK line"
+    Expect.stringStarts (ours.Stdout.Trim()) "OK: " "an OK line"
+    match Cli.ctValidate folder extra with
+    | Some(code, output) ->
+        Expect.equal code 0 (sprintf "ct-validate.py: %s" output)
+        Expect.equal (ours.Stdout.Trim()) (lastLine output) "the same OK line"
+    | None -> ()
 
-/// The lines of trace.json, one event each (framing and commas removed).
+/// The lines of a trace.json, one event each (framing and commas removed).
 let private eventLines (folder: string) : string list =
     File.ReadAllLines(Path.Combine(folder, "trace.json"))
     |> Array.filter (fun l -> l <> "[" && l <> "]" && l <> "")
@@ -81,9 +90,24 @@ let private print (folder: string) (args: string list) =
 let validateTests =
     testList
         "validate"
-        [ test "recorded traces: codetracer validate and ct-validate.py both say OK, with the same counts" {
+        [ test "recorded traces of either format: codetracer validate and ct-validate.py both say OK, with the same counts" {
               for program in [ "Recursion"; "Arrays" ] do
                   bothAccept (recorded program) []
+                  bothAccept (recordedAs "json" program) []
+          }
+          test "a trace.bin cut short or with a wrong header: validate and print exit 1 naming trace.bin" {
+              for damage, words in
+                  [ (fun (b: byte array) -> b.[.. b.Length * 2 / 3]), "no seek table"
+                    (fun (b: byte array) -> Array.append [| 0xC0uy; 0xDEuy; 0x72uy; 0xACuy; 0xE2uy; 0x00uy |] b.[6..]), "the header must be" ] do
+                  let folder = copyFolder (recorded "Recursion")
+                  let path = Path.Combine(folder, "trace.bin")
+                  File.WriteAllBytes(path, damage (File.ReadAllBytes path))
+                  let ours = validateCli folder []
+                  Expect.equal ours.ExitCode 1 (ours.Stdout + ours.Stderr)
+                  Expect.stringContains ours.Stdout ("ERROR trace.bin: " + words) "located"
+                  let printed = Cli.codetracer [ "print"; folder; "--calls" ]
+                  Expect.equal printed.ExitCode 1 printed.Stderr
+                  Expect.stringContains printed.Stderr words "print names it too"
           }
           test "a truncated trace.json" {
               let folder = copyOf "Recursion"
@@ -205,11 +229,12 @@ let printTests =
               Expect.contains arrays "    Arrays.Program.Sum(int[]) values=[3, 1, 4, 1, 5] → 14" "array argument"
               Expect.contains arrays "    Arrays.Program.Names(Arrays.Color) color=Green → [\"a\", \"b\", \"Green\"]" "enum argument, list return"
           }
-          test "--json: one event per line, as trace.json has them" {
+          test "--json: one event per line, as trace.json has them; a trace.bin's are the JSON recording's" {
               for program in [ "Recursion"; "Arrays" ] do
-                  let folder = recorded program
-                  let lines = print folder [ "--json" ]
-                  Expect.equal lines (eventLines folder) "the same lines"
+                  let json = recordedAs "json" program
+                  Expect.equal (print json [ "--json" ]) (eventLines json) "trace.json's lines"
+                  let lines = print (recorded program) [ "--json" ]
+                  Expect.equal lines (eventLines json) "the binary recording's events are the JSON recording's"
                   for l in lines do
                       use doc = JsonDocument.Parse l
                       Expect.isTrue (doc.RootElement.ValueKind = JsonValueKind.Object || l = "\"DropLastStep\"") l

@@ -51,6 +51,14 @@ internal static class FacadeTests
             Equal((long)summary.Calls, outcome.Calls, "calls read back");
             Equal(summary.OpenCalls, 0, "open calls");
             Equal(summary.FunctionsByCalls[0].Function, "Recursion.Program.Fib(int)", "most called first");
+            True(File.Exists(Path.Combine(outDir, "trace.bin")) && !File.Exists(Path.Combine(outDir, "trace.json")), "trace.bin by default");
+
+            var jsonDir = Path.Combine(temp, "json");
+            var json = await CodeTracerRecorder.RecordAsync(Recursion(), new RecordingOptions { OutDir = jsonDir, MaxDepth = 2, Format = TraceFileFormat.Json }, CancellationToken.None);
+            True(json.Succeeded, "succeeded as JSON");
+            True(File.Exists(Path.Combine(jsonDir, "trace.json")) && !File.Exists(Path.Combine(jsonDir, "trace.bin")), "trace.json when asked");
+            var fromJson = CodeTracerRecorder.ReadTrace(jsonDir);
+            Equal((fromJson.Events, fromJson.Steps, fromJson.Calls), (summary.Events, summary.Steps, summary.Calls), "the same counts from either format");
         }
         finally
         {

@@ -16,5 +16,6 @@ let main argv =
               ProbeTableAgreementTests.tests
               RuntimeBundlingTests.tests
               TraceFolderTests.tests
-              TraceJsonWriterTests.tests
+              RawLogConverterTests.tests
+              TraceBinTests.tests
               ProgressTests.tests ])

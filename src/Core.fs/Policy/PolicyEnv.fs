@@ -36,6 +36,8 @@ module PolicyEnv =
           count "CODETRACER_MAX_STRING" (fun n l -> { l with MaxString = Some n })
           "CODETRACER_OUT_DIR", "a folder path",
           (fun v l -> if v.Trim() = "" then None else Some { l with OutDir = Some v })
+          "CODETRACER_FORMAT", "binary or json",
+          (fun v l -> PolicyValues.tryParseFormat v |> Option.map (fun x -> { l with Format = Some x }))
           "CODETRACER_TRACE_FILTER", "filter paths joined with ::",
           (fun v l -> Some { l with TraceFilters = Some(PolicyValues.splitPaths v) })
           boolean "CODETRACER_DISABLED" (fun b l -> { l with Disabled = Some b }) ]

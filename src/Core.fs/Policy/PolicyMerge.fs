@@ -17,6 +17,7 @@ module PolicyLayer =
           MaxElements = None
           MaxString = None
           OutDir = None
+          Format = None
           TraceFilters = None
           Disabled = None }
 
@@ -46,6 +47,7 @@ module PolicyLayer =
           MaxElements = pick upper.MaxElements lower.MaxElements
           MaxString = pick upper.MaxString lower.MaxString
           OutDir = pick upper.OutDir lower.OutDir
+          Format = pick upper.Format lower.Format
           TraceFilters = both upper.TraceFilters lower.TraceFilters
           Disabled = pick upper.Disabled lower.Disabled }
 
@@ -68,6 +70,7 @@ module Policy =
           MaxElements = d 100
           MaxString = d 1000
           OutDir = d "./trace-out"
+          Format = d TraceFormat.Binary
           TraceFilters = d []
           Disabled = d false }
 
@@ -90,6 +93,7 @@ module Policy =
           MaxElements = over source layer.MaxElements p.MaxElements
           MaxString = over source layer.MaxString p.MaxString
           OutDir = over source layer.OutDir p.OutDir
+          Format = over source layer.Format p.Format
           TraceFilters =
             match layer.TraceFilters with
             | Some paths -> { Value = p.TraceFilters.Value @ paths; Source = source }
@@ -116,5 +120,6 @@ module Policy =
           row "max_elements" p.MaxElements string
           row "max_string" p.MaxString string
           row "out_dir" p.OutDir id
+          row "format" p.Format PolicyValues.formatText
           row "trace_filters" p.TraceFilters (String.concat "::")
           row "disabled" p.Disabled (fun b -> if b then "true" else "false") ]

@@ -23,6 +23,14 @@ type IoCapture =
     | Console
     | ConsoleAndFd
 
+/// Which file of the trace folder holds the events.
+[<RequireQualifiedAccess>]
+type TraceFormat =
+    /// `trace.bin`: CBOR events in zstd frames with a seek table (the default).
+    | Binary
+    /// `trace.json`: one JSON array.
+    | Json
+
 /// Where a policy value came from; later sources win.
 type Source =
     | Default
@@ -49,6 +57,7 @@ type PolicyLayer =
       MaxElements: int option
       MaxString: int option
       OutDir: string option
+      Format: TraceFormat option
       TraceFilters: string list option
       Disabled: bool option }
 
@@ -66,5 +75,6 @@ type Policy =
       MaxElements: Sourced<int>
       MaxString: Sourced<int>
       OutDir: Sourced<string>
+      Format: Sourced<TraceFormat>
       TraceFilters: Sourced<string list>
       Disabled: Sourced<bool> }

@@ -53,6 +53,25 @@ module PolicyValues =
         | "console+fd" -> Some IoCapture.ConsoleAndFd
         | _ -> None
 
+    /// `binary` / `json`.
+    let formatText =
+        function
+        | TraceFormat.Binary -> "binary"
+        | TraceFormat.Json -> "json"
+
+    /// Parses `binary` / `json`, case-insensitively.
+    let tryParseFormat (s: string) =
+        match s.Trim().ToLowerInvariant() with
+        | "binary" -> Some TraceFormat.Binary
+        | "json" -> Some TraceFormat.Json
+        | _ -> None
+
+    /// The name of the events file a format writes: `trace.bin` or `trace.json`.
+    let traceFileName =
+        function
+        | TraceFormat.Binary -> "trace.bin"
+        | TraceFormat.Json -> "trace.json"
+
     /// The spec's boolean words: 1/true/t/yes/y/on and 0/false/f/no/n/off, any case.
     let tryParseBool (s: string) =
         match s.Trim().ToLowerInvariant() with

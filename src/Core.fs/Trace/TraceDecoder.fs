@@ -74,7 +74,7 @@ module TraceDecoder =
 
     let private readerOptions = JsonReaderOptions(MaxDepth = MaxJsonDepth)
 
-    let private documentOptions = JsonDocumentOptions(MaxDepth = MaxJsonDepth)
+    let internal documentOptions = JsonDocumentOptions(MaxDepth = MaxJsonDepth)
 
     /// The JSON text of an element, cut to 80 characters, for messages.
     let private shown (el: JsonElement option) : string =
@@ -381,8 +381,9 @@ module TraceDecoder =
         | n when unsupportedEvents.Contains n -> Result.Error(sprintf "'%s' events are not supported by this reader (the recorder never writes them)" n)
         | n -> Result.Error(sprintf "unknown event '%s'" n)
 
-    /// One element of the trace.json array, the `index`-th.
-    let private event (index: int) (el: JsonElement) : Result<TraceEvent, TraceProblem> =
+    /// One element of the trace.json array, the `index`-th. Also the binary reader's, which
+    /// turns each CBOR event into this JSON form so that one set of rules reads both.
+    let internal event (index: int) (el: JsonElement) : Result<TraceEvent, TraceProblem> =
         let at = sprintf "event #%d" index
         if el.ValueKind = JsonValueKind.String && textOf el = "DropLastStep" then Ok DropLastStep
         else
@@ -408,37 +409,95 @@ module TraceDecoder =
             let first = e.Message.Split([| " LineNumber:" |], StringSplitOptions.None).[0]
             sprintf "invalid JSON at line %d, byte %d: %s" (e.LineNumber.Value + 1L) (e.BytePositionInLine.GetValueOrDefault() + 1L) first
 
-    /// The events of trace.json (its UTF-8 bytes). The first problem stops the decoding,
-    /// located at the file (`trace.json`) or at the event (`event #12 (Call)`).
-    let decodeEvents (utf8: byte array) : Result<TraceEvent list, TraceProblem> =
-        let fileProblem message = Result.Error(TraceProblem.create "trace.json" message)
-        match encodingProblem utf8 with
-        | Some message -> fileProblem message
-        | None ->
-            let events = ResizeArray<TraceEvent>()
-            let mutable failure: TraceProblem option = None
-            let mutable reader = Utf8JsonReader(ReadOnlySpan utf8, readerOptions)
-            try
-                if not (reader.Read()) || reader.TokenType <> JsonTokenType.StartArray then
-                    failure <- Some(TraceProblem.create "trace.json" "the file must be one JSON array")
+    /// Where a reading of trace.json in pieces stands between two pieces (opaque to callers).
+    type JsonPieces =
+        private
+            { Reader: JsonReaderState
+              /// The array's `[` was read.
+              Opened: bool
+              /// The array's `]` was read.
+              Closed: bool
+              /// The number of the next event.
+              Next: int }
+
+    /// The state before the first piece.
+    let jsonStart: JsonPieces = { Reader = JsonReaderState(readerOptions); Opened = false; Closed = false; Next = 0 }
+
+    /// The events of the complete elements of trace.json in `data[offset .. offset+count)`, the
+    /// next piece of the file after `state`: the events, the bytes they took (an element cut at
+    /// the end is left for the next piece, given again before it) and the state after them.
+    /// With `final`, the piece is the rest of the file: an unclosed array is a truncated file.
+    /// The first problem stops the decoding, located at the file (`trace.json`) or at the
+    /// event (`event #12 (Call)`).
+    let decodeJsonPiece
+        (state: JsonPieces)
+        (final: bool)
+        (data: byte array)
+        (offset: int)
+        (count: int)
+        : Result<TraceEvent list * int * JsonPieces, TraceProblem> =
+        let fileProblem message = Some(TraceProblem.create "trace.json" message)
+        let events = ResizeArray<TraceEvent>()
+        let mutable failure: TraceProblem option = None
+        let mutable opened = state.Opened
+        let mutable closed = state.Closed
+        let mutable consumed = 0
+        let mutable saved = state.Reader
+        let mutable more = true
+        let bom = [| 0xEFuy; 0xBBuy; 0xBFuy |]
+        if not opened && count < bom.Length && not final then more <- false // too short to tell a byte order mark
+        elif not opened && count >= bom.Length && ReadOnlySpan(data, offset, bom.Length).SequenceEqual(ReadOnlySpan bom) then
+            failure <- fileProblem "unexpected UTF-8 byte order mark"
+        let mutable reader = Utf8JsonReader(ReadOnlySpan(data, offset, count), final, state.Reader)
+        try
+            if failure.IsNone && more && not opened then
+                if not (reader.Read()) then
+                    more <- false
+                    if final then failure <- fileProblem "the file must be one JSON array"
+                elif reader.TokenType <> JsonTokenType.StartArray then failure <- fileProblem "the file must be one JSON array"
                 else
-                    let mutable inArray = true
-                    while failure.IsNone && inArray do
-                        if not (reader.Read()) then
-                            failure <- Some(TraceProblem.create "trace.json" "the array is not closed (a truncated file)")
-                        elif reader.TokenType = JsonTokenType.EndArray then inArray <- false
-                        else
-                            use doc = JsonDocument.ParseValue(&reader)
-                            match event events.Count doc.RootElement with
-                            | Ok e -> events.Add e
-                            | Result.Error p -> failure <- Some p
-                    if failure.IsNone && reader.Read() then
-                        failure <- Some(TraceProblem.create "trace.json" "text after the closing bracket")
-            with :? JsonException as e ->
-                failure <- Some(TraceProblem.create "trace.json" (syntaxMessage e))
-            match failure with
-            | Some p -> Result.Error p
-            | None -> Ok(List.ofSeq events)
+                    opened <- true
+                    consumed <- int reader.BytesConsumed
+                    saved <- reader.CurrentState
+            while failure.IsNone && more && opened && not closed do
+                if not (reader.Read()) then
+                    more <- false
+                    if final then failure <- fileProblem "the array is not closed (a truncated file)"
+                elif reader.TokenType = JsonTokenType.EndArray then
+                    closed <- true
+                    consumed <- int reader.BytesConsumed
+                    saved <- reader.CurrentState
+                else
+                    let start = int reader.TokenStartIndex
+                    let mutable doc: JsonDocument = null
+                    if JsonDocument.TryParseValue(&reader, &doc) then
+                        use doc = doc
+                        let decoded =
+                            // The reader does not check the text of strings; their decoding would throw.
+                            if Unicode.Utf8.IsValid(ReadOnlySpan(data, offset + start, int reader.BytesConsumed - start)) then
+                                event (state.Next + events.Count) doc.RootElement
+                            else Result.Error(TraceProblem.create "trace.json" "the file is not valid UTF-8")
+                        match decoded with
+                        | Ok e ->
+                            events.Add e
+                            consumed <- int reader.BytesConsumed
+                            saved <- reader.CurrentState
+                        | Result.Error p -> failure <- Some p
+                    else
+                        more <- false
+                        if final then failure <- fileProblem "the array is not closed (a truncated file)"
+            if failure.IsNone && closed && final && reader.Read() then
+                failure <- fileProblem "text after the closing bracket"
+        with :? JsonException as e ->
+            failure <- fileProblem (syntaxMessage e)
+        match failure with
+        | Some p -> Result.Error p
+        | None ->
+            Ok(List.ofSeq events, consumed, { Reader = saved; Opened = opened; Closed = closed; Next = state.Next + events.Count })
+
+    /// The events of a whole trace.json (its UTF-8 bytes), as `decodeJsonPiece` reads them.
+    let decodeEvents (utf8: byte array) : Result<TraceEvent list, TraceProblem> =
+        decodeJsonPiece jsonStart true utf8 0 utf8.Length |> Result.map (fun (events, _, _) -> events)
 
     /// The events of a trace.json text.
     let decodeEventsText (json: string) : Result<TraceEvent list, TraceProblem> =

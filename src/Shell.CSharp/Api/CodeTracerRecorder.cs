@@ -101,29 +101,33 @@ public static class CodeTracerRecorder
     /// Reads a trace folder with the decoder and summary of <c>codetracer print</c>: the
     /// counts and the functions by calls.
     /// </summary>
-    /// <param name="traceDir">A trace folder holding trace.json, trace_paths.json and trace_metadata.json.</param>
+    /// <param name="traceDir">A trace folder holding trace.bin or trace.json, trace_paths.json and trace_metadata.json.</param>
     /// <exception cref="CodeTracerException">
     /// <c>ERR_TRACE_MISSING</c> when the folder or one of its files is missing,
     /// <c>ERR_IO</c> when a file cannot be read, <c>ERR_TRACE_INVALID</c> when
-    /// <c>trace.json</c> cannot be decoded.
+    /// the events cannot be decoded.
     /// </exception>
     public static TraceSummary ReadTrace(string traceDir)
     {
         ArgumentNullException.ThrowIfNull(traceDir);
         TraceFolderFiles files;
+        TraceCounts counts;
+        FSharpList<Tuple<string, int>> byCalls;
         try
         {
             files = TraceFolderReader.Read(traceDir);
+            // Two passes over the file, each streaming: memory stays one frame, not the whole trace.
+            counts = CoreSummary.counts(files.Events);
+            byCalls = CoreSummary.callsPerFunction(files.Events);
         }
         catch (RecorderException e)
         {
             throw new CodeTracerException(e.Error.Code, e.Error.Message, RecorderErrorModule.exitCode(e.Error));
         }
-        var decoded = TraceDecoder.decodeEvents(files.TraceJson);
-        if (decoded.IsError)
-            throw new CodeTracerException("ERR_TRACE_INVALID", $"{files.Folder}: {TraceProblemModule.render(decoded.ErrorValue)}", 1);
-        var events = decoded.ResultValue;
-        var counts = CoreSummary.counts(events);
+        catch (TraceUnreadableException e)
+        {
+            throw new CodeTracerException("ERR_TRACE_INVALID", $"{Path.GetFullPath(traceDir)}: {e.Message}", 1);
+        }
         var metadata = TraceDecoder.decodeMetadata(files.MetadataJson);
         var fields = metadata.IsOk ? metadata.ResultValue : null;
         return new TraceSummary
@@ -137,7 +141,7 @@ public static class CodeTracerRecorder
             Returns = counts.Returns,
             Functions = counts.Functions,
             OpenCalls = counts.OpenCalls,
-            FunctionsByCalls = CoreSummary.callsPerFunction(events).Select(f => new FunctionCalls(f.Item1, f.Item2)).ToArray(),
+            FunctionsByCalls = byCalls.Select(f => new FunctionCalls(f.Item1, f.Item2)).ToArray(),
         };
     }
 
@@ -181,6 +185,12 @@ public static class CodeTracerRecorder
             OptValue(o.MaxElements),
             OptValue(o.MaxString),
             o.OutDir is null ? null : FSharpOption<string>.Some(o.OutDir),
+            Opt(o.Format switch
+            {
+                TraceFileFormat.Binary => TraceFormat.Binary,
+                TraceFileFormat.Json => TraceFormat.Json,
+                _ => null,
+            }),
             o.TraceFilters is null ? null : FSharpOption<FSharpList<string>>.Some(ListModule.OfSeq(o.TraceFilters.Select(Path.GetFullPath))),
             null);
 

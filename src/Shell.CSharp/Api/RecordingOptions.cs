@@ -20,6 +20,16 @@ public enum IoCaptureMode
     Console,
 }
 
+/// <summary>Which file holds the trace's events (the policy's <c>format</c>).</summary>
+public enum TraceFileFormat
+{
+    /// <summary><c>trace.bin</c>: CBOR events in zstd frames with a seek table (the default).</summary>
+    Binary,
+
+    /// <summary><c>trace.json</c>: one JSON array.</summary>
+    Json,
+}
+
 /// <summary>How much the recorder logs (the policy's <c>log_level</c>).</summary>
 public enum RecorderLogLevel
 {
@@ -48,6 +58,9 @@ public sealed class RecordingOptions
 {
     /// <summary>The trace folder to write (default <c>./trace-out</c>).</summary>
     public string? OutDir { get; set; }
+
+    /// <summary>The format of the trace's events (default <see cref="TraceFileFormat.Binary"/>).</summary>
+    public TraceFileFormat? Format { get; set; }
 
     /// <summary>The program's own arguments, passed unchanged.</summary>
     public IList<string> ProgramArgs { get; set; } = new List<string>();

@@ -32,7 +32,7 @@ public sealed class RecordingOutcome
     /// <summary>Unhandled exceptions the program died of.</summary>
     public IReadOnlyList<string> Faults { get; internal init; } = [];
 
-    /// <summary>Events written to <c>trace.json</c>.</summary>
+    /// <summary>Events written to the trace (trace.bin or trace.json).</summary>
     public long Events { get; internal init; }
 
     /// <summary>Step events.</summary>

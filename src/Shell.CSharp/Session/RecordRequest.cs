@@ -27,7 +27,7 @@ public sealed record RecordRequest(string Target, IReadOnlyList<string> ProgramA
 /// <param name="Error">The failure that failed the run, if any.</param>
 /// <param name="Warning">A recorder failure the policy tolerated (disable), if any.</param>
 /// <param name="Faults">Unhandled exceptions the program died of.</param>
-/// <param name="Events">Events written to trace.json.</param>
+/// <param name="Events">Events written to the trace (trace.bin or trace.json).</param>
 /// <param name="Steps">Step events.</param>
 /// <param name="Calls">Call events.</param>
 /// <param name="Functions">Distinct functions called, `&lt;toplevel&gt;` included.</param>

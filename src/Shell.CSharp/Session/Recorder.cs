@@ -165,17 +165,20 @@ public static class Recorder
     /// <summary>Converts the raw log; a failure is returned, with what was converted before it kept valid.</summary>
     private static (ConversionSummary, RecorderError?) Convert(string rawLog, Manifest manifest, int exitCode, string scratch, Policy policy)
     {
-        var traceJson = Path.Combine(scratch, "trace.json");
+        var format = policy.Format.Value;
+        var events = Path.Combine(scratch, PolicyValues.traceFileName(format));
         try
         {
             TestHooks.FailIfAsked("conversion", Errors.TraceIncomplete);
             using var progress = Progress.OnStderr("converting the raw log", policy);
-            return (TraceJsonWriter.Write(rawLog, manifest, exitCode, traceJson, (done, total) => progress.Report(done, total, "MB")), null);
+            using var sink = TraceEventSinks.Create(format, events);
+            return (RawLogConverter.Convert(rawLog, manifest, exitCode, sink, (done, total) => progress.Report(done, total, "MB")), null);
         }
         catch (RecorderException e)
         {
             // Keep a trace that loads: the registrations and `<toplevel>` at least.
-            return (TraceJsonWriter.Write(null, manifest, exitCode, traceJson), e.Error);
+            using var sink = TraceEventSinks.Create(format, events);
+            return (RawLogConverter.Convert(null, manifest, exitCode, sink), e.Error);
         }
     }
 

@@ -1,20 +1,33 @@
+using CodeTracer.Core.Trace;
+
 namespace CodeTracer.Shell.TraceFiles;
 
-/// <summary>The raw bytes of the three files of a trace folder, read for Core's decoders.</summary>
+/// <summary>A trace folder opened for reading: where its events are, and the bytes of its two side files.</summary>
 /// <param name="Folder">The trace folder, as a full path.</param>
-/// <param name="TraceJson">The bytes of <c>trace.json</c>.</param>
+/// <param name="EventsPath">The full path of <c>trace.json</c> or <c>trace.bin</c>.</param>
 /// <param name="PathsJson">The bytes of <c>trace_paths.json</c>.</param>
 /// <param name="MetadataJson">The bytes of <c>trace_metadata.json</c>.</param>
-public sealed record TraceFolderFiles(string Folder, byte[] TraceJson, byte[] PathsJson, byte[] MetadataJson);
+public sealed record TraceFolderFiles(string Folder, string EventsPath, byte[] PathsJson, byte[] MetadataJson)
+{
+    /// <summary>
+    /// The events, read from the file each time they are enumerated (a trace.bin frame by
+    /// frame). Enumerating throws <see cref="TraceUnreadableException"/> at the first problem.
+    /// </summary>
+    public IEnumerable<TraceEvent> Events => TraceEventReader.Read(EventsPath);
+}
 
 /// <summary>
 /// Reads a trace folder (shared/spec/trace-format.md) for <c>codetracer print</c> and
-/// <c>validate</c>: the bytes as they are, so that the decoders judge the encoding too.
+/// <c>validate</c>: the side files' bytes as they are, so that the decoders judge the
+/// encoding too, and the events file of either format.
 /// </summary>
 public static class TraceFolderReader
 {
-    /// <summary>The name of the event stream file.</summary>
-    public const string TraceFile = "trace.json";
+    /// <summary>The name of the JSON event stream file.</summary>
+    public const string JsonFile = "trace.json";
+
+    /// <summary>The name of the binary event stream file.</summary>
+    public const string BinaryFile = "trace.bin";
 
     /// <summary>The name of the source paths file.</summary>
     public const string PathsFile = "trace_paths.json";
@@ -22,7 +35,7 @@ public static class TraceFolderReader
     /// <summary>The name of the metadata file.</summary>
     public const string MetadataFile = "trace_metadata.json";
 
-    /// <summary>Reads the three files of <paramref name="folder"/>.</summary>
+    /// <summary>Opens <paramref name="folder"/>: trace.json when present (as the loader prefers it), else trace.bin.</summary>
     /// <exception cref="RecorderException">
     /// <c>ERR_TRACE_MISSING</c> (a usage error) naming the path when the folder or one of
     /// its files does not exist; <c>ERR_IO</c> when a file cannot be read.
@@ -31,23 +44,15 @@ public static class TraceFolderReader
     {
         var full = Path.GetFullPath(folder);
         if (!Directory.Exists(full)) throw new RecorderException(Errors.TraceFolderMissing(full));
-        return new TraceFolderFiles(
-            full,
-            ReadFile(full, TraceFile),
-            ReadFile(full, PathsFile),
-            ReadFile(full, MetadataFile));
+        var events = new[] { JsonFile, BinaryFile }.Select(name => Path.Combine(full, name)).FirstOrDefault(File.Exists)
+            ?? throw new RecorderException(Errors.TraceEventsMissing(full));
+        return new TraceFolderFiles(full, events, ReadFile(full, PathsFile), ReadFile(full, MetadataFile));
     }
 
     private static byte[] ReadFile(string folder, string name)
     {
         var path = Path.Combine(folder, name);
-        if (!File.Exists(path))
-        {
-            var hint = name == TraceFile && File.Exists(Path.Combine(folder, "trace.bin"))
-                ? " (the folder holds the binary trace.bin, which print and validate do not read)"
-                : "";
-            throw new RecorderException(Errors.TraceFileMissing(path, hint));
-        }
+        if (!File.Exists(path)) throw new RecorderException(Errors.TraceFileMissing(path));
         try
         {
             return File.ReadAllBytes(path);

@@ -14,7 +14,7 @@ let private config = { FsCheckConfig.defaultConfig with maxTest = 300 }
 let private envValue =
     Gen.oneof [
         Gen.elements [ "1"; "true"; "T"; "Yes"; "y"; "ON"; "0"; "false"; "f"; "NO"; "n"; "off"; "abort"; "disable"
-                       "warn"; "debug"; "console"; "console+fd"; "42"; "0"; ""; "a::b"; "/tmp/x" ]
+                       "warn"; "debug"; "console"; "console+fd"; "binary"; "JSON"; "42"; "0"; ""; "a::b"; "/tmp/x" ]
         ArbMap.defaults |> ArbMap.generate<string> |> Gen.map (fun s -> if isNull s then "" else s)
     ]
 
@@ -43,6 +43,7 @@ let tests =
                                  | Some l, Some u -> Some(l @ u)
                                  | l, u -> pick u l)
             && m.Disabled = pick upper.Disabled lower.Disabled
+            && m.Format = pick upper.Format lower.Format
 
         testPropertyWithConfig config "applying two layers is applying their merge" <| fun (a: PolicyLayer) (b: PolicyLayer) ->
             Policy.apply Cli b (Policy.apply Cli a Policy.defaults) = Policy.apply Cli (PolicyLayer.merge a b) Policy.defaults
@@ -55,6 +56,7 @@ let tests =
             && p.KeepPartialTrace.Source = expected (fun l -> l.KeepPartialTrace)
             && p.IoCapture.Source = expected (fun l -> l.IoCapture)
             && p.OutDir.Source = expected (fun l -> l.OutDir)
+            && p.Format.Source = expected (fun l -> l.Format)
 
         testPropertyWithConfig config "the environment parser is total, and each error names its variable and value" <|
             Prop.forAll (Arb.fromGen environment) (fun env ->
@@ -98,5 +100,19 @@ let tests =
             Expect.contains rows ("log_level", "warn", Default) "warn"
             Expect.contains rows ("io_capture", "console", Default) "console"
             Expect.contains rows ("out_dir", "./trace-out", Default) "out"
+            Expect.contains rows ("format", "binary", Default) "binary by default"
+        }
+
+        test "CODETRACER_FORMAT: binary or json, any case; anything else names the variable and the value" {
+            let format value = PolicyEnv.parse (Map.ofList [ "CODETRACER_FORMAT", value ]) |> Result.map (fun l -> l.Format)
+            Expect.equal (format "json") (Ok(Some TraceFormat.Json)) "json"
+            Expect.equal (format " Binary ") (Ok(Some TraceFormat.Binary)) "binary"
+            match format "bogus" with
+            | Result.Error [ e ] ->
+                Expect.equal e.Message "CODETRACER_FORMAT=bogus: expected binary or json" "message"
+                Expect.equal e.Code "ERR_INVALID_POLICY_VALUE" "code"
+                Expect.equal (RecorderError.exitCode e) 2 "usage"
+            | other -> failtestf "expected one error, got %A" other
+            Expect.equal (PolicyValues.traceFileName TraceFormat.Binary, PolicyValues.traceFileName TraceFormat.Json) ("trace.bin", "trace.json") "file names"
         }
     ]

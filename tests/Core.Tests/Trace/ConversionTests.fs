@@ -173,9 +173,10 @@ let private runAndExit : Gen<GeneratedRun * int> = Gen.zip Gens.run Gens.anyInt
 let private config = Generators.config
 
 // ---------------------------------------------------------------------------
-// The validator of shared/tools, run on a folder.
+// The validators: the core's, and the one of shared/tools run on a folder when it is there.
 
-/// ct-validate.py's verdict on the trace folder of these events (minimal metadata).
+/// The verdict on the trace folder of these events (minimal metadata): the core's
+/// validator, then ct-validate.py's when present (exit code 0 when both accept).
 let private validate (events: TraceEvent list) : int * string =
     let paths = events |> List.choose (function Path p -> Some p | _ -> None)
     let metadata =
@@ -184,11 +185,15 @@ let private validate (events: TraceEvent list) : int * string =
               "program", box "/home/user/demo/bin/Demo.dll"
               "args", box (Array.empty<string>)
               "workdir", box "/home/user/demo" ]
-    CtValidate.run
-        []
-        (Text.Encoding.UTF8.GetBytes(Json.encodeTrace events),
-         JsonSerializer.SerializeToUtf8Bytes(paths),
-         JsonSerializer.SerializeToUtf8Bytes(metadata))
+    let files =
+        Text.Encoding.UTF8.GetBytes(Json.encodeTrace events),
+        JsonSerializer.SerializeToUtf8Bytes(paths),
+        JsonSerializer.SerializeToUtf8Bytes(metadata)
+    let trace, pathsJson, metadataJson = files
+    match TraceValidation.validateFiles false trace pathsJson metadataJson, CtValidate.run [] files with
+    | [], Some verdict -> verdict
+    | [], None -> 0, "valid"
+    | problems, _ -> 1, problems |> List.map TraceProblem.render |> String.concat "\n"
 
 // ---------------------------------------------------------------------------
 // Examples: one method `Run(int n)` on lines 10-12; two sequence points on line 11.

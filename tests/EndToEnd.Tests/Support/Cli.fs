@@ -31,20 +31,58 @@ let codetracer (args: string list) = run "dotnet" (Repo.cliDll :: args) ""
 /// Runs a program unrecorded.
 let plain (program: string) (args: string list) = run "dotnet" (Repo.program program :: args) ""
 
+/// Records a program of tests/programs into a fresh folder with these record options and
+/// this text on its stdin; returns the run and the folder.
+let recordWith (options: string list) (program: string) (programArgs: string list) (stdin: string) : Run * string =
+    let out = Path.Combine(Repo.tempFolder (), "trace")
+    let args = [ Repo.cliDll; "record"; "-o"; out ] @ options @ [ Repo.program program ] @ (if programArgs.IsEmpty then [] else "--" :: programArgs)
+    run "dotnet" args stdin, out
+
 /// Records a program of tests/programs into a fresh folder, with this text on
 /// its stdin; returns the run and the folder.
 let recordWithInput (program: string) (programArgs: string list) (stdin: string) : Run * string =
-    let out = Path.Combine(Repo.tempFolder (), "trace")
-    let args = [ Repo.cliDll; "record"; "-o"; out; Repo.program program ] @ (if programArgs.IsEmpty then [] else "--" :: programArgs)
-    run "dotnet" args stdin, out
+    recordWith [] program programArgs stdin
 
 /// Records a program of tests/programs into a fresh folder; returns the run and the folder.
 let record (program: string) (programArgs: string list) : Run * string = recordWithInput program programArgs ""
 
-/// ct-validate.py on a trace folder: exit code and output.
-let validate (folder: string) (extra: string list) =
-    let r = run "python3" ([ Repo.validator; folder ] @ extra) ""
-    r.ExitCode, r.Stdout + r.Stderr
+/// Said once, the first time a cross-check finds no ct-validate.py (a clone of the
+/// repository alone has no ../shared).
+let private noCtValidate =
+    lazy (printfn "ct-validate.py not found at %s: cross-checks with it are skipped; codetracer validate is the gate" Repo.validator)
+
+/// ct-validate.py's exit code and output on a trace folder, or None when the script is
+/// absent. It reads only trace.json (and has no zstd): a trace.bin is given to it as the
+/// trace.json that `codetracer print --json` makes of it, beside copies of the side files.
+let ctValidate (folder: string) (extra: string list) : (int * string) option =
+    if not (File.Exists Repo.validator) then
+        noCtValidate.Force()
+        None
+    elif File.Exists(Path.Combine(folder, "trace.json")) then
+        let r = run "python3" ([ Repo.validator; folder ] @ extra) ""
+        Some(r.ExitCode, r.Stdout + r.Stderr)
+    else
+        let printed = codetracer [ "print"; folder; "--json" ]
+        if printed.ExitCode <> 0 then Some(printed.ExitCode, "codetracer print --json: " + printed.Stderr)
+        else
+            let view = Path.Combine(Repo.tempFolder (), "trace")
+            Directory.CreateDirectory view |> ignore
+            let lines = printed.Stdout.Split('\n') |> Array.filter ((<>) "")
+            File.WriteAllText(Path.Combine(view, "trace.json"), "[\n" + String.concat ",\n" lines + "\n]\n")
+            for file in [ "trace_paths.json"; "trace_metadata.json" ] do
+                File.Copy(Path.Combine(folder, file), Path.Combine(view, file))
+            let r = run "python3" ([ Repo.validator; view ] @ extra) ""
+            Some(r.ExitCode, r.Stdout + r.Stderr)
+
+/// The gate of every test that validates a recording: `codetracer validate`, and
+/// ct-validate.py's cross-check when present. Exit 0 when each accepts, else the first
+/// refusal's code; everything they printed.
+let validate (folder: string) (extra: string list) : int * string =
+    let ours = codetracer ([ "validate"; folder ] @ extra)
+    let oursText = "codetracer validate: " + ours.Stdout + ours.Stderr
+    match ctValidate folder extra with
+    | None -> ours.ExitCode, oursText
+    | Some(code, output) -> (if ours.ExitCode <> 0 then ours.ExitCode else code), oursText + "\nct-validate.py: " + output
 
 /// Starts `codetracer record` on a program and returns the recorder's process
 /// once the program printed its first line (its pid, for the "wait" mode of Faults).

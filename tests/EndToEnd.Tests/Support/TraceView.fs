@@ -1,9 +1,18 @@
-/// A reader's view of trace.json for content assertions: calls with their
+/// A reader's view of a trace for content assertions: calls with their
 /// arguments and returns, steps with their values, IO events with their step.
 module CodeTracer.EndToEnd.Tests.TraceView
 
-open System.IO
 open System.Text.Json
+open CodeTracer.Core.Trace
+open CodeTracer.Shell.TraceFiles
+
+/// The events of a trace folder (trace.bin or trace.json), read by the project's own
+/// reader, each as trace.json would hold it.
+let eventLines (folder: string) : string list =
+    TraceFolderReader.Read(folder).Events |> Seq.map Json.encodeEvent |> List.ofSeq
+
+/// All the events' JSON text, one a line: for searching a trace for a value.
+let text (folder: string) : string = String.concat "\n" (eventLines folder)
 
 /// A value shown in plain text: Int 3 → "3", String "a" → "a", Sequence → "[1, 2]", Variant → "Green",
 /// Tuple → "(1, a)", Struct → "{X: 1, Y: 2}" (field names from `fieldsOf` the value's type id).
@@ -58,7 +67,7 @@ let isCompilerGenerated (name: string) =
 
 /// Every trace the end-to-end tests read: fails on a compiler-generated function name.
 let load (folder: string) : Trace =
-    let doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace.json")))
+    let doc = JsonDocument.Parse("[" + String.concat "," (eventLines folder) + "]")
     let events = doc.RootElement.EnumerateArray() |> List.ofSeq
     let paths = ResizeArray<string>()
     let functions = ResizeArray<string>()

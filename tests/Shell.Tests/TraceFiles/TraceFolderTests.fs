@@ -27,6 +27,18 @@ let tests =
             Expect.equal (File.ReadAllText(Path.Combine(outDir, "trace.json"))) "second" "replaced"
             Expect.equal (Directory.GetDirectories(Path.GetDirectoryName outDir).Length) 1 "no scratch or old folder left"
         }
+        test "publishing a trace of the other format leaves no file of the first behind" {
+            let outDir = Path.Combine(temp (), "trace")
+            let binary = TraceFolder.CreateScratch(outDir, Guid.NewGuid().ToString("N"))
+            File.WriteAllText(Path.Combine(binary, "trace.bin"), "binary")
+            TraceFolder.Publish(binary, outDir)
+            TraceFolder.Publish(scratchWith outDir "json", outDir)
+            Expect.sequenceEqual (Directory.GetFiles outDir |> Array.map Path.GetFileName) [ "trace.json" ] "only trace.json"
+            let binary = TraceFolder.CreateScratch(outDir, Guid.NewGuid().ToString("N"))
+            File.WriteAllText(Path.Combine(binary, "trace.bin"), "binary")
+            TraceFolder.Publish(binary, outDir)
+            Expect.sequenceEqual (Directory.GetFiles outDir |> Array.map Path.GetFileName) [ "trace.bin" ] "only trace.bin"
+        }
         test "a reader never finds the trace folder missing while a newer trace replaces it (Linux)" {
             if OperatingSystem.IsLinux() then
                 let outDir = Path.Combine(temp (), "trace")

@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using System.Text;
 using Microsoft.FSharp.Collections;
 using CodeTracer.Core.Recording;
 using CodeTracer.Core.Trace;
@@ -12,22 +11,18 @@ internal sealed record ConversionSummary(
     string? Detached, Microsoft.FSharp.Collections.FSharpList<string> Faults, bool CleanExit);
 
 /// <summary>
-/// Converts the raw log into trace.json, streaming: the core turns records into
-/// events and encodes them, this class only moves text to the file.
+/// Converts the raw log into the trace's events file, streaming: the core turns records
+/// into events, the sink (trace.json or trace.bin) encodes and writes them.
 /// </summary>
-internal static class TraceJsonWriter
+internal static class RawLogConverter
 {
-    private const int FlushThreshold = 1 << 20;
-
     /// <summary>Converted chunks waiting to be encoded, at most (bounds memory).</summary>
     private const int BatchesAhead = 32;
 
-    /// <summary>Converts <paramref name="rawLogPath"/> (null: no records, only the registrations and `&lt;toplevel&gt;`).</summary>
+    /// <summary>Converts <paramref name="rawLogPath"/> (null: no records, only the registrations and `&lt;toplevel&gt;`) into <paramref name="sink"/>, and finishes it.</summary>
     /// <param name="onProgress">Called after each chunk with the bytes of the raw log read so far and its size.</param>
-    internal static ConversionSummary Write(string? rawLogPath, Manifest manifest, int exitCode, string traceJsonPath, Action<long, long>? onProgress = null)
+    internal static ConversionSummary Convert(string? rawLogPath, Manifest manifest, int exitCode, ITraceEventSink sink, Action<long, long>? onProgress = null)
     {
-        using var output = new StreamWriter(traceJsonPath, append: false, new UTF8Encoding(false), 1 << 20);
-        var text = new StringBuilder(FlushThreshold + 4096);
         long events = 0, steps = 0, calls = 0;
         var functionsCalled = new HashSet<int>();
 
@@ -36,8 +31,7 @@ internal static class TraceJsonWriter
             for (var rest = batch; !rest.IsEmpty; rest = rest.Tail)
             {
                 var e = rest.Head;
-                text.Append(events == 0 ? Json.arrayStart : Json.separator);
-                Json.appendEvent(text, e);
+                sink.Write(e);
                 events++;
                 if (e.IsStep) steps++;
                 else if (e is TraceEvent.Call call)
@@ -46,7 +40,6 @@ internal static class TraceJsonWriter
                     functionsCalled.Add(call.functionId);
                 }
             }
-            if (text.Length >= FlushThreshold) { output.Write(text); text.Clear(); }
         }
 
         var (state, header) = Conversion.start(manifest).ToValueTuple();
@@ -91,8 +84,7 @@ internal static class TraceJsonWriter
         }
         var end = Conversion.finish(state, exitCode);
         Emit(end.Events);
-        text.Append(Json.arrayEnd);
-        output.Write(text);
+        sink.Finish();
         return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, truncated,
             end.Detached?.Value, end.Faults, end.CleanExit);
     }

@@ -1,8 +1,9 @@
-module CodeTracer.Shell.Tests.TraceJsonWriterTests
+module CodeTracer.Shell.Tests.RawLogConverterTests
 
 open System
 open System.IO
 open Expecto
+open CodeTracer.Core.Policy
 open CodeTracer.Core.Recording
 open CodeTracer.Shell
 open CodeTracer.Shell.TraceFiles
@@ -20,13 +21,15 @@ let private rawLog (dir: string) (records: byte[]) =
 
 let tests =
     testList
-        "TraceFiles.TraceJsonWriter"
+        "TraceFiles.RawLogConverter"
         [ test "a malformed raw log fails on the converting thread and the failure reaches the caller" {
               let dir = temp ()
               try
                   let raw = rawLog dir [| 0xEEuy |]
                   Expect.throwsT<RecorderException>
-                      (fun () -> TraceJsonWriter.Write(raw, Manifest.empty, 0, Path.Combine(dir, "trace.json"), null) |> ignore)
+                      (fun () ->
+                          use sink = new JsonTraceSink(Path.Combine(dir, "trace.json"))
+                          RawLogConverter.Convert(raw, Manifest.empty, 0, sink, null) |> ignore)
                       "RecorderException"
               finally
                   Directory.Delete(dir, true)
@@ -35,9 +38,28 @@ let tests =
               let dir = temp ()
               try
                   let raw = rawLog dir [||]
-                  let summary = TraceJsonWriter.Write(raw, Manifest.empty, 3, Path.Combine(dir, "trace.json"), null)
+                  let summary =
+                      use sink = new JsonTraceSink(Path.Combine(dir, "trace.json"))
+                      RawLogConverter.Convert(raw, Manifest.empty, 3, sink, null)
                   Expect.isTrue summary.Balanced "balanced"
                   Expect.stringContains (File.ReadAllText(Path.Combine(dir, "trace.json"))) "{\"Return\":{\"return_value\":{\"kind\":\"Int\",\"i\":3" "exit code"
+              finally
+                  Directory.Delete(dir, true)
+          }
+          test "both sinks get the same events through the one pipeline" {
+              let dir = temp ()
+              try
+                  let raw = rawLog dir [||]
+                  let convert format =
+                      let path = Path.Combine(dir, PolicyValues.traceFileName format)
+                      use sink = TraceEventSinks.Create(format, path)
+                      let summary = RawLogConverter.Convert(raw, Manifest.empty, 3, sink, null)
+                      summary.Events, List.ofSeq (TraceEventReader.Read path)
+                  let binaryCount, binary = convert TraceFormat.Binary
+                  let jsonCount, json = convert TraceFormat.Json
+                  Expect.equal binary json "same events"
+                  Expect.equal (binaryCount, jsonCount) (int64 json.Length, int64 json.Length) "counted"
+                  Expect.isNonEmpty json "the registrations and <toplevel>"
               finally
                   Directory.Delete(dir, true)
           }
