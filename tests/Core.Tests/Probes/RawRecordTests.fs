@@ -447,7 +447,8 @@ let private generatorTests =
           test "garbage reaches the bad length words" {
               let samples = Gen.sampleWithSize 30 500 garbage
               let hasStringRecord (b: byte[]) = b |> Array.contains ProbeTable.valString.Tag
-              Expect.isGreaterThan (samples |> Array.filter hasStringRecord |> Array.length) 100 "String tags"
+              // About a fifth of samples hold one; half of that leaves no room for a chance failure.
+              Expect.isGreaterThan (samples |> Array.filter hasStringRecord |> Array.length) 50 "String tags"
           } ]
 
 let private propertyTests =
