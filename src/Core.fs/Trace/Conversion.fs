@@ -89,7 +89,10 @@ type ConversionEnd =
       Anomalies: int
       Detached: string option
       Faults: string list
-      CleanExit: bool }
+      CleanExit: bool
+      /// Fields and dictionary entries the runtime redacted and dropped (`TypeRegistry`).
+      InnerRedactions: int64
+      InnerDrops: int64 }
 
 /// Raw records (per thread, in log order) to trace events, following the
 /// loader's rules of shared/spec/trace-format.md.
@@ -535,4 +538,6 @@ module Conversion =
           Anomalies = state.Anomalies
           Detached = state.Detached
           Faults = state.Faults
-          CleanExit = state.CleanExit }
+          CleanExit = state.CleanExit
+          InnerRedactions = state.Types.InnerRedactions
+          InnerDrops = state.Types.InnerDrops }
