@@ -14,6 +14,7 @@ let main argv =
               MethodRewriterTests.tests
               AssemblyRewriterTests.tests
               ProbeTableAgreementTests.tests
+              SecretRuleAgreementTests.tests
               RuntimeBundlingTests.tests
               TraceFolderTests.tests
               RawLogConverterTests.tests

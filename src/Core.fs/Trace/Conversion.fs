@@ -409,6 +409,9 @@ module Conversion =
                     let text = if marker = 0L then "<await>" else "<completed>"
                     let id, reg, evs = ValueConversion.register TypeKind.Raw ResumptionTypeName state.Types
                     Raw(text, id), reg, evs
+                // A state machine's result its filter hides: a return value, not counted as a field's.
+                | Resumed, RRedacted -> ValueConversion.redacted state.Types
+                | Resumed, RDropped -> ValueConversion.dropped state.Types
                 | _ -> ValueConversion.convert slot.TypeName state.ReturnTypes.[m] slot.Shape raw state.Types
             let t', revs = returnEvents state t v
             struct (withTypes reg, t', evs @ revs)

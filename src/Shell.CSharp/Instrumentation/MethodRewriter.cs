@@ -58,6 +58,7 @@ internal static class MethodRewriter
         var returns = body.Instructions.Where(i => i.OpCode.Code == Code.Ret).ToList();
         var machine = StateMachine.Of(method);
         var returnPlan = IsVoid(method) || machine is not null ? null : probes.For(method.ReturnType).Apply(valueAction(ValueKind.Ret, "", method.ReturnType));
+        var machineResult = machine is null ? ValueAction.Allow : valueAction(ValueKind.Ret, "", StateMachine.ResultType(GeneratedCode.KickoffOf(method)!));
         var returnSlot = machine is not null ? StateMachine.ReturnSlot
             : returnPlan?.Slot("<return_value>") ?? ManifestModule.voidReturn;
 
@@ -94,7 +95,7 @@ internal static class MethodRewriter
         foreach (var ret in returns)
         {
             var code = new List<Instruction> { Instruction.Create(OpCodes.Ldloc, memory.Frame), Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.ret)) };
-            if (machine is not null) code.AddRange(machine.Returned(probes));
+            if (machine is not null) code.AddRange(machine.Returned(probes, machineResult));
             else if (returnPlan is { Reads: true })
             {
                 code.Add(Instruction.Create(OpCodes.Dup));
