@@ -96,7 +96,7 @@ namespace Secrets
                 ["password"] = Environment.GetEnvironmentVariable("CT_SECRET_DICT")!,
                 ["region"] = "region-ordinary",
             };
-            var credentials = new Vault.ApiCredentials(Environment.GetEnvironmentVariable("CT_SECRET_RECORD")!, "eu-ordinary");
+            var login = new Vault.ApiCredentials(Environment.GetEnvironmentVariable("CT_SECRET_RECORD")!, "eu-ordinary");
             int length = Vault.Db.GetPassword().Length + (await Vault.Db.GetPasswordAsync()).Length;
             length += string.Concat(Vault.Db.PasswordStream()).Length; // no local of the program holds it
 
@@ -104,7 +104,7 @@ namespace Secrets
             double similarity = Graphs.Kruskal.Jaccard([1, 2, 3], [2, 3, 4]);
             int neighbors = Graphs.Kruskal.ProcessNeighbors(6);
             var tokens = Lexing.Lexer.Tokenize("lexeme-ordinary and more");
-            Console.WriteLine($"{opened} {config.Count} {credentials.Region} {length} {tree.Weight} {similarity} {neighbors} {tokens.Count} {settings.Name}");
+            Console.WriteLine($"{opened} {config.Count} {login.Region} {length} {tree.Weight} {similarity} {neighbors} {tokens.Count} {settings.Name}");
 
             if (args.Length > 0) await Handshake(args[0]);
         }
