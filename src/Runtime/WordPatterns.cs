@@ -11,9 +11,13 @@ namespace CodeTracer.Runtime;
 /// </summary>
 internal sealed class WordPattern
 {
-    private sealed record Alternative(string[] Words, bool Whole, bool Last, bool TextOnly);
+    /// <param name="Bits">A bit per word (<see cref="Bit"/>): a name lacking one of them can not match.</param>
+    private sealed record Alternative(string[] Words, bool Whole, bool Last, bool TextOnly, ulong Bits);
 
     private const string TextMark = "(text)";
+
+    /// <summary>Words a name may have without a heap array to hold them.</summary>
+    private const int StackWords = 32;
 
     private readonly Alternative[] _alternatives;
 
@@ -33,10 +37,14 @@ internal sealed class WordPattern
             var last = body.EndsWith('$');
             if (last) body = body.Substring(0, body.Length - 1);
             var words = new List<string>();
+            ulong bits = 0;
             foreach (var piece in body.Split(' ', StringSplitOptions.RemoveEmptyEntries))
                 foreach (var (start, length) in Words(piece))
+                {
                     words.Add(Lower(piece, start, length));
-            if (words.Count > 0) alternatives.Add(new Alternative(words.ToArray(), whole, last, textOnly));
+                    bits |= Bit(piece, start, length);
+                }
+            if (words.Count > 0) alternatives.Add(new Alternative(words.ToArray(), whole, last, textOnly, bits));
         }
         return new WordPattern(alternatives.ToArray());
     }
@@ -44,27 +52,44 @@ internal sealed class WordPattern
     /// <summary>Whether <paramref name="name"/> (of a text value when <paramref name="isText"/>) matches an alternative.</summary>
     internal bool Matches(string name, bool isText)
     {
-        var words = Words(name);
+        Span<(int Start, int Length)> words = stackalloc (int, int)[StackWords];
+        var count = Words(name, words);
+        if (count > StackWords)
+        {
+            words = new (int, int)[count];
+            Words(name, words);
+        }
+        words = words.Slice(0, count);
+        ulong present = 0;
+        foreach (var (start, length) in words) present |= Bit(name, start, length);
         foreach (var a in _alternatives)
         {
             var n = a.Words.Length;
-            if ((a.TextOnly && !isText) || n > words.Count) continue;
-            if (a.Whole ? n == words.Count && At(name, words, 0, a.Words)
-                : a.Last ? At(name, words, words.Count - n, a.Words)
+            if ((a.Bits & present) != a.Bits || (a.TextOnly && !isText) || n > count) continue;
+            if (a.Whole ? n == count && At(name, words, 0, a.Words)
+                : a.Last ? At(name, words, count - n, a.Words)
                 : Anywhere(name, words, a.Words))
                 return true;
         }
         return false;
     }
 
-    private static bool Anywhere(string name, List<(int, int)> words, string[] sought)
+    /// <summary>
+    /// One of 64 bits for a word, from its length and lowercase first letter: equal words
+    /// (ignoring case, char by char) have the same bit, so one bit missing from a name rules
+    /// an alternative out before any word is compared.
+    /// </summary>
+    private static ulong Bit(string text, int start, int length) =>
+        1UL << ((length * 31 + char.ToLowerInvariant(text[start])) & 63);
+
+    private static bool Anywhere(string name, ReadOnlySpan<(int, int)> words, string[] sought)
     {
-        for (var from = 0; from + sought.Length <= words.Count; from++)
+        for (var from = 0; from + sought.Length <= words.Length; from++)
             if (At(name, words, from, sought)) return true;
         return false;
     }
 
-    private static bool At(string name, List<(int Start, int Length)> words, int from, string[] sought)
+    private static bool At(string name, ReadOnlySpan<(int Start, int Length)> words, int from, string[] sought)
     {
         for (var k = 0; k < sought.Length; k++)
         {
@@ -84,17 +109,23 @@ internal sealed class WordPattern
         return new string(chars);
     }
 
-    [ThreadStatic] private static List<(int, int)>? _words;
+    /// <summary>The words of a name as (start, length), in a new array (for parsing and tests).</summary>
+    internal static (int Start, int Length)[] Words(string name)
+    {
+        var words = new (int, int)[Words(name, Span<(int, int)>.Empty)];
+        Words(name, words);
+        return words;
+    }
 
     /// <summary>
     /// The words of the name without its compiler wrappings (<c>&lt;Name&gt;k__BackingField</c>,
     /// F#'s <c>name@</c>, <c>m_</c>, <c>s_</c>), as (start, length): the same rule as Core's
-    /// <c>NameWords.spans</c>. The list is the thread's own, reused by the next call.
+    /// <c>NameWords.spans</c>. Fills <paramref name="into"/> as far as it goes and returns how
+    /// many words there are.
     /// </summary>
-    internal static List<(int Start, int Length)> Words(string name)
+    private static int Words(string name, Span<(int Start, int Length)> into)
     {
-        var words = _words ??= new List<(int, int)>();
-        words.Clear();
+        var count = 0;
         var (first, stop) = Unwrapped(name);
         var i = first;
         while (i < stop)
@@ -102,10 +133,11 @@ internal sealed class WordPattern
             if (!char.IsLetterOrDigit(name[i])) { i++; continue; }
             var j = i + 1;
             while (j < stop && char.IsLetterOrDigit(name[j]) && !StartsWord(name, j, stop)) j++;
-            words.Add((i, j - i));
+            if (count < into.Length) into[count] = (i, j - i);
+            count++;
             i = j;
         }
-        return words;
+        return count;
     }
 
     private static (int Start, int Stop) Unwrapped(string name)

@@ -21,7 +21,7 @@ let private pieces =
       "s_"; "<"; ">"; "k__BackingField"; "@"; "@3"; " "; "."; "İ"; "ı"; "\u212A"; "ß"; "Σ"; "中"; "\U0001F600"; "ǅ" ]
 
 let private nameGen =
-    Gen.listOf (Gen.elements pieces) |> Gen.map (List.truncate 8 >> String.concat "")
+    Gen.listOf (Gen.elements pieces) |> Gen.map (List.truncate 40 >> String.concat "")
 
 let private alternativeGen =
     gen {
