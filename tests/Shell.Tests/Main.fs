@@ -16,5 +16,6 @@ let main argv =
               ProbeTableAgreementTests.tests
               RuntimeBundlingTests.tests
               TraceFolderTests.tests
+              RawLogReaderTests.tests
               TraceJsonWriterTests.tests
               ProgressTests.tests ])

@@ -22,9 +22,13 @@ internal static class TraceJsonWriter
     /// <summary>Converted chunks waiting to be encoded, at most (bounds memory).</summary>
     private const int BatchesAhead = 32;
 
-    /// <summary>Converts <paramref name="rawLogPath"/> (null: no records, only the registrations and `&lt;toplevel&gt;`).</summary>
-    /// <param name="onProgress">Called after each chunk with the bytes of the raw log read so far and its size.</param>
-    internal static ConversionSummary Write(string? rawLogPath, Manifest manifest, int exitCode, string traceJsonPath, Action<long, long>? onProgress = null)
+    /// <summary>
+    /// Converts what <paramref name="reader"/> reads (null: no records, only the registrations and
+    /// `&lt;toplevel&gt;`), while the program runs: the reader ends once the program has, and only
+    /// then is <paramref name="exitCode"/> asked for.
+    /// </summary>
+    /// <param name="onProgress">Called after each chunk with the bytes of the raw log read so far and committed so far.</param>
+    internal static ConversionSummary Write(RawLogReader? reader, Manifest manifest, Func<int> exitCode, string traceJsonPath, Action<long, long>? onProgress = null)
     {
         using var output = new StreamWriter(traceJsonPath, append: false, new UTF8Encoding(false), 1 << 20);
         var text = new StringBuilder(FlushThreshold + 4096);
@@ -52,10 +56,8 @@ internal static class TraceJsonWriter
         var (state, header) = Conversion.start(manifest).ToValueTuple();
         Emit(header);
         var truncated = false;
-        if (rawLogPath is not null)
+        if (reader is not null)
         {
-            var reader = new RawLogReader(rawLogPath);
-            var size = onProgress is null || !File.Exists(rawLogPath) ? 0 : new FileInfo(rawLogPath).Length;
             // Two stages on two threads: decoding and converting on one, encoding and writing
             // on this one; batches keep their order, so the output is the same.
             var batches = new Handoff<FSharpList<TraceEvent>>(BatchesAhead);
@@ -66,7 +68,7 @@ internal static class TraceJsonWriter
                 {
                     foreach (var (threadId, records) in reader.Chunks())
                     {
-                        onProgress?.Invoke(reader.BytesRead, size);
+                        onProgress?.Invoke(reader.BytesRead, reader.BytesCommitted);
                         var (next, batch) = Conversion.feed(state, threadId, records).ToValueTuple();
                         state = next;
                         if (!batches.Add(batch)) break;
@@ -89,7 +91,7 @@ internal static class TraceJsonWriter
             if (failure is not null) ExceptionDispatchInfo.Capture(failure).Throw();
             truncated = reader.Truncated;
         }
-        var end = Conversion.finish(state, exitCode);
+        var end = Conversion.finish(state, exitCode());
         Emit(end.Events);
         text.Append(Json.arrayEnd);
         output.Write(text);

@@ -6,17 +6,18 @@ open Expecto
 open CodeTracer.Core.Recording
 open CodeTracer.Shell
 open CodeTracer.Shell.TraceFiles
+open CodeTracer.Shell.Tests
 
 let private temp () =
     let d = Path.Combine(Path.GetTempPath(), "ct-writer-" + Guid.NewGuid().ToString("N"))
     Directory.CreateDirectory d |> ignore
     d
 
-/// A raw log of one chunk of thread 1 holding `records`.
+/// A reader of a finished raw log of one segment of thread 1 holding `records`.
 let private rawLog (dir: string) (records: byte[]) =
     let path = Path.Combine(dir, "raw.log")
-    File.WriteAllBytes(path, Array.concat [ BitConverter.GetBytes 1L; BitConverter.GetBytes records.Length; records ])
-    path
+    RawLogFile.write path [ RawLogFile.sealedSegment 1L records ] None
+    RawLogReader(path, Threading.Tasks.Task.CompletedTask)
 
 let tests =
     testList
@@ -26,7 +27,7 @@ let tests =
               try
                   let raw = rawLog dir [| 0xEEuy |]
                   Expect.throwsT<RecorderException>
-                      (fun () -> TraceJsonWriter.Write(raw, Manifest.empty, 0, Path.Combine(dir, "trace.json"), null) |> ignore)
+                      (fun () -> TraceJsonWriter.Write(raw, Manifest.empty, Func<int>(fun () -> 0), Path.Combine(dir, "trace.json"), null) |> ignore)
                       "RecorderException"
               finally
                   Directory.Delete(dir, true)
@@ -35,7 +36,7 @@ let tests =
               let dir = temp ()
               try
                   let raw = rawLog dir [||]
-                  let summary = TraceJsonWriter.Write(raw, Manifest.empty, 3, Path.Combine(dir, "trace.json"), null)
+                  let summary = TraceJsonWriter.Write(raw, Manifest.empty, Func<int>(fun () -> 3), Path.Combine(dir, "trace.json"), null)
                   Expect.isTrue summary.Balanced "balanced"
                   Expect.stringContains (File.ReadAllText(Path.Combine(dir, "trace.json"))) "{\"Return\":{\"return_value\":{\"kind\":\"Int\",\"i\":3" "exit code"
               finally
