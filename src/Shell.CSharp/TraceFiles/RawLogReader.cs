@@ -45,6 +45,9 @@ internal sealed class RawLogReader(string path, Task programEnded)
     /// <summary>An unsealed segment's committed bytes are taken once this many wait (or the program ended).</summary>
     internal const int UnsealedPart = 64 * 1024;
 
+    /// <summary>The most bytes decoded at once (the runtime's former buffer size: the converter's batches stay as they were).</summary>
+    private const int ChunkSize = 64 * 1024;
+
     /// <summary>How long to wait before looking again when nothing new was read.</summary>
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(10);
 
@@ -86,7 +89,7 @@ internal sealed class RawLogReader(string path, Task programEnded)
             var tables = new Dictionary<long, FSharpMap<int, string>>();
             // Bytes of a record that continues in the thread's next part.
             var carried = new Dictionary<long, byte[]>();
-            var data = new byte[RawLogLayout.Payload];
+            var data = new byte[ChunkSize];
             var blocked = new HashSet<long>();
             long next = 0;
             while (true)
@@ -111,20 +114,24 @@ internal sealed class RawLogReader(string path, Task programEnded)
                     if (committed < s.Consumed || committed > RawLogLayout.Payload)
                         throw new RecorderException(Errors.TraceIncomplete($"{path}: segment {s.Index}: committed length {committed} out of bounds"));
                     var available = committed - s.Consumed;
-                    var take = available > 0 && !blocked.Contains(s.Thread) && (isSealed || ended || available >= UnsealedPart);
-                    if (take)
+                    if (available > 0 && !blocked.Contains(s.Thread) && (isSealed || ended || available >= UnsealedPart))
                     {
-                        var prefix = carried.TryGetValue(s.Thread, out var c) ? c : [];
-                        if (prefix.Length + available > data.Length) data = new byte[prefix.Length + available];
-                        prefix.CopyTo(data, 0);
-                        var got = RandomAccess.Read(file.SafeFileHandle, data.AsSpan(prefix.Length, available),
-                            RawLogLayout.SegmentStart(s.Index) + RawLogLayout.SegmentHeader + s.Consumed);
-                        if (got < available) throw new RecorderException(Errors.TraceIncomplete($"{path}: segment {s.Index} ends before its committed length"));
-                        s.Consumed = committed;
-                        BytesRead += available;
                         progressed = true;
-                        var records = Decode(s.Thread, data, prefix.Length + available, tables, carried);
-                        if (!records.IsEmpty) yield return (s.Thread, records);
+                        // In parts of at most ChunkSize: the batches the converter hands on stay small.
+                        for (; available > 0; available = committed - s.Consumed)
+                        {
+                            var part = Math.Min(available, ChunkSize);
+                            var prefix = carried.TryGetValue(s.Thread, out var c) ? c : [];
+                            if (prefix.Length + part > data.Length) data = new byte[prefix.Length + part];
+                            prefix.CopyTo(data, 0);
+                            var got = RandomAccess.Read(file.SafeFileHandle, data.AsSpan(prefix.Length, part),
+                                RawLogLayout.SegmentStart(s.Index) + RawLogLayout.SegmentHeader + s.Consumed);
+                            if (got < part) throw new RecorderException(Errors.TraceIncomplete($"{path}: segment {s.Index} ends before its committed length"));
+                            s.Consumed += part;
+                            BytesRead += part;
+                            var records = Decode(s.Thread, data, prefix.Length + part, tables, carried);
+                            if (!records.IsEmpty) yield return (s.Thread, records);
+                        }
                     }
                     else
                     {
