@@ -87,13 +87,14 @@ internal sealed unsafe class ThreadBuffer
     /// </summary>
     private ThreadBuffer? _scratch;
 
-    /// <summary>A scratch buffer: never registered with the log, emptied instead of flushed.</summary>
+    /// <summary>A scratch buffer: never registered with the log, its bytes thrown away.</summary>
     private bool _discards;
 
     /// <summary>
     /// Reading a value can run code of the program on this thread (a field read runs the
     /// type's static constructor). Until <see cref="EndRead"/>, probes reached that way write
-    /// into a scratch buffer that is thrown away, so no record lands inside the value's.
+    /// into a scratch buffer that is thrown away, so no record lands inside the value's. The value's
+    /// own bytes are published only at <see cref="EndRead"/>, so a failed read can be taken back.
     /// </summary>
     internal void BeginRead()
     {
@@ -104,7 +105,7 @@ internal sealed unsafe class ThreadBuffer
         _current = _scratch ??= new ThreadBuffer(discards: true);
     }
 
-    /// <summary>Probes write here again; what code run by the read wrote is dropped.</summary>
+    /// <summary>Probes write here again; what code run by the read wrote is dropped; the value is published.</summary>
     internal void EndRead()
     {
         if (_discards) return;
