@@ -32,9 +32,9 @@ internal static unsafe class RawLog
 {
     internal const long Magic = 0x31474F4C57415243; // "CRAWLOG1"
     internal const int HeaderSize = 4096;
-    internal const int SegmentSize = 256 * 1024;
+    internal const int SegmentSize = 64 * 1024;
     internal const int SegmentHeader = 64;
-    internal const int SegmentsPerExtent = 64;
+    internal const int SegmentsPerExtent = 256;
 
     // Offsets in the file header.
     internal const int SegmentSizeOffset = 8;

@@ -13,7 +13,7 @@ internal static class RawLogLayout
 {
     internal const long Magic = 0x31474F4C57415243;
     internal const int HeaderSize = 4096;
-    internal const int SegmentSize = 256 * 1024;
+    internal const int SegmentSize = 64 * 1024;
     internal const int SegmentHeader = 64;
     internal const int SegmentSizeOffset = 8;
     internal const int TakenOffset = 16;
@@ -43,7 +43,7 @@ internal static class RawLogLayout
 internal sealed class RawLogReader(string path, Task programEnded)
 {
     /// <summary>An unsealed segment's committed bytes are taken once this many wait (or the program ended).</summary>
-    internal const int UnsealedPart = 64 * 1024;
+    internal const int UnsealedPart = 32 * 1024;
 
     /// <summary>The most bytes decoded at once (the runtime's former buffer size: the converter's batches stay as they were).</summary>
     private const int ChunkSize = 64 * 1024;
