@@ -13,6 +13,7 @@ let main argv =
               ValueProbesTests.tests
               MethodRewriterTests.tests
               AssemblyRewriterTests.tests
+              ValueSubjectsTests.tests
               ProbeTableAgreementTests.tests
               SecretRuleAgreementTests.tests
               RuntimeBundlingTests.tests
