@@ -56,4 +56,34 @@ public sealed class Frame
     {
         if (place < _calls.Length) _calls[place] = 0;
     }
+
+    private ArrayMemory?[] _arrays = [];
+    private long[] _arrayCalls = [];
+
+    /// <summary>
+    /// Whether <paramref name="array"/> is, element for element, the array of primitives or
+    /// strings this call last wrote at <paramref name="place"/> (so writing it would repeat the same bytes).
+    /// </summary>
+    internal bool HoldsArray(int place, Array array) =>
+        place < _arrayCalls.Length && _arrayCalls[place] == Call && _arrays[place]!.Matches(array);
+
+    /// <summary>Keeps <paramref name="array"/> as what this call last wrote at <paramref name="place"/>, when it is one <see cref="ArrayMemory"/> can keep.</summary>
+    internal void RememberArray(int place, Array array)
+    {
+        if (!ArrayMemory.Applies(array)) return;
+        if (place >= _arrayCalls.Length)
+        {
+            var size = Math.Max(place + 1, 2 * _arrayCalls.Length);
+            Array.Resize(ref _arrays, size);
+            Array.Resize(ref _arrayCalls, size);
+        }
+        (_arrays[place] ??= new ArrayMemory()).Keep(array);
+        _arrayCalls[place] = Call;
+    }
+
+    /// <summary>The array this call wrote at <paramref name="place"/> is not known any more.</summary>
+    internal void ForgetArray(int place)
+    {
+        if (place < _arrayCalls.Length) _arrayCalls[place] = 0;
+    }
 }

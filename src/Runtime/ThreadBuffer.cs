@@ -201,6 +201,52 @@ internal sealed class ThreadBuffer
         _pos += 3;
     }
 
+    // `At` and a primitive value record in one write (a step's changed variable).
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtI64(ushort position, byte tag, long value)
+    {
+        Ensure(12);
+        _data[_pos] = Tags.At;
+        Unsafe.WriteUnaligned(ref _data[_pos + 1], position);
+        _data[_pos + 3] = tag;
+        Unsafe.WriteUnaligned(ref _data[_pos + 4], value);
+        _pos += 12;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtI32(ushort position, byte tag, int value)
+    {
+        Ensure(8);
+        _data[_pos] = Tags.At;
+        Unsafe.WriteUnaligned(ref _data[_pos + 1], position);
+        _data[_pos + 3] = tag;
+        Unsafe.WriteUnaligned(ref _data[_pos + 4], value);
+        _pos += 8;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtU16(ushort position, byte tag, ushort value)
+    {
+        Ensure(6);
+        _data[_pos] = Tags.At;
+        Unsafe.WriteUnaligned(ref _data[_pos + 1], position);
+        _data[_pos + 3] = tag;
+        Unsafe.WriteUnaligned(ref _data[_pos + 4], value);
+        _pos += 6;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtU8(ushort position, byte tag, byte value)
+    {
+        Ensure(5);
+        _data[_pos] = Tags.At;
+        Unsafe.WriteUnaligned(ref _data[_pos + 1], position);
+        _data[_pos + 3] = tag;
+        _data[_pos + 4] = value;
+        _pos += 5;
+    }
+
     internal void U8(byte value)
     {
         Ensure(1);
