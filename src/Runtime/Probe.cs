@@ -160,6 +160,8 @@ public static class Probe
         var array = value as Array;
         if (array is not null && frame.HoldsArray(place, array)) return;
         var b = frame.Buffer;
+        // Unpublished until compared, so that an unchanged value (and its At) can be taken back.
+        b.Hold();
         var start = b.Position;
         var spills = b.Spills;
         b.TagU16(Tags.At, (ushort)position);
@@ -167,17 +169,20 @@ public static class Probe
         WriteObject(b, value, fieldPolicy);
         if (b.Spills != spills || b.Position < valueStart)
         {
-            // Emptied into the log meanwhile: the bytes can not be compared.
+            // Moved to the next segment meanwhile: the bytes can not be compared.
             frame.Forget(place);
             frame.ForgetArray(place);
-            return;
         }
-        if (frame.Holds(place, b.Since(valueStart)))
-            b.Rewind(start);
         else
-            frame.Remember(place, b.Since(valueStart));
-        if (array is not null) frame.RememberArray(place, array);
-        else frame.ForgetArray(place);
+        {
+            if (frame.Holds(place, b.Since(valueStart)))
+                b.Rewind(start);
+            else
+                frame.Remember(place, b.Since(valueStart));
+            if (array is not null) frame.RememberArray(place, array);
+            else frame.ForgetArray(place);
+        }
+        b.Release();
     }
 
     private static void WriteObject(ThreadBuffer b, object? value, int fieldPolicy)
