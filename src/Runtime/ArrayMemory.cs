@@ -5,11 +5,12 @@ using System.Runtime.InteropServices;
 namespace CodeTracer.Runtime;
 
 /// <summary>
-/// What a frame last wrote at a place holding an array of primitives or strings, kept as the
-/// array's type, length and first max_elements elements (raw bytes, or string references:
-/// strings are immutable). The array writer's bytes are a function of exactly these, so an
-/// array that matches would be written as the same bytes: the step skips it without encoding
-/// it. Checked against the array itself, whoever changed it (recorded code, Array.Sort, a Span).
+/// What a frame last wrote at a place holding an array or a List&lt;T&gt; of primitives or
+/// strings, kept as its type, length and first max_elements elements (raw bytes, or string
+/// references: strings are immutable). The sequence writers' bytes are a function of exactly
+/// these, so a value that matches would be written as the same bytes: the step skips it
+/// without encoding it. Checked against the elements themselves, whoever changed them
+/// (recorded code, Array.Sort, a Span, CollectionsMarshal).
 /// </summary>
 internal sealed class ArrayMemory
 {
@@ -17,31 +18,49 @@ internal sealed class ArrayMemory
     private int _length;
     private byte[] _bytes = [];
     private int _byteCount;
+    private int _stride;
     private string?[] _strings = [];
     private int _stringCount;
 
-    /// <summary>Whether <paramref name="array"/>'s type qualifies: a one-dimensional array of primitives or strings.</summary>
-    internal static bool Applies(Array array)
+    /// <summary>
+    /// The elements of <paramref name="value"/> when it is a one-dimensional array or a List&lt;T&gt;
+    /// of primitives or strings: the array that holds them, how many there are, how many are written.
+    /// </summary>
+    internal static bool TryElements(object value, out Array items, out int length, out int kept)
     {
-        var type = array.GetType();
-        if (!type.IsSZArray) return false;
-        var element = type.GetElementType()!;
-        return element.IsPrimitive || element == typeof(string);
+        if (value is Array array)
+        {
+            var type = array.GetType();
+            var element = type.GetElementType()!;
+            items = array;
+            length = array.Length;
+            kept = Math.Min(length, Limits.MaxElements);
+            return type.IsSZArray && (element.IsPrimitive || element == typeof(string));
+        }
+        var valueType = value.GetType();
+        if (valueType.IsGenericType && Writers.For(valueType, value) is ListWriter { HasFlatElements: true } list)
+        {
+            (items, length) = list.Parts(value);
+            kept = ListWriter.Kept(items, length);
+            return true;
+        }
+        items = Array.Empty<int>();
+        length = kept = 0;
+        return false;
     }
 
-    /// <summary>Whether <paramref name="array"/> has what was kept (<see cref="Keep"/> ran for an array that <see cref="Applies"/>).</summary>
-    internal bool Matches(Array array)
+    /// <summary>Whether <paramref name="value"/> has what was kept for a value of its type (from <see cref="TryElements"/>).</summary>
+    internal bool Matches(object value, Array items, int length, int kept)
     {
-        if (array.GetType() != _type || array.Length != _length) return false;
-        return array is string?[] strings ? SameStrings(strings) : Data(array, _byteCount).SequenceEqual(_bytes.AsSpan(0, _byteCount));
+        if (value.GetType() != _type || length != _length) return false;
+        return items is string?[] strings ? SameStrings(strings, kept) : Data(items, kept * _stride).SequenceEqual(_bytes.AsSpan(0, _byteCount));
     }
 
-    internal void Keep(Array array)
+    internal void Keep(object value, Array items, int length, int kept)
     {
-        _type = array.GetType();
-        _length = array.Length;
-        var kept = Math.Min(_length, Limits.MaxElements);
-        if (array is string?[] strings)
+        _type = value.GetType();
+        _length = length;
+        if (items is string?[] strings)
         {
             if (_strings.Length < kept) _strings = new string?[kept];
             Array.Copy(strings, _strings, kept);
@@ -49,17 +68,17 @@ internal sealed class ArrayMemory
             _byteCount = 0;
             return;
         }
-        var count = kept * (int)(Buffer.ByteLength(array) / Math.Max(_length, 1));
+        _stride = items.Length == 0 ? 0 : (int)(Buffer.ByteLength(items) / items.Length);
+        var count = kept * _stride;
         if (_bytes.Length < count) _bytes = new byte[count];
-        Data(array, count).CopyTo(_bytes);
+        Data(items, count).CopyTo(_bytes);
         _byteCount = count;
-        Array.Clear(_strings, 0, _stringCount); // keep no strings alive for an array that has none
+        Array.Clear(_strings, 0, _stringCount); // keep no strings alive for a value that has none
         _stringCount = 0;
     }
 
-    private bool SameStrings(string?[] strings)
+    private bool SameStrings(string?[] strings, int kept)
     {
-        var kept = Math.Min(strings.Length, Limits.MaxElements);
         if (kept != _stringCount) return false;
         for (var i = 0; i < kept; i++)
             if (!ReferenceEquals(strings[i], _strings[i])) return false;

@@ -61,23 +61,30 @@ public sealed class Frame
     private long[] _arrayCalls = [];
 
     /// <summary>
-    /// Whether <paramref name="array"/> is, element for element, the array of primitives or
-    /// strings this call last wrote at <paramref name="place"/> (so writing it would repeat the same bytes).
+    /// Whether <paramref name="value"/> is, element for element, the array or list of
+    /// primitives or strings this call last wrote at <paramref name="place"/> (so writing it
+    /// would repeat the same bytes).
     /// </summary>
-    internal bool HoldsArray(int place, Array array) =>
-        place < _arrayCalls.Length && _arrayCalls[place] == Call && _arrays[place]!.Matches(array);
+    internal bool HoldsSequence(int place, object value) =>
+        place < _arrayCalls.Length && _arrayCalls[place] == Call
+        && ArrayMemory.TryElements(value, out var items, out var length, out var kept)
+        && _arrays[place]!.Matches(value, items, length, kept);
 
-    /// <summary>Keeps <paramref name="array"/> as what this call last wrote at <paramref name="place"/>, when it is one <see cref="ArrayMemory"/> can keep.</summary>
-    internal void RememberArray(int place, Array array)
+    /// <summary>Keeps <paramref name="value"/> as what this call last wrote at <paramref name="place"/>, when it is one <see cref="ArrayMemory"/> can keep.</summary>
+    internal void RememberSequence(int place, object? value)
     {
-        if (!ArrayMemory.Applies(array)) return;
+        if (value is null || !ArrayMemory.TryElements(value, out var items, out var length, out var kept))
+        {
+            ForgetArray(place);
+            return;
+        }
         if (place >= _arrayCalls.Length)
         {
             var size = Math.Max(place + 1, 2 * _arrayCalls.Length);
             Array.Resize(ref _arrays, size);
             Array.Resize(ref _arrayCalls, size);
         }
-        (_arrays[place] ??= new ArrayMemory()).Keep(array);
+        (_arrays[place] ??= new ArrayMemory()).Keep(value, items, length, kept);
         _arrayCalls[place] = Call;
     }
 

@@ -157,8 +157,7 @@ public static class Probe
     public static void ValObjectAt(object? value, int position, int place, int fieldPolicy, Frame? frame)
     {
         if (frame is null || !Live(FailPoints.Value)) return;
-        var array = value as Array;
-        if (array is not null && frame.HoldsArray(place, array)) return;
+        if (value is not null && frame.HoldsSequence(place, value)) return;
         var b = frame.Buffer;
         // Unpublished until compared, so that an unchanged value (and its At) can be taken back.
         b.Hold();
@@ -179,8 +178,7 @@ public static class Probe
                 b.Rewind(start);
             else
                 frame.Remember(place, b.Since(valueStart));
-            if (array is not null) frame.RememberArray(place, array);
-            else frame.ForgetArray(place);
+            frame.RememberSequence(place, value);
         }
         b.Release();
     }

@@ -53,5 +53,6 @@ let tests =
             Expect.equal (at 41 "names") (Some "[x, c]") "another string array of the same length"
             Expect.equal (at 43 "flags") (Some "[true, true]") "a bool array filled through a span"
             Expect.equal (at 44 "numbers") (Some "[7, 8, 42]") "another int array of the same length"
+            Expect.equal (at 46 "ints") (Some "[5, 2]") "a list's element written through CollectionsMarshal.AsSpan"
         }
     ]

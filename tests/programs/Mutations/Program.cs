@@ -41,6 +41,8 @@ public static class Program
         bool[] flags = new bool[2];
         flags.AsSpan().Fill(true);
         numbers = new[] { 7, 8, 42 };
-        Console.WriteLine($"{string.Join(",", numbers)} {string.Join(",", list)} {map["x"]} {box.Count} {box.Label} {captured} {zero} {string.Join(",", names)} {flags[0]} {numbers[0]}");
+        var ints = new List<int> { 1, 2 };
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ints)[0] = 5;
+        Console.WriteLine($"{string.Join(",", numbers)} {string.Join(",", list)} {map["x"]} {box.Count} {box.Label} {captured} {zero} {string.Join(",", names)} {flags[0]} {numbers[0]} {ints[0]}");
     }
 }
