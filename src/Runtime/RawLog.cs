@@ -62,12 +62,18 @@ internal static unsafe class RawLog
         internal readonly MemoryMappedViewAccessor View = view;
         internal readonly IntPtr Address = address;
         internal int Sealed;
+
+        /// <summary>Unmapped (every segment sealed); set under the lock.</summary>
+        internal bool Released;
     }
+
+    /// <summary>Set (under the lock) once the recorder is gone and the log removed: no segment is given out again.</summary>
+    private static volatile bool _abandoned;
 
     /// <summary>The mapped extents, replaced whole (under the lock) when the file grows; read without a lock.</summary>
     private static Extent[] _extents = Array.Empty<Extent>();
 
-    internal static bool IsOpen => _file is not null;
+    internal static bool IsOpen => _file is not null && !_abandoned;
 
     internal static void Open(string path)
     {
@@ -93,11 +99,11 @@ internal static unsafe class RawLog
     {
         index = -1;
         // An injected failure refuses the segment, as a full disk would.
-        if (_header is null || (FailPoints.Armed && FailPoints.Hit(FailPoints.Flush))) return null;
+        if (_header is null || _abandoned || (FailPoints.Armed && FailPoints.Hit(FailPoints.Flush))) return null;
         index = Interlocked.Increment(ref *(long*)(_header + TakenOffset)) - 1;
         var extent = index / SegmentsPerExtent;
         var extents = Volatile.Read(ref _extents);
-        if (extent >= extents.Length) extents = Grow(extent);
+        if (extent >= extents.Length && (extents = Grow(extent)) is null) return null;
         var segment = (byte*)extents[extent].Address + index % SegmentsPerExtent * SegmentSize;
         Volatile.Write(ref *(long*)(segment + ThreadOffset), threadId);
         return segment;
@@ -113,15 +119,22 @@ internal static unsafe class RawLog
         Volatile.Write(ref *(int*)(segment + SealedOffset), 1);
         var extent = Volatile.Read(ref _extents)[index / SegmentsPerExtent];
         if (Interlocked.Increment(ref extent.Sealed) < SegmentsPerExtent) return;
-        extent.View.SafeMemoryMappedViewHandle.ReleasePointer();
-        extent.View.Dispose();
+        // Under the lock: an abandon must never remap a range already given back to the system.
+        lock (Gate)
+        {
+            if (extent.Released) return;
+            extent.Released = true;
+            extent.View.SafeMemoryMappedViewHandle.ReleasePointer();
+            extent.View.Dispose();
+        }
     }
 
-    /// <summary>Maps extents up to <paramref name="extent"/> (once per 16 MiB, under the lock).</summary>
-    private static Extent[] Grow(long extent)
+    /// <summary>Maps extents up to <paramref name="extent"/> (once per 16 MiB, under the lock); null once the log is abandoned.</summary>
+    private static Extent[]? Grow(long extent)
     {
         lock (Gate)
         {
+            if (_abandoned) return null;
             while (_extents.Length <= extent)
             {
                 var n = _extents.Length;
@@ -153,6 +166,45 @@ internal static unsafe class RawLog
 
     [DllImport("libc", EntryPoint = "posix_fallocate")]
     private static extern int PosixFallocate(int fd, long offset, long length);
+
+    /// <summary>
+    /// The recorder is gone (<see cref="RecorderWatch"/>): nobody will read the log. Every mapped
+    /// range is replaced in place by private anonymous memory, so a thread still writing into its
+    /// segment writes there and never into a page given back; then the file is closed and deleted,
+    /// and its disk space comes back while the program runs on unrecorded. (Windows cannot delete
+    /// a mapped file: there the log only stops growing.)
+    /// </summary>
+    internal static void Abandon()
+    {
+        lock (Gate)
+        {
+            if (_file is null || _abandoned) return;
+            _abandoned = true;
+            if (OperatingSystem.IsWindows()) return;
+            foreach (var extent in _extents)
+                if (!extent.Released) ReplaceWithAnonymous(extent.View);
+            ReplaceWithAnonymous(_headerView!);
+            var path = _file.Name;
+            _file.Dispose();
+            _file = null;
+            try { File.Delete(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private const int ProtReadWrite = 3, MapPrivate = 0x02, MapFixed = 0x10;
+
+    /// <summary>Maps anonymous memory over a view's whole range (its handle is the address the system mapped, ByteLength its size).</summary>
+    private static void ReplaceWithAnonymous(MemoryMappedViewAccessor view)
+    {
+        var handle = view.SafeMemoryMappedViewHandle;
+        var anonymous = OperatingSystem.IsLinux() ? 0x20 : 0x1000; // MAP_ANONYMOUS (Linux; macOS and the BSDs)
+        // On failure the file's pages stay mapped: the log is still deleted, its space returns at exit.
+        Mmap(handle.DangerousGetHandle(), (nuint)handle.ByteLength, ProtReadWrite, MapPrivate | MapFixed | anonymous, -1, 0);
+    }
+
+    [DllImport("libc", EntryPoint = "mmap")]
+    private static extern IntPtr Mmap(IntPtr address, nuint length, int protection, int flags, int fd, nint offset);
 
     private static MemoryMappedViewAccessor Map(long offset, long length, out byte* address)
     {

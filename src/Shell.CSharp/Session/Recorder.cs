@@ -54,6 +54,7 @@ public static class Recorder
 
         var session = Bootstrap.Prepare(request);
         log.TraceId = session.RecordingId;
+        OwnedFolders.Sweep(session.OutDir, log);
         var targetFolder = Path.GetDirectoryName(session.Target)!;
         var tests = request.Test ? TestAssembly.Inspect(session.Target) : null;
         var filters = FilterDiscovery.Load(policy, targetFolder, tests is not null && request.FrameworkFilters ? tests.Frameworks : []);
@@ -68,9 +69,13 @@ public static class Recorder
             var rawLog = Path.Combine(stage, "raw.log");
             var fieldPolicies = Path.Combine(stage, "field-policies.txt");
             File.WriteAllText(fieldPolicies, FieldPolicyModule.encode(ListModule.OfSeq(instrumentation.FieldPolicies)));
+            // Held until the program has ended: if this process dies first, the program notices and stops recording.
+            using var lifeline = new Lifeline();
+            var settings = RuntimeSettings(rawLog, fieldPolicies, policy, request.Activation is not null);
+            settings[Lifeline.Variable] = lifeline.Value;
             var launch = new LaunchRequest(
-                program, request.ProgramArgs, session.Workdir, runtimeHook,
-                RuntimeSettings(rawLog, fieldPolicies, policy, request.Activation is not null));
+                program, request.ProgramArgs, session.Workdir, runtimeHook, settings,
+                started => OwnedFolders.AddUser(stage, started));
             var scratch = TraceFolder.CreateScratch(session.OutDir, session.RecordingId);
             try
             {
