@@ -88,6 +88,13 @@ namespace CodeTracer.Runtime
         /// </summary>
         private static int _failed;
 
+        /// <summary>The raw log reached max_trace_size: stop for good (activation may not resume); the program runs on.</summary>
+        internal static void StopCapture()
+        {
+            Interlocked.Exchange(ref _failed, 1);
+            Probe.On = false;
+        }
+
         /// <summary>The recorder died: stop for good (activation may not resume), and remove the log.</summary>
         internal static void Orphaned()
         {
