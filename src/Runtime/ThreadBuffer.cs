@@ -210,7 +210,7 @@ internal sealed unsafe class ThreadBuffer
         {
             next = null;
             index = -1;
-            failure = "runtime flush: " + e.GetType().FullName + ": " + e.Message;
+            failure = e is DiskFullException ? e.Message : "runtime flush: " + e.GetType().FullName + ": " + e.Message;
         }
         if (next is not null) Buffer.MemoryCopy(_data + _pos - carry, next + RawLog.SegmentHeader, Payload, carry);
         if (_segment is not null) RawLog.Seal(_segment, _segmentIndex, _pos - carry);

@@ -502,8 +502,10 @@ module Conversion =
         { st with Active = t }, events.Close()
 
     /// Ends the conversion: pending steps are written, and when every call
-    /// returned, `<toplevel>` returns the exit code.
-    let finish (state: ConversionState) (exitCode: int) : ConversionEnd =
+    /// returned, `<toplevel>` returns the exit code. `captureStopped`: the runtime stopped
+    /// capturing at max_trace_size, so the calls still open (and `<toplevel>`) return
+    /// `Raw "<truncated>"` and the trace stays balanced, as after a detach.
+    let finishCapture (captureStopped: bool) (state: ConversionState) (exitCode: int) : ConversionEnd =
         let threads =
             match state.Current with
             | Some c -> Map.add c state.Active state.Threads
@@ -516,22 +518,24 @@ module Conversion =
                 | _, [] -> []
                 | _, evs -> ThreadSwitch tid :: evs)
         let balanced = threads |> Map.forall (fun _ t -> t.Stack.IsEmpty && t.Expect = Idle)
+        // What the open calls returned is unknown; each says why, and so does `<toplevel>`,
+        // so the trace stays balanced.
+        let closeWith (text: string) =
+            let rawId, _, typeEvs = ValueConversion.register TypeKind.Raw text state.Types
+            let value = Raw(text, rawId)
+            // Only the frames on the loader's stack are left, top block first (the suspended
+            // ones were left already).
+            let returns =
+                state.Loader
+                |> List.collect (fun tid ->
+                    match Map.tryFind tid threads with
+                    | Some t when not t.Stack.IsEmpty -> ThreadSwitch tid :: leaveFrames state value t
+                    | _ -> [])
+            typeEvs @ returns @ [ Return value ], true
         let closing, balanced =
             match state.Detached with
-            | Some _ ->
-                // Detached: what the open calls returned is unknown; each says so,
-                // and so does `<toplevel>`, so the trace stays balanced.
-                let rawId, _, typeEvs = ValueConversion.register TypeKind.Raw "<disabled>" state.Types
-                let disabled = Raw("<disabled>", rawId)
-                // Only the frames on the loader's stack are left, top block first (the suspended
-                // ones were left already).
-                let returns =
-                    state.Loader
-                    |> List.collect (fun tid ->
-                        match Map.tryFind tid threads with
-                        | Some t when not t.Stack.IsEmpty -> ThreadSwitch tid :: leaveFrames state disabled t
-                        | _ -> [])
-                typeEvs @ returns @ [ Return disabled ], true
+            | Some _ -> closeWith "<disabled>"
+            | None when captureStopped -> closeWith "<truncated>"
             | None when balanced ->
                 let id, _, evs = ValueConversion.register TypeKind.Int "int" state.Types
                 evs @ [ Return(Int(int64 exitCode, id)) ], true
@@ -544,3 +548,6 @@ module Conversion =
           CleanExit = state.CleanExit
           InnerRedactions = state.Types.InnerRedactions
           InnerDrops = state.Types.InnerDrops }
+
+    /// Ends a conversion whose capture ran to the program's end (see <see cref="finishCapture"/>).
+    let finish (state: ConversionState) (exitCode: int) : ConversionEnd = finishCapture false state exitCode
