@@ -13,6 +13,7 @@ let main argv =
               ValueProbesTests.tests
               MethodRewriterTests.tests
               AssemblyRewriterTests.tests
+              ModernShapesTests.tests
               ProbeTableAgreementTests.tests
               RuntimeBundlingTests.tests
               TraceFolderTests.tests

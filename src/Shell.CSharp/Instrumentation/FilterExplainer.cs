@@ -52,7 +52,7 @@ public static class FilterExplainer
         if (method.HasThis) Add(ValueKind.Arg, "this");
         foreach (var p in method.Parameters) Add(ValueKind.Arg, p.Name);
         foreach (var local in LocalNames(method)) Add(ValueKind.Local, local);
-        if (method.ReturnType.MetadataType != MetadataType.Void) Add(ValueKind.Ret, "<return_value>");
+        if (!Modifiers.ReturnsVoid(method)) Add(ValueKind.Ret, "<return_value>");
         return new MethodExplanation(DisplayNames.OfMethod(method), exec, execWhy, patternsFrom, replaced, values);
     }
 

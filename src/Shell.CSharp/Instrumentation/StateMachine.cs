@@ -73,8 +73,9 @@ internal sealed record StateMachine(FieldReference State, FieldDefinition? Curre
     private IEnumerable<Instruction> LoadCurrentBoxed()
     {
         yield return Instruction.Create(OpCodes.Ldfld, GeneratedCode.InsideOwnType(Current!));
-        if (Current!.FieldType.IsValueType || Current.FieldType.IsGenericParameter)
-            yield return Instruction.Create(OpCodes.Box, Current.FieldType);
+        var type = Modifiers.Strip(Current!.FieldType);
+        if (type.IsValueType || type.IsGenericParameter)
+            yield return Instruction.Create(OpCodes.Box, type);
     }
 
     public enum Kinds { Async, Iterator, AsyncIterator }
@@ -87,8 +88,8 @@ internal sealed record StateMachine(FieldReference State, FieldDefinition? Curre
         var fields = method.DeclaringType.Fields;
         if (fields.FirstOrDefault(f => f.Name == "<>1__state") is not { } state) return null;
         var current = fields.FirstOrDefault(f => f.Name == "<>2__current");
-        var kind = method.ReturnType.MetadataType == MetadataType.Boolean && current is not null ? Kinds.Iterator
-            : MethodRewriter.IsVoid(method) ? (current is null ? Kinds.Async : Kinds.AsyncIterator)
+        var kind = Modifiers.Strip(method.ReturnType).MetadataType == MetadataType.Boolean && current is not null ? Kinds.Iterator
+            : Modifiers.ReturnsVoid(method) ? (current is null ? Kinds.Async : Kinds.AsyncIterator)
             : (Kinds?)null;
         return kind is { } k ? new StateMachine(GeneratedCode.InsideOwnType(state), current, k) : null;
     }
