@@ -102,7 +102,7 @@ let compileEvery (dir: string) (dll: string) (m: Manifest) =
                         else
                             prepare x classArgs
                     compiled <- compiled + 1
-        Expect.isEmpty failures "every method compiles"
+        Expect.isEmpty failures ("every method compiles:\n" + String.concat "\n" failures)
         Expect.isGreaterThanOrEqual compiled m.Methods.Length "every instrumented method was compiled"
     finally
         context.Unload()

@@ -54,16 +54,23 @@ let tests =
                     Expect.equal (stripped (modreq "InAttribute" (ByReferenceType scratch.TypeSystem.Int32))) "System.Int32&" "ref readonly"
                     Expect.equal (stripped (ByReferenceType volatileInt)) "System.Int32&" "under a reference"
                     Expect.equal (stripped (PointerType volatileInt)) "System.Int32*" "under a pointer"
-                    Expect.equal (stripped (PinnedType(ByReferenceType volatileInt))) "System.Int32& pinned" "pinned"
-                    Expect.equal (stripped (ArrayType(volatileInt, 2))) "System.Int32[0...,0...]" "array element, rank kept"
+                    match Modifiers.Strip(PinnedType(ByReferenceType volatileInt)) with
+                    | :? PinnedType as pinned -> Expect.equal pinned.ElementType.FullName "System.Int32&" "pinned"
+                    | other -> failtestf "pinned: %s" other.FullName
+                    Expect.equal (stripped (ArrayType(volatileInt, 2))) "System.Int32[,]" "array element, rank kept"
                     let plain = scratch.TypeSystem.String
                     Expect.isTrue (obj.ReferenceEquals(Modifiers.Strip plain, plain)) "a plain type is itself"
                 } ]
           program
               "ModernCSharp"
-              [ "ModernCSharp.Point.set_X(int)"; "ModernCSharp.Point.set_Label(string)"; "ModernCSharp.Person.<Clone>$()"
+              [ "ModernCSharp.Point.set_X(int)"; "ModernCSharp.Point.set_Label(string)"; "ModernCSharp.Person..ctor(ModernCSharp.Person)"
                 "ModernCSharp.Account.Deposit(decimal)"; "ModernCSharp.Cursor.Bump(ref int)"
                 "ModernCSharp.AreaMeasure.Pick(in int, in int)"; "ModernCSharp.IMeasure.Describe(in ModernCSharp.Size)"
                 "ModernCSharp.Maths.Sum<T>(ReadOnlySpan<T>)"; "ModernCSharp.Money.op_CheckedAddition(ModernCSharp.Money, ModernCSharp.Money)"
-                "ModernCSharp.Program.Choose(delegate*)"; "ModernCSharp.Program.Countdown(int)"; "ModernCSharp.Counter.Hit()" ]
-          program "ModernFSharp" [ "ModernFSharp.Program.area(ModernFSharp.Program.Shape)"; "ModernFSharp.Program.total()" ] ]
+                "ModernCSharp.Program.Choose(delegate*)"; "ModernCSharp.Program.Countdown(int)"; "ModernCSharp.Counter.Hit()"
+                "ModernCSharp.Program.Doubled(int[])"; "ModernCSharp.Extensions.Twice(string)"; "ModernCSharp.Program.LocalFunctions.Scale(int)" ]
+          program
+              "ModernFSharp"
+              [ "ModernFSharp.Program.area(ModernFSharp.Program.Shape)"; "ModernFSharp.Program.total()"
+                "ModernFSharp.Program.|DivisibleBy|_|(int, int)"; "ModernFSharp.Program.bump(ref int)"
+                "ModernFSharp.Program.Window.get_First()"; "ModernFSharp.Program.nameOf<T>(T)" ] ]
