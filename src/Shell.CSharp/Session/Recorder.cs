@@ -36,10 +36,12 @@ public static class Recorder
     {
         if (ProjectBuilder.IsProject(request.Target))
         {
-            var built = ProjectBuilder.Build(request.Target, stop);
+            var built = ProjectBuilder.Build(request.Target, request.Build, stop);
             log.Write(LogLevel.Info, "bootstrap", "built the project", null, ("program", built));
             request = request with { Target = built };
         }
+        else if (!request.Build.Equals(ProjectBuild.defaults))
+            throw new RecorderException(Errors.InvalidBuildOptions(Path.GetFullPath(request.Target), "--configuration, --framework and -p apply to a project file, not a built program"));
         var policy = request.Policy;
         if (policy.Disabled.Value)
         {
