@@ -5,6 +5,8 @@
 /// theirs compiles once instrumented is Shell.Tests' ModernShapesTests.
 module CodeTracer.EndToEnd.Tests.ModernTests
 
+open System.IO
+open System.Text.Json
 open Expecto
 open CodeTracer.EndToEnd.Tests.TraceView
 
@@ -36,6 +38,12 @@ let tests =
                 let code, output = Cli.validate (snd (recorded program)) []
                 Expect.equal code 0 output
             }
+        test "runtime_version is the runtime that ran, not the runtimeconfig's version" {
+            let metadata = File.ReadAllText(Path.Combine(snd (recorded "ModernCSharp"), "trace_metadata.json"))
+            let version = JsonDocument.Parse(metadata).RootElement.GetProperty("runtime_version").GetString()
+            // The tests run on the dotnet that runs the program, and both roll forward to its newest net10.0 patch.
+            Expect.equal version ("Microsoft.NETCore.App " + string System.Environment.Version) "the patch that ran"
+        }
         test "an init accessor is a void call with its value" {
             let t = load (snd (recorded "ModernCSharp"))
             let setX = callsOf "ModernCSharp.Point.set_X(int)" t

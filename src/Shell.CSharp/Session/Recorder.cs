@@ -137,7 +137,8 @@ public static class Recorder
             {
                 TestHooks.FailIfAsked("finalisation", Errors.FinalisationFailed);
                 var notes = VerdictModule.notes(!OperatingSystem.IsWindows(), summary.Faults, facts, verdict);
-                var metadata = Metadata(session, request, manifest, filterSummary, run.ExitCode, summary, verdict, notes);
+                var ranOn = session with { RuntimeVersion = TargetInspector.RanOn(rawLog) ?? session.RuntimeVersion };
+                var metadata = Metadata(ranOn, request, manifest, filterSummary, run.ExitCode, summary, verdict, notes);
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Core.Recording.Metadata.toJson(metadata));
                 TraceFolder.Publish(scratch, session.OutDir);
@@ -227,6 +228,7 @@ public static class Recorder
         {
             ["CODETRACER_RAW_LOG"] = rawLog,
             ["CODETRACER_FIELD_POLICIES"] = fieldPolicies,
+            ["CODETRACER_RUNTIME_VERSION_FILE"] = TargetInspector.RanOnFile(rawLog),
             ["CODETRACER_MAX_DEPTH"] = policy.MaxDepth.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CODETRACER_MAX_ELEMENTS"] = policy.MaxElements.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CODETRACER_MAX_STRING"] = policy.MaxString.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
