@@ -17,6 +17,7 @@ let main argv =
               ProbeTableAgreementTests.tests
               RuntimeBundlingTests.tests
               TraceFolderTests.tests
+              RawLogReaderTests.tests
               RawLogConverterTests.tests
               TraceBinTests.tests
               ProgressTests.tests ])
