@@ -103,6 +103,7 @@ public static class Recorder
 
                 clock.Restart();
                 exited.SetResult(run.ExitCode);
+                session = session with { RuntimeVersion = TargetInspector.RanOn(rawLog) ?? session.RuntimeVersion };
                 var filterSummary = FilterSummaryModule.add(instrumentation.Stats, FilterSummaryModule.ofChain(filters.Chain));
                 return await Finish(session, request, manifest, filterSummary, scratch, conversion, reader, run, recordedIn, clock, log).ConfigureAwait(false);
             }
@@ -164,8 +165,7 @@ public static class Recorder
             {
                 TestHooks.FailIfAsked("finalisation", Errors.FinalisationFailed);
                 var notes = VerdictModule.notes(!OperatingSystem.IsWindows(), summary.Faults, facts, verdict);
-                var ranOn = session with { RuntimeVersion = TargetInspector.RanOn(rawLog) ?? session.RuntimeVersion };
-                var metadata = Metadata(ranOn, request, manifest, filterSummary, run.ExitCode, summary, verdict, notes);
+                var metadata = Metadata(session, request, manifest, filterSummary, run.ExitCode, summary, verdict, notes);
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Core.Recording.Metadata.toJson(metadata));
                 TraceFolder.Publish(scratch, session.OutDir);
