@@ -27,6 +27,9 @@ type RecordArgs =
     | No_Framework_Filters
     | Activation of selector: string
     | Format of format: string
+    | [<AltCommandLine("-c")>] Configuration of name: string
+    | [<AltCommandLine("-f")>] Framework of tfm: string
+    | [<CustomAssignmentOrSpaced(":"); AltCommandLine("-p")>] Property of property: string
     | [<MainCommand; ExactlyOnce>] Target of app: string
 
     interface IArgParserTemplate with
@@ -54,6 +57,9 @@ type RecordArgs =
             | No_Framework_Filters -> "with --test: do not apply the test framework's built-in filter."
             | Activation _ -> "record only from the first entry into a matching method (obj:App.Worker.Run, file:src/Job.cs) until it returns."
             | Format _ -> "binary | json: write trace.bin (the default; CBOR events in zstd frames) or trace.json."
+            | Configuration _ -> "with a project file: build this configuration (default Debug), as dotnet build -c does."
+            | Framework _ -> "with a project file: build and run this target framework (needed when it has several), as dotnet build -f does."
+            | Property _ -> "with a project file: an MSBuild property for its build, Name=Value (repeatable: -p:TreatWarningsAsErrors=false)."
             | Target _ -> "the program to record: app.dll, App.csproj or App.fsproj (its arguments follow --); with --test, the test project or assembly."
 
 /// `codetracer validate <trace-dir> [--partial]`
@@ -158,10 +164,18 @@ let splitProgramArgs (argv: string array) : string array * string array =
 /// The first option of `args` that `'Args` does not know (Argu would take it
 /// for the main command's value and blame the next word instead).
 let unknownOption<'Args when 'Args :> IArgParserTemplate> (args: string array) : string option =
+    let cases = ArgumentParser.Create<'Args>().GetArgumentCases()
     let known =
-        ArgumentParser.Create<'Args>().GetArgumentCases()
+        cases
         |> List.collect (fun c -> c.CommandLineNames.Value)
         |> Set.ofList
         |> Set.union (set [ "--help"; "-h"; "/?"; "/h" ])
+    // `-p:Name=Value`: an option with its value after a colon.
+    let assigned =
+        cases
+        |> List.filter (fun c -> c.CustomAssignmentSeparator.Value.IsSome)
+        |> List.collect (fun c -> c.CommandLineNames.Value |> List.map (fun n -> n + ":"))
     let isNumber (a: string) = fst (System.Double.TryParse(a, System.Globalization.CultureInfo.InvariantCulture))
-    args |> Array.tryFind (fun a -> a.StartsWith "-" && not (known.Contains a) && not (isNumber a))
+    args
+    |> Array.tryFind (fun a ->
+        a.StartsWith "-" && not (known.Contains a) && not (isNumber a) && not (assigned |> List.exists (fun p -> a.StartsWith p)))

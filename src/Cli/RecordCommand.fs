@@ -6,6 +6,7 @@ open System.Runtime.InteropServices
 open Argu
 open CodeTracer.Core.Diagnostics
 open CodeTracer.Core.Policy
+open CodeTracer.Core.Recording
 open CodeTracer.Cli.Arguments
 open CodeTracer.Shell
 open CodeTracer.Shell.Diagnostics
@@ -65,6 +66,18 @@ let cliLayer (args: ParseResults<RecordArgs>) : Result<PolicyLayer, string> =
                 LogFile = args.TryGetResult Log_File |> Option.map Some }
         Ok(results |> List.fold (fun (layer: PolicyLayer) r -> match r with Ok set -> set layer | Error _ -> layer) basic)
 
+/// How a project target is built, from `--configuration`, `--framework` and `-p:Name=Value`;
+/// a property that is not Name=Value is the message of a usage error.
+let buildOptions (args: ParseResults<RecordArgs>) : Result<ProjectBuild.Options, string> =
+    let properties = args.GetResults RecordArgs.Property |> List.map ProjectBuild.parseProperty
+    match properties |> List.tryPick (function Error e -> Some e | Ok _ -> None) with
+    | Some message -> Error("-p: " + message)
+    | None ->
+        Ok
+            { Configuration = args.TryGetResult Configuration
+              Framework = args.TryGetResult Framework
+              Properties = properties |> List.choose Result.toOption }
+
 /// Ctrl-C and SIGTERM stop the program and still finalise its partial trace.
 let private stopOnSignals () =
     let stop = new System.Threading.CancellationTokenSource()
@@ -86,14 +99,15 @@ let private report (policy: Policy option) (log: Logger option) (traceId: string
         eprintfn "%s" (Reporting.trailer Logger.RunId traceId e)
 
 let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
-    match args.TryGetResult RecordArgs.Target, cliLayer args with
-    | None, _ ->
+    match args.TryGetResult RecordArgs.Target, cliLayer args, buildOptions args with
+    | None, _, _ ->
         eprintfn "codetracer: record needs a target (expected app.dll); see codetracer record --help"
         2
-    | _, Error message ->
+    | _, Error message, _
+    | _, _, Error message ->
         eprintfn "codetracer: %s" message
         2
-    | Some target, Ok cli ->
+    | Some target, Ok cli, Ok build ->
         let policy =
             try Ok(PolicyResolver.Resolve(cli)) with :? RecorderException as e -> Error e.Error
         match policy with
@@ -112,7 +126,8 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
                             policy,
                             Activation = (args.TryGetResult Activation |> Option.toObj),
                             Test = args.Contains RecordArgs.Test,
-                            FrameworkFilters = not (args.Contains No_Framework_Filters)
+                            FrameworkFilters = not (args.Contains No_Framework_Filters),
+                            Build = build
                         )
                     let result = Recorder.RecordAsync(request, log, stop.Token).GetAwaiter().GetResult()
                     let failed = not (isNull (box result.Error))

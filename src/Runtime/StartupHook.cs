@@ -31,6 +31,7 @@ namespace CodeTracer.Runtime
             Environment.SetEnvironmentVariable("DOTNET_DiagnosticPorts", null);
             if (string.IsNullOrEmpty(path)) return;
 
+            SayVersion();
             Limits.Load();
             FieldPolicies.Load();
             RawLog.Open(path);
@@ -49,6 +50,27 @@ namespace CodeTracer.Runtime
             Probe.On = !Activation.Gated;
             RecorderWatch.Start(lifeline);
         }
+
+        /// <summary>
+        /// Writes the runtime that runs the program (<c>Microsoft.NETCore.App 10.0.12</c>, rolled
+        /// forward from its runtimeconfig.json's 10.0.0) where the recorder asked, for the trace's
+        /// metadata. Once, at startup; a failure only costs the recorder that detail.
+        /// </summary>
+        private static void SayVersion()
+        {
+            var path = Environment.GetEnvironmentVariable(RuntimeVersionVariable);
+            Environment.SetEnvironmentVariable(RuntimeVersionVariable, null);
+            if (string.IsNullOrEmpty(path)) return;
+            try
+            {
+                System.IO.File.WriteAllText(path, "Microsoft.NETCore.App " + Environment.Version);
+            }
+            catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+
+        internal const string RuntimeVersionVariable = "CODETRACER_RUNTIME_VERSION_FILE";
 
         /// <summary>Turns the probes on (the activation method was entered), unless the recorder failed.</summary>
         internal static void Resume()

@@ -45,6 +45,9 @@ internal static class Errors
     internal static RecorderError BuildFailed(string project, string compilerOutput) =>
         Make(ErrorKind.Target, "ERR_BUILD_FAILED", $"{project}: the build failed:\n{compilerOutput}", ("project", project));
 
+    internal static RecorderError InvalidBuildOptions(string project, string why) =>
+        Make(ErrorKind.Usage, "ERR_INVALID_BUILD_OPTIONS", $"{project}: {why}", ("project", project));
+
     internal static RecorderError BadActivation(string why) =>
         Make(ErrorKind.Usage, "ERR_INVALID_ACTIVATION", why);
 

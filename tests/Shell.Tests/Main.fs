@@ -14,6 +14,7 @@ let main argv =
               MethodRewriterTests.tests
               AssemblyRewriterTests.tests
               ValueSubjectsTests.tests
+              ModernShapesTests.tests
               ProbeTableAgreementTests.tests
               SecretRuleAgreementTests.tests
               RuntimeBundlingTests.tests

@@ -53,18 +53,10 @@ internal static class DisplayNames
     /// <summary>A parameter's type with its C# passing mode: <c>ref int</c>, <c>out int</c>, <c>in Point</c>.</summary>
     public static string OfParameter(ParameterDefinition parameter)
     {
-        var type = WithoutModifiers(parameter.ParameterType);
+        var type = Modifiers.Strip(parameter.ParameterType);
         if (type is not ByReferenceType byRef) return OfType(type);
         var mode = parameter.IsOut && !parameter.IsIn ? "out " : parameter.IsIn && !parameter.IsOut ? "in " : "ref ";
         return mode + OfType(byRef.ElementType);
-    }
-
-    /// <summary>The type without its custom modifiers (<c>modreq</c>/<c>modopt</c>).</summary>
-    public static TypeReference WithoutModifiers(TypeReference type)
-    {
-        while (type is RequiredModifierType or OptionalModifierType)
-            type = ((TypeSpecification)type).ElementType;
-        return type;
     }
 
     // C# writes the outermost array's brackets first: int[][,] is an array of int[,]

@@ -53,7 +53,7 @@ public static class FilterExplainer
         if (method.HasThis) Add(ValueKind.Arg, "this", method.DeclaringType);
         foreach (var p in method.Parameters) Add(ValueKind.Arg, p.Name, p.ParameterType);
         foreach (var (local, type) in Locals(method)) Add(ValueKind.Local, local, type);
-        if (method.ReturnType.MetadataType != MetadataType.Void) Add(ValueKind.Ret, "<return_value>", method.ReturnType);
+        if (!Modifiers.ReturnsVoid(method)) Add(ValueKind.Ret, "<return_value>", method.ReturnType);
         return new MethodExplanation(DisplayNames.OfMethod(method), exec, execWhy, patternsFrom, replaced, values);
     }
 

@@ -33,7 +33,7 @@ internal static partial class GeneratedCode
 
     /// <summary>A closure class or struct: its fields are captured variables.</summary>
     public static bool IsDisplayClass(TypeReference type) =>
-        DisplayNames.WithoutModifiers(type) is var t && (t is ByReferenceType r ? r.ElementType : t).Name.StartsWith("<>c__DisplayClass", StringComparison.Ordinal);
+        Modifiers.Strip(type) is var t && (t is ByReferenceType r ? r.ElementType : t).Name.StartsWith("<>c__DisplayClass", StringComparison.Ordinal);
 
     /// <summary>The source name of a hoisted local field (<c>&lt;x&gt;5__2</c> → <c>x</c>), or null.</summary>
     public static string? HoistedLocal(string fieldName) =>

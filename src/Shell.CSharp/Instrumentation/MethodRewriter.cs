@@ -57,7 +57,7 @@ internal static class MethodRewriter
             .ToList();
         var returns = body.Instructions.Where(i => i.OpCode.Code == Code.Ret).ToList();
         var machine = StateMachine.Of(method);
-        var returnPlan = IsVoid(method) || machine is not null ? null : probes.For(method.ReturnType).Apply(valueAction(ValueKind.Ret, "", method.ReturnType));
+        var returnPlan = Modifiers.ReturnsVoid(method) || machine is not null ? null : probes.For(method.ReturnType).Apply(valueAction(ValueKind.Ret, "", method.ReturnType));
         var machineResult = machine is null ? ValueAction.Allow : valueAction(ValueKind.Ret, "", StateMachine.ResultType(GeneratedCode.KickoffOf(method)!));
         var returnSlot = machine is not null ? StateMachine.ReturnSlot
             : returnPlan?.Slot("<return_value>") ?? ManifestModule.voidReturn;
@@ -130,8 +130,6 @@ internal static class MethodRewriter
         return true;
     }
 
-    internal static bool IsVoid(MethodDefinition method) => method.ReturnType.MetadataType == MetadataType.Void;
-
     /// <summary>
     /// Wraps the body after the entry probes in <c>try { body } fault { Probe.Unwind(); endfinally }</c>,
     /// so that an exception leaving the method is recorded. A <c>ret</c> can not leave a try
@@ -157,7 +155,7 @@ internal static class MethodRewriter
         var tail = new List<Instruction>();
         if (returns.Count > 0)
         {
-            if (IsVoid(method))
+            if (Modifiers.ReturnsVoid(method))
             {
                 end = Instruction.Create(OpCodes.Ret);
                 tail.Add(end);
@@ -169,7 +167,7 @@ internal static class MethodRewriter
             }
             else
             {
-                var result = new VariableDefinition(WithoutModifiers(method.ReturnType));
+                var result = new VariableDefinition(Modifiers.Strip(method.ReturnType));
                 body.Variables.Add(result);
                 end = Instruction.Create(OpCodes.Ldloc, result);
                 tail.Add(end);
@@ -197,10 +195,6 @@ internal static class MethodRewriter
             HandlerEnd = end,
         });
     }
-
-    /// <summary>A local's type: the return type without its custom modifiers (<c>ref readonly</c>'s modreq).</summary>
-    private static TypeReference WithoutModifiers(TypeReference type) =>
-        type is IModifierType modified ? WithoutModifiers(modified.ElementType) : type;
 
     private static readonly ValueFilter AllowAll = (_, _, _) => ValueAction.Allow;
 
@@ -247,7 +241,7 @@ internal static class MethodRewriter
             if (GeneratedCode.IsDisplayClass(parameter.ParameterType))
             {
                 // A local function's closure struct, passed by reference.
-                if (DisplayNames.WithoutModifiers(parameter.ParameterType) is ByReferenceType { ElementType: TypeDefinition display })
+                if (Modifiers.Strip(parameter.ParameterType) is ByReferenceType { ElementType: TypeDefinition display })
                     foreach (var field in CapturedFields(display))
                         captured.Add(Filtered(ValueKind.Local, field.Name, field.FieldType, probes.For(field.FieldType),
                             () => [Instruction.Create(OpCodes.Ldarg, parameter), Instruction.Create(OpCodes.Ldfld, field)], valueAction));
@@ -312,11 +306,15 @@ internal static class MethodRewriter
             var local = method.Body.Variables[v.Index];
             if (!IsClosureLocal(v.Name))
             {
-                locals.Add(Filtered(ValueKind.Local, v.Name, local.VariableType, probes.For(local.VariableType), () => [Instruction.Create(OpCodes.Ldloc, local)], valueAction));
+                var variable = Filtered(ValueKind.Local, v.Name, local.VariableType, probes.For(local.VariableType), () => [Instruction.Create(OpCodes.Ldloc, local)], valueAction);
+                // A ref local is null until its `ref` assignment, which comes after the steps of its scope's first lines.
+                locals.Add(Modifiers.Strip(local.VariableType) is ByReferenceType && variable is not null
+                    ? variable with { NullCheck = () => Instruction.Create(OpCodes.Ldloc, local) }
+                    : variable);
                 continue;
             }
             // The closure that holds the variables lambdas capture: its fields, shown as locals.
-            if (local.VariableType is not TypeDefinition display || !GeneratedCode.IsDisplayClass(display)) continue;
+            if (Modifiers.Strip(local.VariableType) is not TypeDefinition display || !GeneratedCode.IsDisplayClass(display)) continue;
             Func<Instruction>? nullCheck = display.IsValueType ? null : () => Instruction.Create(OpCodes.Ldloc, local);
             foreach (var field in CapturedFields(display))
                 locals.Add(Filtered(ValueKind.Local, field.Name, field.FieldType, probes.For(field.FieldType),

@@ -74,8 +74,9 @@ internal sealed record StateMachine(FieldReference State, FieldDefinition? Curre
     private IEnumerable<Instruction> LoadCurrentBoxed()
     {
         yield return Instruction.Create(OpCodes.Ldfld, GeneratedCode.InsideOwnType(Current!));
-        if (Current!.FieldType.IsValueType || Current.FieldType.IsGenericParameter)
-            yield return Instruction.Create(OpCodes.Box, Current.FieldType);
+        var type = Modifiers.Strip(Current!.FieldType);
+        if (type.IsValueType || type.IsGenericParameter)
+            yield return Instruction.Create(OpCodes.Box, type);
     }
 
     public enum Kinds { Async, Iterator, AsyncIterator }
@@ -88,8 +89,8 @@ internal sealed record StateMachine(FieldReference State, FieldDefinition? Curre
         var fields = method.DeclaringType.Fields;
         if (fields.FirstOrDefault(f => f.Name == "<>1__state") is not { } state) return null;
         var current = fields.FirstOrDefault(f => f.Name == "<>2__current");
-        var kind = method.ReturnType.MetadataType == MetadataType.Boolean && current is not null ? Kinds.Iterator
-            : MethodRewriter.IsVoid(method) ? (current is null ? Kinds.Async : Kinds.AsyncIterator)
+        var kind = Modifiers.Strip(method.ReturnType).MetadataType == MetadataType.Boolean && current is not null ? Kinds.Iterator
+            : Modifiers.ReturnsVoid(method) ? (current is null ? Kinds.Async : Kinds.AsyncIterator)
             : (Kinds?)null;
         return kind is { } k ? new StateMachine(GeneratedCode.InsideOwnType(state), current, k) : null;
     }
@@ -100,7 +101,7 @@ internal sealed record StateMachine(FieldReference State, FieldDefinition? Curre
     /// their enumerators), else its return type: what the filter judges the result by.
     /// </summary>
     public static TypeReference ResultType(MethodDefinition kickoff) =>
-        DisplayNames.WithoutModifiers(kickoff.ReturnType) is GenericInstanceType { GenericArguments.Count: 1 } generic
+        Modifiers.Strip(kickoff.ReturnType) is GenericInstanceType { GenericArguments.Count: 1 } generic
         && generic.ElementType.FullName is "System.Threading.Tasks.Task`1" or "System.Threading.Tasks.ValueTask`1"
             or "System.Collections.Generic.IEnumerable`1" or "System.Collections.Generic.IEnumerator`1"
             or "System.Collections.Generic.IAsyncEnumerable`1" or "System.Collections.Generic.IAsyncEnumerator`1"

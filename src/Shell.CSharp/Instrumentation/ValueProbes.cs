@@ -96,11 +96,11 @@ internal sealed class ValueProbes
     /// <summary>The plan for a variable (argument, local, <c>this</c>, return value) of a declared type.</summary>
     public ValuePlan For(TypeReference declared)
     {
-        var type = DisplayNames.WithoutModifiers(declared);
+        var type = Modifiers.Strip(declared);
         switch (type)
         {
             case ByReferenceType byRef:
-                var element = DisplayNames.WithoutModifiers(byRef.ElementType);
+                var element = byRef.ElementType;
                 var inner = For(element);
                 return inner.Reads
                     ? inner with { AfterLoad = [new IlOp(OpCodes.Ldobj, element), .. inner.AfterLoad], Convert = [new IlOp(OpCodes.Ldobj, element), .. inner.Convert] }

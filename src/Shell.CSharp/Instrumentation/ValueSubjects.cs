@@ -40,7 +40,7 @@ internal static class ValueSubjects
     }
 
     /// <summary>The shape Core's <c>TextTypes.isText</c> judges: arrays, generic instances and their arguments.</summary>
-    public static TypeShape ShapeOf(TypeReference type) => DisplayNames.WithoutModifiers(type) switch
+    public static TypeShape ShapeOf(TypeReference type) => Modifiers.Strip(type) switch
     {
         ByReferenceType byRef => ShapeOf(byRef.ElementType),
         ArrayType array => TypeShape.NewArrayOf(ShapeOf(array.ElementType)),

@@ -1,5 +1,6 @@
 using CodeTracer.Core.Diagnostics;
 using CodeTracer.Core.Policy;
+using CodeTracer.Core.Recording;
 
 namespace CodeTracer.Shell.Session;
 
@@ -14,6 +15,9 @@ public sealed record RecordRequest(string Target, IReadOnlyList<string> ProgramA
 
     /// <summary>`--test`: the target is a test project or assembly, run with its framework's usual runner; ProgramArgs are the runner's.</summary>
     public bool Test { get; init; }
+
+    /// <summary>How a project target is built (`--configuration`, `--framework`, `-p:Name=Value`); only for a project file.</summary>
+    public ProjectBuild.Options Build { get; init; } = ProjectBuild.defaults;
 
     /// <summary>With <see cref="Test"/>: apply the test framework's built-in filter (`--no-framework-filters` turns it off).</summary>
     public bool FrameworkFilters { get; init; } = true;

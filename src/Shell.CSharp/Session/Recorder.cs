@@ -36,10 +36,12 @@ public static class Recorder
     {
         if (ProjectBuilder.IsProject(request.Target))
         {
-            var built = ProjectBuilder.Build(request.Target, stop);
+            var built = ProjectBuilder.Build(request.Target, request.Build, stop);
             log.Write(LogLevel.Info, "bootstrap", "built the project", null, ("program", built));
             request = request with { Target = built };
         }
+        else if (!request.Build.Equals(ProjectBuild.defaults))
+            throw new RecorderException(Errors.InvalidBuildOptions(Path.GetFullPath(request.Target), "--configuration, --framework and -p apply to a project file, not a built program"));
         var policy = request.Policy;
         if (policy.Disabled.Value)
         {
@@ -106,6 +108,7 @@ public static class Recorder
 
                 clock.Restart();
                 exited.SetResult(run.ExitCode);
+                session = session with { RuntimeVersion = TargetInspector.RanOn(rawLog) ?? session.RuntimeVersion };
                 var filterSummary = FilterSummaryModule.add(instrumentation.Stats, FilterSummaryModule.ofChain(filters.Chain));
                 return await Finish(session, request, manifest, filterSummary, scratch, conversion, reader, run, recordedIn, clock, log).ConfigureAwait(false);
             }
@@ -288,6 +291,7 @@ public static class Recorder
         {
             ["CODETRACER_RAW_LOG"] = rawLog,
             ["CODETRACER_FIELD_POLICIES"] = fieldPolicies,
+            ["CODETRACER_RUNTIME_VERSION_FILE"] = TargetInspector.RanOnFile(rawLog),
             ["CODETRACER_MAX_DEPTH"] = policy.MaxDepth.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CODETRACER_MAX_ELEMENTS"] = policy.MaxElements.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["CODETRACER_MAX_STRING"] = policy.MaxString.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -30,6 +30,26 @@ internal static class TargetInspector
         }
     }
 
+    /// <summary>Where the program's runtime writes its version (beside the raw log, in the private stage).</summary>
+    internal static string RanOnFile(string rawLog) => Path.Combine(Path.GetDirectoryName(rawLog)!, "runtime-version.txt");
+
+    /// <summary>
+    /// The runtime that ran the program, as it wrote it (<c>Microsoft.NETCore.App 10.0.12</c>: the
+    /// host rolls forward from the runtimeconfig's version); null when it wrote nothing (it did not start).
+    /// </summary>
+    internal static string? RanOn(string rawLog)
+    {
+        var file = RanOnFile(rawLog);
+        try
+        {
+            return File.Exists(file) && File.ReadAllText(file).Trim() is { Length: > 0 } version ? version : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
     private static string RuntimeConfigOf(string appDll) => Path.ChangeExtension(appDll, ".runtimeconfig.json");
 
     private static bool IsManaged(string path)

@@ -50,21 +50,6 @@ let private enterIds (dll: string) =
                           yield (LoopsFixture.intConstant (nonNull i.Previous)).Value
                       | _ -> () ]
 
-/// Loads a staged program in a collectible context, CodeTracer.Runtime from the Shell's folder.
-type private StagedContext(folder: string) =
-    inherit AssemblyLoadContext("staged-program", true)
-
-    override this.Load(name: AssemblyName) : Assembly | null =
-        let shellFolder = nonNull (Path.GetDirectoryName typeof<ManifestBuilder>.Assembly.Location)
-        let candidates =
-            match name.Name with
-            | null -> []
-            | "CodeTracer.Runtime" -> [ Path.Combine(shellFolder, "CodeTracer.Runtime.dll") ]
-            | simple -> [ Path.Combine(folder, simple + ".dll") ] |> List.filter File.Exists
-        match candidates with
-        | path :: _ -> this.LoadFromAssemblyPath path
-        | [] -> null
-
 let private run (dll: string) (environment: (string * string) list) =
     let info = ProcessStartInfo("dotnet", [ dll ], RedirectStandardOutput = true, RedirectStandardError = true)
     for key, value in environment do
@@ -174,39 +159,6 @@ let private asyncLambdasOutput = Path.Combine(LoopsFixture.repoRoot, "tests", "p
 
 /// The Debug build output of tests/programs/Threads (built first by the project reference).
 let private threadsOutput = Path.Combine(LoopsFixture.repoRoot, "tests", "programs", "Threads", "bin", "Debug", "net10.0")
-
-/// Loads an instrumented program in a collectible context and forces every method with a
-/// body through the JIT (generic methods of one type parameter for int and string), so
-/// that invalid IL fails here.
-let private compileEvery (dir: string) (dll: string) (m: Manifest) =
-    let context = StagedContext(dir)
-    try
-        let assembly = context.LoadFromAssemblyPath(Path.Combine(dir, dll))
-        Expect.contains
-            (assembly.GetReferencedAssemblies() |> Array.map (fun a -> a.Name))
-            "CodeTracer.Runtime"
-            "references the runtime"
-        let flags =
-            BindingFlags.DeclaredOnly ||| BindingFlags.Public ||| BindingFlags.NonPublic
-            ||| BindingFlags.Static ||| BindingFlags.Instance
-        let mutable compiled = 0
-        for t in assembly.GetTypes() do
-            if not t.ContainsGenericParameters then
-                let methods = Seq.append (t.GetMethods flags |> Seq.cast<MethodBase>) (t.GetConstructors flags |> Seq.cast<MethodBase>)
-                for x in methods do
-                    if not (isNull (x.GetMethodBody())) then
-                        if x.IsGenericMethodDefinition then
-                            // Echo<T>: compiled for a value type (box T) and a reference type.
-                            if x.GetGenericArguments().Length = 1 then
-                                for arg in [ typeof<int>; typeof<string> ] do
-                                    RuntimeHelpers.PrepareMethod(x.MethodHandle, [| arg.TypeHandle |])
-                                compiled <- compiled + 1
-                        else
-                            RuntimeHelpers.PrepareMethod x.MethodHandle
-                            compiled <- compiled + 1
-        Expect.isGreaterThanOrEqual compiled m.Methods.Length "every instrumented method was compiled"
-    finally
-        context.Unload()
 
 let tests =
     testList
@@ -362,7 +314,7 @@ let tests =
 
           test "the rewritten assembly loads and every method compiles" {
               let dir, m = LoopsFixture.instrumented.Value
-              compileEvery dir "Loops.dll" m
+              JitCheck.compileEvery dir "Loops.dll" m
           }
 
           test "every method of the instrumented Exceptions program compiles (try/fault around constructors, structs, generics, async, iterators, stackalloc)" {
@@ -371,7 +323,7 @@ let tests =
                   File.Copy(file, Path.Combine(dir, nonNull (Path.GetFileName file)))
               let m = AssemblyRewriter.InstrumentFolder(dir, null)
               Expect.isGreaterThanOrEqual m.Methods.Length 20 "the program's methods were instrumented"
-              compileEvery dir "Exceptions.dll" m
+              JitCheck.compileEvery dir "Exceptions.dll" m
           }
 
           test "every method of the instrumented AsyncLambdas program compiles; its bodies carry the user's names" {
@@ -388,7 +340,7 @@ let tests =
               let compute = m.Methods |> Array.find (fun x -> x.Name = "Shop.Program.ComputeAsync(int)")
               Expect.equal compute.Return.Capture Resumed "the state machine's return is chosen when it runs"
               Expect.equal (compute.Args |> Array.map (fun a -> a.Name)) [| "start" |] "the hoisted argument, not the state machine"
-              compileEvery dir "AsyncLambdas.dll" m
+              JitCheck.compileEvery dir "AsyncLambdas.dll" m
           }
 
           test "every method of the instrumented Threads program compiles (thread, pool, Parallel.For and Task.Run lambdas)" {
@@ -399,7 +351,7 @@ let tests =
               let names = m.Methods |> Array.map (fun x -> x.Name)
               for name in [ "Threads.Program.Main()"; "Threads.Program.Worker()"; "Threads.Program.Spin(int)"; "Threads.Program.Square(int)" ] do
                   Expect.contains names name "a user's method"
-              compileEvery dir "Threads.dll" m
+              JitCheck.compileEvery dir "Threads.dll" m
           }
 
           test "the filter's obj: name of async, iterator, lambda and local function bodies is their user method's" {

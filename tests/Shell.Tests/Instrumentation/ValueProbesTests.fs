@@ -161,4 +161,14 @@ let tests =
               let added = (m.AssemblyReferences |> Seq.map (fun r -> r.FullName) |> Set.ofSeq) - referencesBefore
               Expect.equal (added |> Set.map (fun n -> n.Split(',')[0])) (set [ "CodeTracer.Runtime" ]) "only the runtime is added"
               Expect.equal valDecimal.DeclaringType.FullName "CodeTracer.Runtime.Probe" "declaring type"
+          }
+
+          test "a modified type (modreq, modopt) is read as the plain type" {
+              let m, probes = probesFor ()
+              let attribute name = TypeReference("System.Runtime.CompilerServices", name, m, m.TypeSystem.CoreLibrary)
+              let volatileInt = RequiredModifierType(attribute "IsVolatile", m.TypeSystem.Int32)
+              Expect.equal (opsOf (probes.For volatileInt)) [ "conv.i8"; "call ValInt" ] "volatile int"
+              Expect.equal (probes.For volatileInt).TypeName "int" "its name"
+              let refReadonly = RequiredModifierType(attribute "InAttribute", ByReferenceType(OptionalModifierType(attribute "IsLong", m.TypeSystem.Int64)))
+              Expect.equal (opsOf (probes.For refReadonly)) [ "ldobj Int64"; "call ValInt" ] "ref readonly long, a modifier under the reference too"
           } ]
