@@ -142,14 +142,14 @@ let tests =
             let run, _ = recorded.Value
             let plain = Cli.plain "Threads" []
             Expect.equal plain.ExitCode 0 "the plain run"
-            Expect.stringContains plain.Stdout "worker 17997000 main 17997000 pool 0,1,4,9 parallel 4950 task 144" "the plain run's results"
+            Expect.stringContains plain.Stdout "worker 199990000 main 199990000 pool 0,1,4,9 parallel 4950 task 144" "the plain run's results"
             Expect.equal run.Stdout plain.Stdout "the output is unchanged by recording"
         }
 
         test "each thread's loop variable takes every value in order" {
             let _, t = recorded.Value
-            Expect.equal (loopValues worker "// worker loop" "i" t) [ for i in 0 .. 5999 -> string i ] "the worker thread's i"
-            Expect.equal (loopValues spin "// main loop" "j" t) [ for j in 0 .. 5999 -> string j ] "the main thread's j"
+            Expect.equal (loopValues worker "// worker loop" "i" t) [ for i in 0 .. 19999 -> string i ] "the worker thread's i"
+            Expect.equal (loopValues spin "// main loop" "j" t) [ for j in 0 .. 19999 -> string j ] "the main thread's j"
         }
 
         test "every Return leaves a Call of its own thread, every call returns once" {
@@ -180,8 +180,8 @@ let tests =
             | other -> failtestf "one call of Worker expected, got %A" other
             // The main thread's own calls, in order: Main, then Spin with its result.
             let mainCalls = view.Calls |> List.filter (fun c -> c.Thread = mainThread.Head)
-            Expect.equal (mainCalls |> List.take 2 |> List.map (fun c -> c.Function, c.Args)) [ "Threads.Program.Main()", []; spin, [ "rounds", "6000" ] ] "Main, then Spin"
-            Expect.equal (mainCalls.[1].Returned) (Some "17997000") "Spin's result"
+            Expect.equal (mainCalls |> List.take 2 |> List.map (fun c -> c.Function, c.Args)) [ "Threads.Program.Main()", []; spin, [ "rounds", "20000" ] ] "Main, then Spin"
+            Expect.equal (mainCalls.[1].Returned) (Some "199990000") "Spin's result"
             let squares = view.Calls |> List.filter (fun c -> c.Function = square)
             Expect.equal (squares |> List.map (fun c -> snd c.Args.Head |> int) |> List.sort) [ 0; 1; 2; 3; 12 ] "Square of 0..3 (pool) and 12 (Task.Run), once each"
             Expect.isTrue (squares |> List.forall (fun c -> c.Returned = Some(string (int (snd c.Args.Head) * int (snd c.Args.Head))))) "each with its result"

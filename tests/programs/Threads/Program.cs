@@ -6,9 +6,10 @@ namespace Threads;
 
 public static class Program
 {
-    // Enough steps on each of two threads for several 64 KiB buffers each.
-    private const int WorkerRounds = 6000;
-    private const int MainRounds = 6000;
+    // Enough steps on each of two threads for several 64 KiB segments each, also with
+    // change-only capture (about 40 bytes an iteration).
+    private const int WorkerRounds = 20000;
+    private const int MainRounds = 20000;
 
     private static long _workerTotal;
 
