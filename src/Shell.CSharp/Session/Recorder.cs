@@ -138,7 +138,8 @@ public static class Recorder
                 var metadata = Metadata(session, request, manifest, filterSummary, run.ExitCode, summary, verdict, notes);
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Core.Recording.Metadata.toJson(metadata));
-                TraceFolder.Publish(scratch, session.OutDir);
+                if (TraceFolder.Publish(scratch, session.OutDir) is { } leftover)
+                    log.Write(LogLevel.Warn, "record", "the trace is ready, but the older trace it replaced could not be removed", null, ("path", leftover));
                 log.Write(LogLevel.Info, "record", "the trace is ready", null, ("trace_dir", session.OutDir));
             }
             return new RecordResult(
@@ -158,7 +159,9 @@ public static class Recorder
         }
         finally
         {
-            if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+            // A scratch folder holding an older trace that cannot be removed was reported above.
+            try { if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
 
