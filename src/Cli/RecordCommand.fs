@@ -99,7 +99,11 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
             report None None "" e
             RecorderError.exitCode e
         | Ok policy ->
-            let log = Logger(policy)
+        match (try Ok(Logger(policy)) with :? RecorderException as e -> Error e.Error) with
+        | Error e ->
+            report (Some policy) None "" e
+            RecorderError.exitCode e
+        | Ok log ->
             let stop, registrations = stopOnSignals ()
             try
                 try

@@ -48,6 +48,7 @@ internal static partial class OutputLocation
     /// <summary>A symbolic link to a folder stands for that folder: the trace is built beside its target, on its file system.</summary>
     private static string Resolve(string full)
     {
+        if (new FileInfo(full).LinkTarget is null) return full;
         try
         {
             return Directory.ResolveLinkTarget(full, returnFinalTarget: true)?.FullName ?? full;
