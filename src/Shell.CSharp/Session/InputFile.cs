@@ -23,7 +23,7 @@ internal static unsafe partial class InputFile
 {
     private const int ModeTypeMask = 0xF000, ModeDirectory = 0x4000, ModeRegular = 0x8000;
 
-    /// <summary>The kind of file at the path, symbolic links followed.</summary>
+    /// <summary>The kind of file at the path, symbolic links followed (a dangling link or a link loop is Missing).</summary>
     internal static FileKind KindOf(string path)
     {
         if (Directory.Exists(path)) return FileKind.Directory;

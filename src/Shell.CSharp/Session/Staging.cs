@@ -42,7 +42,7 @@ internal static class Staging
         foreach (var entry in new DirectoryInfo(from).EnumerateFileSystemInfos())
         {
             var target = Path.Combine(to, entry.Name);
-            if (entry.LinkTarget is { } link && (entry is DirectoryInfo || !File.Exists(Path.GetFullPath(link, from))))
+            if (entry.LinkTarget is { } link && (entry is DirectoryInfo || InputFile.KindOf(entry.FullName) == FileKind.Missing))
             {
                 var resolved = Path.GetFullPath(link, from);
                 var inside = resolved == root || resolved.StartsWith(root + Path.DirectorySeparatorChar, StringComparison.Ordinal);
