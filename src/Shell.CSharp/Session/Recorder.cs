@@ -30,7 +30,9 @@ public static class Recorder
     /// Records the request's program. A failure before the program runs (bad
     /// target, output folder) throws a <see cref="RecorderException"/>; one after
     /// it ran is in the result's <see cref="RecordResult.Error"/>, with its exit code.
-    /// Cancelling <paramref name="stop"/> stops the program and keeps a partial trace.
+    /// Cancelling <paramref name="stop"/> while the program runs stops it and keeps a partial
+    /// trace; before the program runs (build, bootstrap, staging, instrumentation), it ends the
+    /// recording with an <see cref="OperationCanceledException"/>, nothing left behind.
     /// </summary>
     public static async Task<RecordResult> RecordAsync(RecordRequest request, Logger log, CancellationToken stop = default)
     {
@@ -52,17 +54,21 @@ public static class Recorder
             return RecordResult.Unrecorded(plain.ExitCode);
         }
 
+        TestHooks.PauseIfAsked("bootstrap", stop);
         var session = Bootstrap.Prepare(request);
         log.TraceId = session.RecordingId;
         var targetFolder = Path.GetDirectoryName(session.Target)!;
         var tests = request.Test ? TestAssembly.Inspect(session.Target) : null;
         var filters = FilterDiscovery.Load(policy, targetFolder, tests is not null && request.FrameworkFilters ? tests.Frameworks : []);
         var instrumentation = new InstrumentationPolicy(filters.Chain, filters.ProjectRoot, Activation(request.Activation));
-        var stage = Staging.Copy(targetFolder);
+        stop.ThrowIfCancellationRequested();
+        TestHooks.PauseIfAsked("staging", stop);
+        var stage = Staging.Copy(targetFolder, stop);
         try
         {
             var appFolder = Path.Combine(stage, "app");
-            var manifest = Instrument(appFolder, session.Target, policy, instrumentation, log);
+            TestHooks.PauseIfAsked("instrumentation", stop);
+            var manifest = Instrument(appFolder, session.Target, policy, instrumentation, log, stop);
             var program = Path.Combine(appFolder, Path.GetFileName(session.Target));
             var runtimeHook = RuntimeBundling.Bundle(appFolder, program);
             var rawLog = Path.Combine(stage, "raw.log");
@@ -71,6 +77,7 @@ public static class Recorder
             var launch = new LaunchRequest(
                 program, request.ProgramArgs, session.Workdir, runtimeHook,
                 RuntimeSettings(rawLog, fieldPolicies, policy, request.Activation is not null));
+            stop.ThrowIfCancellationRequested(); // the last moment a stop means "do not run it"
             var scratch = TraceFolder.CreateScratch(session.OutDir, session.RecordingId);
             try
             {
@@ -122,7 +129,7 @@ public static class Recorder
         request.Test && TestAssembly.Inspect(target).Runner.IsVsTest;
 
     /// <summary>Instruments the staged copy; under `disable` an assembly that fails stays as it was.</summary>
-    private static Manifest Instrument(string appFolder, string target, Policy policy, InstrumentationPolicy instrumentation, Logger log)
+    private static Manifest Instrument(string appFolder, string target, Policy policy, InstrumentationPolicy instrumentation, Logger log, CancellationToken stop)
     {
         Manifest manifest;
         using (var progress = Progress.OnStderr("instrumenting assemblies", policy))
@@ -132,7 +139,7 @@ public static class Recorder
                 var error = Errors.InstrumentationFailed(assembly, e.Message);
                 if (policy.OnRecorderError.Value.IsAbort) throw new RecorderException(error);
                 log.Error(LogLevel.Warn, "instrument", error);
-            }, onProgress: (done, total) => progress.Report(done, total, "assemblies"));
+            }, cancellationToken: stop, onProgress: (done, total) => progress.Report(done, total, "assemblies"));
         }
         if (manifest.Paths.Length == 0) throw new RecorderException(Errors.NoSymbols(target));
         log.Write(LogLevel.Info, "instrument", "instrumented", null, ("methods", manifest.Methods.Length.ToString()), ("sites", manifest.Sites.Length.ToString()));

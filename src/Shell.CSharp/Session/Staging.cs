@@ -7,15 +7,15 @@ internal static class Staging
 {
     /// <summary>
     /// The staging folder, with the application under <c>app/</c>; or an <c>ERR_IO</c> naming
-    /// the file that could not be copied, with nothing left behind.
+    /// the file that could not be copied, with nothing left behind (nor when <paramref name="stop"/> ends it).
     /// </summary>
-    internal static string Copy(string appFolder)
+    internal static string Copy(string appFolder, CancellationToken stop = default)
     {
         var stage = PrivateFolder.Create("ct-stage-");
         try
         {
             var from = Path.TrimEndingDirectorySeparator(Path.GetFullPath(appFolder));
-            CopyTree(from, from, Path.Combine(stage, "app"));
+            CopyTree(from, from, Path.Combine(stage, "app"), stop);
             return stage;
         }
         catch (Exception e)
@@ -36,11 +36,12 @@ internal static class Staging
     /// loop is harmless: to the same place in the copy when it points inside the application
     /// folder, else to where the original points. A dangling link stays as it is.
     /// </summary>
-    private static void CopyTree(string root, string from, string to)
+    private static void CopyTree(string root, string from, string to, CancellationToken stop)
     {
         Directory.CreateDirectory(to);
         foreach (var entry in new DirectoryInfo(from).EnumerateFileSystemInfos())
         {
+            stop.ThrowIfCancellationRequested();
             var target = Path.Combine(to, entry.Name);
             if (entry.LinkTarget is { } link && (entry is DirectoryInfo || InputFile.KindOf(entry.FullName) == FileKind.Missing))
             {
@@ -50,7 +51,7 @@ internal static class Staging
                 if (entry is DirectoryInfo) Directory.CreateSymbolicLink(target, linkTo);
                 else File.CreateSymbolicLink(target, linkTo);
             }
-            else if (entry is DirectoryInfo) CopyTree(root, entry.FullName, target);
+            else if (entry is DirectoryInfo) CopyTree(root, entry.FullName, target, stop);
             else if (InputFile.KindOf(entry.FullName) == FileKind.Other)
                 throw new RefusedInputException("is not a regular file (a FIFO, a device or a socket)", entry.FullName);
             else File.Copy(entry.FullName, target);
