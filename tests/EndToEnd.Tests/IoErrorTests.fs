@@ -59,6 +59,17 @@ let filters =
             oneLine run 2 "not UTF-8"
             Expect.isFalse (run.Stderr.Contains "surrogate") "not reported as a surrogate"
         }
+        test "a field pattern the runtime could not build is refused by filters check, located, so the recording is never detached by it" {
+            let filter = Path.Combine(Repo.tempFolder (), "fields.toml")
+            let pattern = String.replicate 2000 "*a"
+            File.WriteAllText(
+                filter,
+                sprintf "[meta]\nname = \"f\"\nversion = 1\n[scope]\ndefault_exec = \"trace\"\n[[scope.rules]]\nselector = \"pkg:*\"\n[[scope.rules.value_patterns]]\nselector = \"field:glob:%s\"\naction = \"redact\"\n" pattern)
+            let run = checkFilter filter
+            Expect.equal run.ExitCode 2 run.Stderr
+            Expect.stringContains run.Stderr (filter + ":9:") "located"
+            Expect.stringContains run.Stderr "too large for the recorder's runtime" "says why"
+        }
         test "a filter over the size cap is refused with the cap" {
             let big = Path.Combine(Repo.tempFolder (), "big.toml")
             let comment = Text.Encoding.ASCII.GetBytes((String('#', 1023)) + "\n")
