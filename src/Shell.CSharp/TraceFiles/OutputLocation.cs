@@ -75,11 +75,11 @@ internal static partial class OutputLocation
         try
         {
             var entries = new DirectoryInfo(full).EnumerateFileSystemInfos()
-                .Select(e => new FolderEntry(e.Name, e is FileInfo && e.LinkTarget is null && (e.Attributes & FileAttributes.Device) == 0))
+                .Select(e => new FolderEntry(e.Name, e is FileInfo && e.LinkTarget is null && Session.InputFile.KindOf(e.FullName) == Session.FileKind.Regular))
                 .ToList();
             var metadataPath = Path.Combine(full, "trace_metadata.json");
-            // A metadata file of a few MB at most is read: anything larger is not ours.
-            var metadata = File.Exists(metadataPath) && new FileInfo(metadataPath).Length < (4 << 20)
+            // A regular metadata file of a few MB at most is read (a FIFO would block): anything else is not ours.
+            var metadata = Session.InputFile.KindOf(metadataPath) == Session.FileKind.Regular && new FileInfo(metadataPath).Length < (4 << 20)
                 ? FSharpOption<string>.Some(File.ReadAllText(metadataPath))
                 : FSharpOption<string>.None;
             return OutputPathFacts.NewAFolder(ListModule.OfSeq(entries), metadata);
