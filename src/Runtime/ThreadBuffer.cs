@@ -301,6 +301,56 @@ internal sealed unsafe class ThreadBuffer
         Commit(_pos + 3);
     }
 
+    // `At` and a primitive value record in one write (a step's changed variable).
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtI64(ushort position, byte tag, long value)
+    {
+        Ensure(12);
+        var p = _data + _pos;
+        *p = Tags.At;
+        Unsafe.WriteUnaligned(p + 1, position);
+        p[3] = tag;
+        Unsafe.WriteUnaligned(p + 4, value);
+        Commit(_pos + 12);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtI32(ushort position, byte tag, int value)
+    {
+        Ensure(8);
+        var p = _data + _pos;
+        *p = Tags.At;
+        Unsafe.WriteUnaligned(p + 1, position);
+        p[3] = tag;
+        Unsafe.WriteUnaligned(p + 4, value);
+        Commit(_pos + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtU16(ushort position, byte tag, ushort value)
+    {
+        Ensure(6);
+        var p = _data + _pos;
+        *p = Tags.At;
+        Unsafe.WriteUnaligned(p + 1, position);
+        p[3] = tag;
+        Unsafe.WriteUnaligned(p + 4, value);
+        Commit(_pos + 6);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtU8(ushort position, byte tag, byte value)
+    {
+        Ensure(5);
+        var p = _data + _pos;
+        *p = Tags.At;
+        Unsafe.WriteUnaligned(p + 1, position);
+        p[3] = tag;
+        p[4] = value;
+        Commit(_pos + 5);
+    }
+
     internal void U8(byte value)
     {
         Ensure(1);
