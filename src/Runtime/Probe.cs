@@ -142,6 +142,12 @@ public static class Probe
 
     public static void ValObject(object? value) => ValObjectIn(value, 0);
 
+    /// <summary>In place of a value the filter redacts that is known only at run time (an async method's result, an iterator's item).</summary>
+    public static void ValRedacted() { if (Live(FailPoints.Value)) ThreadBuffer.Current.Tag(Tags.Redacted); }
+
+    /// <summary>In place of a value the filter drops that is known only at run time.</summary>
+    public static void ValDropped() { if (Live(FailPoints.Value)) ThreadBuffer.Current.Tag(Tags.Dropped); }
+
     /// <summary>A boxed value of a method whose filter speaks of fields: <paramref name="fieldPolicy"/> says which are read.</summary>
     public static void ValObjectIn(object? value, int fieldPolicy)
     {

@@ -68,7 +68,11 @@ internal sealed class ListWriter : ArraySequenceWriter
     internal static int Kept(Array items, int size) => Math.Min(Math.Min(size, Limits.MaxElements), items.Length);
 }
 
-/// <summary>A collection read by its <see cref="Walker"/>: its first max_elements items, a map's as (key, value) Tuples.</summary>
+/// <summary>
+/// A collection read by its <see cref="Walker"/>: its first max_elements items, a map's as
+/// (key, value) Tuples. Under a field policy, an entry's string key is judged as a field
+/// name: the value of <c>settings["password"]</c> is written redacted (or dropped), never read.
+/// </summary>
 internal sealed class CollectionWriter : CompositeWriter
 {
     private readonly Walker _walker;
@@ -102,8 +106,15 @@ internal sealed class CollectionWriter : CompositeWriter
             }
             b.TagI32(Tags.Tuple, pairId);
             b.I32(2);
-            ObjectWriter.WriteChild(b, items.Slots[2 * i], depth + 1, ref _lastKey, item: false);
-            ObjectWriter.WriteChild(b, items.Slots[2 * i + 1], depth + 1, ref _lastValue, item: false);
+            var key = items.Slots[2 * i];
+            var entry = items.Slots[2 * i + 1];
+            ObjectWriter.WriteChild(b, key, depth + 1, ref _lastKey, item: false);
+            switch (b.FieldPolicy != 0 && key is string name ? FieldPolicies.DecideEntry(b.FieldPolicy, name, entry) : FieldPolicies.Allow)
+            {
+                case FieldPolicies.Redact: b.Tag(Tags.Redacted); break;
+                case FieldPolicies.Drop: b.Tag(Tags.Dropped); break;
+                default: ObjectWriter.WriteChild(b, entry, depth + 1, ref _lastValue, item: false); break;
+            }
         }
         items.Clear();
     }

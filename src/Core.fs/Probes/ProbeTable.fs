@@ -170,10 +170,12 @@ module ProbeTable =
     let valBigInt = row "BigInt" 32uy RuntimeOnly "" "" [ I32; U8; Text ]
     /// A value not read, with a description (`<cycle>`, `<depth limit>`): `[type id][text]`.
     let valRawText = row "RawText" 33uy RuntimeOnly "" "" [ I32; Text ]
-    /// A field the method's filter redacts: never read, shown as `<redacted>`.
-    let valRedacted = row "Redacted" 34uy RuntimeOnly "" "" []
-    /// A field the method's filter drops: never read, shown as `<dropped>` in its place.
-    let valDropped = row "Dropped" 35uy RuntimeOnly "" "" []
+    /// A field or dictionary entry the method's filter redacts: never read, shown as
+    /// `<redacted>`; the instrumenter writes it for a state machine's redacted result.
+    let valRedacted = row "Redacted" 34uy BeforeReturn "ValRedacted" "" []
+    /// A field or dictionary entry the method's filter drops: never read, shown as
+    /// `<dropped>` in its place; the instrumenter writes it for a state machine's dropped result.
+    let valDropped = row "Dropped" 35uy BeforeReturn "ValDropped" "" []
 
     /// Every row, in tag order (rows of tag 0 write no record of their own).
     let all =

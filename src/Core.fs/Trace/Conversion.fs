@@ -89,7 +89,10 @@ type ConversionEnd =
       Anomalies: int
       Detached: string option
       Faults: string list
-      CleanExit: bool }
+      CleanExit: bool
+      /// Fields and dictionary entries the runtime redacted and dropped (`TypeRegistry`).
+      InnerRedactions: int64
+      InnerDrops: int64 }
 
 /// Raw records (per thread, in log order) to trace events, following the
 /// loader's rules of shared/spec/trace-format.md.
@@ -406,6 +409,9 @@ module Conversion =
                     let text = if marker = 0L then "<await>" else "<completed>"
                     let id, reg, evs = ValueConversion.register TypeKind.Raw ResumptionTypeName state.Types
                     Raw(text, id), reg, evs
+                // A state machine's result its filter hides: a return value, not counted as a field's.
+                | Resumed, RRedacted -> ValueConversion.redacted state.Types
+                | Resumed, RDropped -> ValueConversion.dropped state.Types
                 | _ -> ValueConversion.convert slot.TypeName state.ReturnTypes.[m] slot.Shape raw state.Types
             let t', revs = returnEvents state t v
             struct (withTypes reg, t', evs @ revs)
@@ -535,4 +541,6 @@ module Conversion =
           Anomalies = state.Anomalies
           Detached = state.Detached
           Faults = state.Faults
-          CleanExit = state.CleanExit }
+          CleanExit = state.CleanExit
+          InnerRedactions = state.Types.InnerRedactions
+          InnerDrops = state.Types.InnerDrops }

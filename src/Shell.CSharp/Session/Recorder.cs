@@ -171,7 +171,8 @@ public static class Recorder
             {
                 TestHooks.FailIfAsked("finalisation", Errors.FinalisationFailed);
                 var notes = VerdictModule.notes(!OperatingSystem.IsWindows(), summary.Faults, facts, verdict);
-                var metadata = Metadata(session, request, manifest, filterSummary, run.ExitCode, summary, verdict, notes);
+                var counted = FilterSummaryModule.add(FilterStatsModule.ofInnerValues(summary.InnerRedactions, summary.InnerDrops), filterSummary);
+                var metadata = Metadata(session, request, manifest, counted, run.ExitCode, summary, verdict, notes);
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Core.Recording.Metadata.toJson(metadata));
                 if (TraceFolder.Publish(scratch, session.OutDir) is { } leftover)

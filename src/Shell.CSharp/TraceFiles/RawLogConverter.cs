@@ -8,7 +8,7 @@ namespace CodeTracer.Shell.TraceFiles;
 /// <summary>What converting a raw log produced.</summary>
 internal sealed record ConversionSummary(
     long Events, long Steps, long Calls, int FunctionsCalled, bool Balanced, int Anomalies, bool Truncated,
-    string? Detached, Microsoft.FSharp.Collections.FSharpList<string> Faults, bool CleanExit);
+    string? Detached, Microsoft.FSharp.Collections.FSharpList<string> Faults, bool CleanExit, long InnerRedactions, long InnerDrops);
 
 /// <summary>
 /// Converts the raw log into the trace's events file, streaming: the core turns records
@@ -88,6 +88,6 @@ internal static class RawLogConverter
         Emit(end.Events);
         sink.Finish();
         return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, truncated,
-            end.Detached?.Value, end.Faults, end.CleanExit);
+            end.Detached?.Value, end.Faults, end.CleanExit, end.InnerRedactions, end.InnerDrops);
     }
 }
