@@ -252,9 +252,10 @@ module Selector =
 
     /// A field pattern's regex built exactly as the runtime will build it, so that a pattern
     /// the runtime cannot use is refused where the filter is loaded, not inside the program.
-    /// Other kinds are matched by the shell only.
+    /// Other kinds are matched by the shell only, and `words` patterns are not regexes.
     let checkForRuntime (selector: ValueSelector) : Result<unit, SelectorError> =
-        if selector.Kind <> ValueKind.Field then
+        // Words patterns reach the runtime as words, not as a regex (FieldPolicy.Words).
+        if selector.Kind <> ValueKind.Field || selector.Match = MatchType.Words then
             Ok()
         else
             // Regex has no TryCreate: its constructor's exceptions are turned into an error here.
