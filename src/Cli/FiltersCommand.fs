@@ -15,10 +15,10 @@ open CodeTracer.Shell.Session
 let check (args: ParseResults<FiltersCheckArgs>) : int =
     let results =
         [ for path in args.GetResult Files ->
-              if not (File.Exists path) then
-                  Error [ sprintf "%s: no such filter file" path ]
-              else
-                  match FilterLoader.load path (File.ReadAllText path) with
+              match (try Ok(FilterDiscovery.Read path) with :? RecorderException as e -> Error e.Error.Message) with
+              | Error message -> Error [ message ]
+              | Ok text ->
+                  match FilterLoader.load path text.Text with
                   | Ok file -> Ok(sprintf "OK: %s (%s, %d rules)" path file.Meta.Name file.Scope.Rules.Length)
                   | Error errors -> Error(errors |> List.map FilterError.render) ]
     for r in results do

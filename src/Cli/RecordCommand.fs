@@ -78,16 +78,21 @@ let buildOptions (args: ParseResults<RecordArgs>) : Result<ProjectBuild.Options,
               Framework = args.TryGetResult Framework
               Properties = properties |> List.choose Result.toOption }
 
-/// Ctrl-C and SIGTERM stop the program and still finalise its partial trace.
+/// Ctrl-C and SIGTERM: the first stops the recording (the program, which still finalises
+/// its partial trace, or the work before it runs, which leaves nothing); a second one
+/// ends the recorder at once, as if no handler were there. Returns the stop token and the
+/// exit code the shell expects for the signal received (128 + its number), 0 before one.
 let private stopOnSignals () =
     let stop = new System.Threading.CancellationTokenSource()
-    let handler (ctx: PosixSignalContext) =
-        ctx.Cancel <- true
-        stop.Cancel()
+    let received = [| 0 |]
+    let handler (code: int) (ctx: PosixSignalContext) =
+        if System.Threading.Interlocked.CompareExchange(&received.[0], code, 0) = 0 then
+            ctx.Cancel <- true
+            stop.Cancel()
     let registrations =
-        [ PosixSignalRegistration.Create(PosixSignal.SIGINT, handler)
-          PosixSignalRegistration.Create(PosixSignal.SIGTERM, handler) ]
-    stop, registrations
+        [ PosixSignalRegistration.Create(PosixSignal.SIGINT, handler 130)
+          PosixSignalRegistration.Create(PosixSignal.SIGTERM, handler 143) ]
+    stop, (fun () -> System.Threading.Volatile.Read(&received.[0])), registrations
 
 /// Prints a failure: one line for people, and the trailer line with json_errors.
 let private report (policy: Policy option) (log: Logger option) (traceId: string) (e: RecorderError) =
@@ -115,8 +120,12 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
             report None None "" e
             RecorderError.exitCode e
         | Ok policy ->
-            let log = Logger(policy)
-            let stop, registrations = stopOnSignals ()
+        match (try Ok(Logger(policy)) with :? RecorderException as e -> Error e.Error) with
+        | Error e ->
+            report (Some policy) None "" e
+            RecorderError.exitCode e
+        | Ok log ->
+            let stop, signalExit, registrations = stopOnSignals ()
             try
                 try
                     let request =
@@ -140,8 +149,13 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
                         let what = if request.Test then "the test run" else "the program"
                         eprintfn "codetracer: %s exited with %d; pass --propagate-exit-code to return it" what result.ProgramExitCode
                     result.ExitCode
-                with :? RecorderException as e ->
+                with
+                | :? RecorderException as e ->
                     report (Some policy) (Some log) log.TraceId e.Error
                     RecorderError.exitCode e.Error
+                | :? OperationCanceledException when signalExit () <> 0 ->
+                    let name = if signalExit () = 130 then "SIGINT" else "SIGTERM"
+                    eprintfn "codetracer: stopped by %s before the program ran; nothing was recorded" name
+                    signalExit ()
             finally
                 registrations |> List.iter (fun r -> r.Dispose())

@@ -15,14 +15,17 @@ internal static class Errors
     internal static RecorderError TargetNotFound(string path) =>
         Make(ErrorKind.Usage, "ERR_TARGET_NOT_FOUND", $"{path}: no such file (expected a .NET app.dll)", ("target", path));
 
-    internal static RecorderError TargetNotManaged(string path) =>
-        Make(ErrorKind.Usage, "ERR_TARGET_NOT_MANAGED", $"{path}: not a .NET assembly (expected a managed app.dll with a runtimeconfig.json)", ("target", path));
+    internal static RecorderError TargetNotManaged(string path, string why) =>
+        Make(ErrorKind.Usage, "ERR_TARGET_NOT_MANAGED", $"{path}: {why} (expected a managed app.dll with a runtimeconfig.json)", ("target", path));
 
     internal static RecorderError NoSymbols(string path) =>
         Make(ErrorKind.Target, "ERR_NO_SYMBOLS", $"{path}: no assembly with symbols (portable or embedded PDB) to record; build it in Debug", ("target", path));
 
-    internal static RecorderError TraceDirConflict(string path) =>
-        Make(ErrorKind.Usage, "ERR_TRACE_DIR_CONFLICT", $"{path}: a file is in the way of the output folder", ("out_dir", path));
+    internal static RecorderError TraceDirConflict(string path, string reason) =>
+        Make(ErrorKind.Usage, "ERR_TRACE_DIR_CONFLICT", $"{path}: not used as the output folder: {reason}", ("out_dir", path));
+
+    internal static RecorderError TooLittleSpace(string path, long freeBytes) =>
+        Make(ErrorKind.Environment, "ERR_DISK_FULL", $"{path}: only {freeBytes >> 20} MB free there, too little to write a trace", ("path", path), ("free_bytes", freeBytes.ToString(System.Globalization.CultureInfo.InvariantCulture)));
 
     internal static RecorderError TraceDirCreateFailed(string path, string why) =>
         Make(ErrorKind.Environment, "ERR_TRACE_DIR_CREATE_FAILED", $"{path}: cannot create the output folder: {why}", ("out_dir", path));

@@ -8,12 +8,15 @@ open System.Text
 open CodeTracer.Core.TraceFilter
 
 let private ruleCount = 50
+
+/// The large file whose load time is printed: loading must stay linear in the rules.
+let private largeRuleCount = 200_000
 let private methodCount = 10_000
 let private variablesPerMethod = 50
 
 /// A project filter with 50 rules of every scope kind and match type; one in
 /// five has value patterns.
-let private projectFilterText () : string =
+let private projectFilterText (ruleCount: int) : string =
     let sb = StringBuilder()
     sb.Append("[meta]\nname = \"bench\"\nversion = 1\n\n[scope]\ndefault_exec = \"inherit\"\ndefault_value_action = \"inherit\"\n")
     |> ignore
@@ -64,7 +67,7 @@ let private fail (errors: FilterError list) =
 
 /// Prints the time to load the chain, per method decision and per value decision.
 let run () : unit =
-    let text = projectFilterText ()
+    let text = projectFilterText ruleCount
     let clock = Stopwatch.StartNew()
     let files =
         [ for b in [ BuiltinFilter.Default; BuiltinFilter.Xunit ] do
@@ -112,3 +115,18 @@ let run () : unit =
         (coldValues.TotalMilliseconds * 1000.0 / float valueCount)
         hidden
         valueCount
+    let large = projectFilterText largeRuleCount
+    let largeClock = Stopwatch.StartNew()
+    let largeFile =
+        match FilterLoader.load "large.toml" large with
+        | Ok f -> f
+        | Error e -> fail e
+    let largeLoaded = largeClock.Elapsed
+    match FilterChain.create (Some "/home/user/app") [ largeFile ] with
+    | Ok _ -> ()
+    | Error e -> fail e
+    printfn "  load a %d-rule file (%.1f MB)  %6.2f s   (with its chain %.2f s; linear: 20k rules took 13 s when quadratic)"
+        largeRuleCount
+        (float large.Length / 1e6)
+        largeLoaded.TotalSeconds
+        largeClock.Elapsed.TotalSeconds

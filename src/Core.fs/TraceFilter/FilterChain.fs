@@ -152,8 +152,8 @@ module FilterChain =
             Ok { Origin = RuleOf(ref, rule); Patterns = patterns; ByKind = byKind }
         | errors -> Error errors
 
-    let private compileRule compileScope compileValue (projectRoot: string option) (ref: FilterRef) (file: FilterFile) (number: int) (rule: Rule) =
-        let location = at file (FilterFile.ruleAt number file)
+    let private compileRule compileScope compileValue (projectRoot: string option) (ref: FilterRef) (file: FilterFile) (number: int) (ruleAt: SourcePosition option) (rule: Rule) =
+        let location = at file ruleAt
         let origin = RuleOf(ref, number)
         let matcher =
             relativize projectRoot location rule.Selector
@@ -195,7 +195,10 @@ module FilterChain =
         let compileValue = Selector.memoCompiler ()
         let rules =
             [ for ref, file in refs do
-                  yield! file.Scope.Rules |> List.mapi (fun i r -> compileRule compileScope compileValue projectRoot ref file (i + 1) r) ]
+                  // Positions by index (an array: looking each up in the list made loading quadratic).
+                  let positions = Array.ofList file.Source.RulesAt
+                  let positionOf i = if i < positions.Length then Some positions.[i] else None
+                  yield! file.Scope.Rules |> List.mapi (fun i r -> compileRule compileScope compileValue projectRoot ref file (i + 1) (positionOf i) r) ]
         let ruleErrors = rules |> List.collect (function Error e -> e | Ok _ -> [])
         match exec, value, ruleErrors with
         | Ok(exec, execOrigin), Ok(value, valueOrigin), [] ->

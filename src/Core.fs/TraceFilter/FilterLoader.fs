@@ -177,7 +177,7 @@ module FilterLoader =
                         "default_value_action"
                         (asChoice file "scope.default_value_action" [ "allow"; "redact"; "drop"; "inherit"; "deny" ] ValueAction.tryParse)
                         t
-                and! rules = optional "rules" (asArrayOf file "scope.rules" "tables" (readRule file (Selector.memoCompiler ()) (Selector.memoCompiler ()))) t
+                and! rules = optional "rules" (asArrayOf file "scope.rules" "tables" (readRule file (Selector.memoCompiler ()) (Selector.memoValueCompiler ()))) t
                 let rules = Option.defaultValue [] rules
                 return
                     { DefaultExec = defaultExec

@@ -247,7 +247,3 @@ module FilterFile =
           DefaultExecAt = None
           DefaultValueActionAt = None
           RulesAt = [] }
-
-    /// Where rule `number` (1-based) starts, when known.
-    let ruleAt (number: int) (file: FilterFile) : SourcePosition option =
-        List.tryItem (number - 1) file.Source.RulesAt

@@ -18,6 +18,9 @@ type SelectorError =
     | EmptyPattern
     /// The regular expression does not parse or is not supported by the non-backtracking engine.
     | BadRegex of pattern: string * reason: string
+    /// A field pattern whose regex the runtime inside the program could not build (the
+    /// non-backtracking engine's size limit): it would detach the recording.
+    | TooLargeForRuntime of pattern: string * reason: string
     /// A `words` pattern with an alternative that is not words (see `WordPattern.parse`).
     | BadWords of pattern: string * reason: string
 
@@ -37,6 +40,8 @@ module SelectorError =
                 m
         | EmptyPattern -> "selector has an empty pattern"
         | BadRegex(pattern, reason) -> sprintf "bad regular expression \"%s\": %s" pattern reason
+        | TooLargeForRuntime(pattern, reason) ->
+            sprintf "field pattern \"%s\" is too large for the recorder's runtime, which matches fields with it: %s" pattern reason
         | BadWords(pattern, reason) -> sprintf "bad words pattern \"%s\": %s" pattern reason
 
 /// One element of a compiled glob.
@@ -241,6 +246,25 @@ module Selector =
                 |> String.concat ""
         @"\A(?:" + body + @")\z"
 
+    /// The options the runtime builds a field pattern's regex with (`Runtime/FieldPolicies.cs`
+    /// mirrors them: the runtime depends on nothing).
+    let runtimeRegexOptions = RegexOptions.NonBacktracking ||| RegexOptions.CultureInvariant
+
+    /// A field pattern's regex built exactly as the runtime will build it, so that a pattern
+    /// the runtime cannot use is refused where the filter is loaded, not inside the program.
+    /// Other kinds are matched by the shell only, and `words` patterns are not regexes.
+    let checkForRuntime (selector: ValueSelector) : Result<unit, SelectorError> =
+        // Words patterns reach the runtime as words, not as a regex (FieldPolicy.Words).
+        if selector.Kind <> ValueKind.Field || selector.Match = MatchType.Words then
+            Ok()
+        else
+            // Regex has no TryCreate: its constructor's exceptions are turned into an error here.
+            try
+                Regex(regexText selector.Match selector.Pattern, runtimeRegexOptions) |> ignore
+                Ok()
+            with e ->
+                Error(TooLargeForRuntime(selector.Pattern, e.Message))
+
     /// The matcher of a selector's pattern (a bad regex is an error).
     let compile (selector: Selector<'Kind>) : Result<Matcher, SelectorError> =
         compilePattern selector.Match selector.Pattern
@@ -258,6 +282,27 @@ module Selector =
                 let result = compilePattern selector.Match selector.Pattern
                 cache.[key] <- result
                 result
+
+    /// A compile function for value selectors that builds each distinct pattern once and
+    /// checks each field pattern as the runtime will build it (`checkForRuntime`), once too.
+    let memoValueCompiler () : ValueSelector -> Result<Matcher, SelectorError> =
+        let compile = memoCompiler ()
+        let checkedFields = Dictionary<struct (MatchType * string), Result<unit, SelectorError>>()
+        fun selector ->
+            compile selector
+            |> Result.bind (fun matcher ->
+                if selector.Kind <> ValueKind.Field then
+                    Ok matcher
+                else
+                    let key = struct (selector.Match, selector.Pattern)
+                    let verdict =
+                        match checkedFields.TryGetValue key with
+                        | true, v -> v
+                        | _ ->
+                            let v = checkForRuntime selector
+                            checkedFields.[key] <- v
+                            v
+                    verdict |> Result.map (fun () -> matcher))
 
     let private parseWith
         (tryKind: string -> 'Kind option)

@@ -26,7 +26,9 @@ type internal TomlValue =
     | VInt of int64
     | VBool of bool
     | VOther of typeName: string
-    /// Items, and whether `[[header]]` made it (and may append to it).
+    /// Items, and whether `[[header]]` made it (and may append to it). While `parse` builds
+    /// the tree, the items of a `[[header]]` array are kept newest first (appending and
+    /// reaching the last element stay O(1) for files of many rules); `parse` returns them in text order.
     | VArray of TomlItem list * ofTables: bool
     | VTable of TomlTable
 
@@ -125,7 +127,7 @@ module internal TomlTree =
             | None, true -> Ok(addEntry key at { Value = VArray([ newItem ], true); At = newTable.At } table)
             | None, false -> Ok(addEntry key at newItem table)
             | Some { Item = { Value = VArray(items, true); At = arrayAt } }, true ->
-                Ok(replaceEntry key { Value = VArray(items @ [ newItem ], true); At = arrayAt } table)
+                Ok(replaceEntry key { Value = VArray(newItem :: items, true); At = arrayAt } table)
             | Some { Item = { Value = VTable({ Kind = Implicit } as existing) } }, false ->
                 match newTable.Entries |> List.tryFind (fun e -> (tryEntry e.Key existing).IsSome) with
                 | Some e -> Error(conflict file e.KeyAt e.Key)
@@ -142,12 +144,11 @@ module internal TomlTree =
                 insertTable file rest isArray newTable sub
                 |> Result.map (fun sub -> replaceEntry key { Value = VTable sub; At = subAt } table)
             | Some { Item = { Value = VArray(items, true); At = arrayAt } } ->
-                match List.tryLast items with
-                | Some { Value = VTable last; At = lastAt } ->
+                match items with
+                | { Value = VTable last; At = lastAt } :: earlier -> // the newest element, see VArray
                     insertTable file rest isArray newTable last
                     |> Result.map (fun sub ->
-                        let items = List.take (items.Length - 1) items @ [ { Value = VTable sub; At = lastAt } ]
-                        replaceEntry key { Value = VArray(items, true); At = arrayAt } table)
+                        replaceEntry key { Value = VArray({ Value = VTable sub; At = lastAt } :: earlier, true); At = arrayAt } table)
                 | _ -> Error(conflict file at key)
             | Some _ -> Error(conflict file at key)
 
@@ -181,6 +182,16 @@ module internal TomlTree =
                 | Ok table -> table, errors @ inner
                 | Error e -> table, errors @ inner @ [ e ])
 
+    /// The tree with every `[[header]]` array's items back in text order (see VArray).
+    let rec private inTextOrder (table: TomlTable) : TomlTable =
+        let rec item (i: TomlItem) =
+            match i.Value with
+            | VTable t -> { i with Value = VTable(inTextOrder t) }
+            | VArray(items, true) -> { i with Value = VArray(items |> List.rev |> List.map item, true) }
+            | VArray(items, false) -> { i with Value = VArray(items |> List.map item, false) }
+            | _ -> i
+        { table with Entries = table.Entries |> List.map (fun e -> { e with Item = item e.Item }) }
+
     let private treeOf (file: string) (doc: DocumentSyntax) : Result<TomlTable, FilterError list> =
         let root, rootErrors =
             fillTable file [ for kv in doc.KeyValues -> kv ] (emptyTable Header { Line = 1; Column = 1 })
@@ -191,7 +202,7 @@ module internal TomlTree =
                 match insertTable file (keyPath header.Name) (header :? TableArraySyntax) table root with
                 | Ok root -> root, errors @ inner
                 | Error e -> root, errors @ inner @ [ e ])
-        if errors.IsEmpty then Ok root else Error errors
+        if errors.IsEmpty then Ok(inTextOrder root) else Error errors
 
     let private endOfText (text: string) : SourcePosition =
         let lastBreak = text.LastIndexOf '\n'

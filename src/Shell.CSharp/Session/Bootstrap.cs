@@ -22,7 +22,8 @@ internal static class Bootstrap
     internal static SessionContext Prepare(RecordRequest request)
     {
         var target = TargetInspector.Resolve(request.Target);
-        var outDir = TraceFolder.Prepare(request.Policy.OutDir.Value);
+        var outDir = OutputLocation.Prepare(request.Policy.OutDir.Value, Recorder.Name,
+            [("the working directory", Environment.CurrentDirectory), ("the program being recorded", target)]);
         return Capture(target, outDir, DateTimeOffset.UtcNow, RandomNumberGenerator.GetBytes(10));
     }
 

@@ -50,11 +50,26 @@ public static class FilterDiscovery
         return (projectDir, null);
     }
 
-    private static FilterText Read(string path)
+    /// <summary>The largest filter file read: a 200k-rule file is about 10 MB.</summary>
+    public const int MaxFilterBytes = 64 << 20;
+
+    /// <summary>
+    /// A filter file's text, or a usage error (<c>ERR_INVALID_FILTER</c>) saying in one line why
+    /// it cannot be one: missing, a folder, a FIFO or device, too large, binary, not UTF-8.
+    /// </summary>
+    public static FilterText Read(string path)
     {
         try
         {
-            return new FilterText(path, File.ReadAllText(path));
+            return new FilterText(path, InputFile.ReadText(path, MaxFilterBytes));
+        }
+        catch (FileNotFoundException)
+        {
+            throw new RecorderException(Errors.InvalidFilter($"{path}: no such filter file"));
+        }
+        catch (RefusedInputException e)
+        {
+            throw new RecorderException(Errors.InvalidFilter($"{path}: {e.Message}"));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

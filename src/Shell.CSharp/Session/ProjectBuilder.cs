@@ -62,9 +62,12 @@ internal static class ProjectBuilder
         var info = new ProcessStartInfo(Launch.DotnetHost.Path) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) info.ArgumentList.Add(a);
         using var process = Process.Start(info) ?? throw new RecorderException(Errors.BuildFailed(info.ArgumentList[1], "dotnet did not start"));
-        var stderr = process.StandardError.ReadToEndAsync(ct);
+        // A stop ends the build at once (its output then ends too), and the recording with it.
+        using var kill = ct.Register(() => { try { process.Kill(entireProcessTree: true); } catch (InvalidOperationException) { } });
+        var stderr = process.StandardError.ReadToEndAsync(CancellationToken.None);
         var stdout = process.StandardOutput.ReadToEnd();
         process.WaitForExit();
+        ct.ThrowIfCancellationRequested();
         return (process.ExitCode, stdout + stderr.Result);
     }
 }

@@ -30,7 +30,9 @@ public static class Recorder
     /// Records the request's program. A failure before the program runs (bad
     /// target, output folder) throws a <see cref="RecorderException"/>; one after
     /// it ran is in the result's <see cref="RecordResult.Error"/>, with its exit code.
-    /// Cancelling <paramref name="stop"/> stops the program and keeps a partial trace.
+    /// Cancelling <paramref name="stop"/> while the program runs stops it and keeps a partial
+    /// trace; before the program runs (build, bootstrap, staging, instrumentation), it ends the
+    /// recording with an <see cref="OperationCanceledException"/>, nothing left behind.
     /// </summary>
     public static async Task<RecordResult> RecordAsync(RecordRequest request, Logger log, CancellationToken stop = default)
     {
@@ -54,6 +56,7 @@ public static class Recorder
             return RecordResult.Unrecorded(plain.ExitCode);
         }
 
+        TestHooks.PauseIfAsked("bootstrap", stop);
         var session = Bootstrap.Prepare(request);
         log.TraceId = session.RecordingId;
         OwnedFolders.Sweep(session.OutDir, log);
@@ -61,11 +64,14 @@ public static class Recorder
         var tests = request.Test ? TestAssembly.Inspect(session.Target) : null;
         var filters = FilterDiscovery.Load(policy, targetFolder, tests is not null && request.FrameworkFilters ? tests.Frameworks : []);
         var instrumentation = new InstrumentationPolicy(filters.Chain, filters.ProjectRoot, Activation(request.Activation));
-        var stage = Staging.Copy(targetFolder);
+        stop.ThrowIfCancellationRequested();
+        TestHooks.PauseIfAsked("staging", stop);
+        var stage = Staging.Copy(targetFolder, stop);
         try
         {
             var appFolder = Path.Combine(stage, "app");
-            var manifest = Instrument(appFolder, session.Target, policy, instrumentation, log);
+            TestHooks.PauseIfAsked("instrumentation", stop);
+            var manifest = Instrument(appFolder, session.Target, policy, instrumentation, log, stop);
             var program = Path.Combine(appFolder, Path.GetFileName(session.Target));
             var runtimeHook = RuntimeBundling.Bundle(appFolder, program);
             var rawLog = Path.Combine(stage, "raw.log");
@@ -78,6 +84,7 @@ public static class Recorder
             var launch = new LaunchRequest(
                 program, request.ProgramArgs, session.Workdir, runtimeHook, settings,
                 started => OwnedFolders.AddUser(stage, started));
+            stop.ThrowIfCancellationRequested(); // the last moment a stop means "do not run it"
             var scratch = TraceFolder.CreateScratch(session.OutDir, session.RecordingId);
             try
             {
@@ -114,7 +121,9 @@ public static class Recorder
             }
             finally
             {
-                if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+                // A scratch folder still holding an older trace that could not be removed was reported at publish.
+                try { if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true); }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
             }
         }
         finally
@@ -128,7 +137,7 @@ public static class Recorder
         request.Test && TestAssembly.Inspect(target).Runner.IsVsTest;
 
     /// <summary>Instruments the staged copy; under `disable` an assembly that fails stays as it was.</summary>
-    private static Manifest Instrument(string appFolder, string target, Policy policy, InstrumentationPolicy instrumentation, Logger log)
+    private static Manifest Instrument(string appFolder, string target, Policy policy, InstrumentationPolicy instrumentation, Logger log, CancellationToken stop)
     {
         Manifest manifest;
         using (var progress = Progress.OnStderr("instrumenting assemblies", policy))
@@ -138,7 +147,7 @@ public static class Recorder
                 var error = Errors.InstrumentationFailed(assembly, e.Message);
                 if (policy.OnRecorderError.Value.IsAbort) throw new RecorderException(error);
                 log.Error(LogLevel.Warn, "instrument", error);
-            }, onProgress: (done, total) => progress.Report(done, total, "assemblies"));
+            }, cancellationToken: stop, onProgress: (done, total) => progress.Report(done, total, "assemblies"));
         }
         if (manifest.Paths.Length == 0) throw new RecorderException(Errors.NoSymbols(target));
         log.Write(LogLevel.Info, "instrument", "instrumented", null, ("methods", manifest.Methods.Length.ToString()), ("sites", manifest.Sites.Length.ToString()));
@@ -175,7 +184,8 @@ public static class Recorder
                 var metadata = Metadata(session, request, manifest, counted, run.ExitCode, summary, verdict, notes);
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Core.Recording.Metadata.toJson(metadata));
-                TraceFolder.Publish(scratch, session.OutDir);
+                if (TraceFolder.Publish(scratch, session.OutDir) is { } leftover)
+                    log.Write(LogLevel.Warn, "record", "the trace is ready, but the older trace it replaced could not be removed", null, ("path", leftover));
                 log.Write(LogLevel.Info, "record", "the trace is ready", null, ("trace_dir", session.OutDir));
             }
             return new RecordResult(

@@ -9,8 +9,13 @@ internal static class TargetInspector
     internal static string Resolve(string target)
     {
         var full = Path.GetFullPath(target);
-        if (!File.Exists(full)) throw new RecorderException(Errors.TargetNotFound(full));
-        if (!IsManaged(full) || !File.Exists(RuntimeConfigOf(full))) throw new RecorderException(Errors.TargetNotManaged(full));
+        switch (InputFile.KindOf(full))
+        {
+            case FileKind.Missing: throw new RecorderException(Errors.TargetNotFound(full));
+            case FileKind.Directory: throw new RecorderException(Errors.TargetNotManaged(full, "is a folder"));
+            case FileKind.Other: throw new RecorderException(Errors.TargetNotManaged(full, "is not a regular file (a FIFO, a device or a socket)"));
+        }
+        if (!IsManaged(full) || !File.Exists(RuntimeConfigOf(full))) throw new RecorderException(Errors.TargetNotManaged(full, "is not a .NET assembly"));
         return full;
     }
 

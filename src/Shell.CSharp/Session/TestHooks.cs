@@ -20,6 +20,23 @@ internal static class TestHooks
         Environment.GetEnvironmentVariable("CODETRACER_TEST_HOOKS") == "1"
         && Environment.GetEnvironmentVariable("CODETRACER_TEST_FULL_SNAPSHOT") == "1";
 
+    private static readonly string? PauseAt =
+        Environment.GetEnvironmentVariable("CODETRACER_TEST_HOOKS") == "1"
+            ? Environment.GetEnvironmentVariable("CODETRACER_TEST_PAUSE_AT")
+            : null;
+
+    /// <summary>
+    /// Waits at <paramref name="point"/> (<c>CODETRACER_TEST_PAUSE_AT</c>: <c>bootstrap</c>,
+    /// <c>staging</c>, <c>instrumentation</c>) until the recording is stopped, then goes on, so a
+    /// test can signal the recorder in that phase and see the phase's own work end.
+    /// </summary>
+    internal static void PauseIfAsked(string point, CancellationToken stop)
+    {
+        if (PauseAt != point) return;
+        Console.Error.WriteLine($"codetracer: test hook: paused at {point}");
+        stop.WaitHandle.WaitOne();
+    }
+
     /// <summary>Throws an injected failure when the tests asked for one at <paramref name="point"/>.</summary>
     internal static void FailIfAsked(string point, Func<string, Core.Diagnostics.RecorderError> error)
     {

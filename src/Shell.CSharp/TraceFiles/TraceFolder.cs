@@ -9,29 +9,19 @@ namespace CodeTracer.Shell.TraceFiles;
 /// </summary>
 internal static class TraceFolder
 {
-    /// <summary>Fails early when the output folder cannot be made.</summary>
-    internal static string Prepare(string outDir)
-    {
-        var full = Path.GetFullPath(outDir);
-        if (File.Exists(full)) throw new RecorderException(Errors.TraceDirConflict(full));
-        try
-        {
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new RecorderException(Errors.TraceDirCreateFailed(full, e.Message));
-        }
-        return full;
-    }
+    /// <summary>Owner only: a trace holds the program's values, as the staging folder did.</summary>
+    private const UnixFileMode PrivateFolder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
 
-    /// <summary>A fresh hidden folder beside the output folder, on the same file system.</summary>
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+
+    /// <summary>A fresh hidden folder beside the output folder, on the same file system, that only the user can open.</summary>
     internal static string CreateScratch(string outDir, string recordingId)
     {
         var scratch = Path.Combine(Path.GetDirectoryName(outDir)!, $".{Path.GetFileName(outDir)}.partial-{recordingId}");
         try
         {
-            Directory.CreateDirectory(scratch);
+            if (OperatingSystem.IsWindows()) Directory.CreateDirectory(scratch);
+            else Directory.CreateDirectory(scratch, PrivateFolder);
             OwnedFolders.Claim(scratch);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -42,27 +32,39 @@ internal static class TraceFolder
     }
 
     /// <summary>
-    /// Moves the finished scratch folder into place. An older trace is swapped out in
-    /// one step where the system can (Linux), so the folder is never missing; elsewhere
-    /// it is moved aside first, and for that moment the path does not exist.
+    /// Moves the finished scratch folder into place, its files private (0600) like the
+    /// folder (0700). An older trace is swapped out in one step where the system can
+    /// (Linux), so the folder is never missing; elsewhere it is moved aside first, and
+    /// for that moment the path does not exist. Returns the older trace's folder when it
+    /// could not be removed (checked before the run, so only if it changed since), else null:
+    /// the new trace is in place either way.
     /// </summary>
-    internal static void Publish(string scratch, string outDir)
+    internal static string? Publish(string scratch, string outDir)
     {
         OwnedFolders.Release(scratch);
+        if (!OperatingSystem.IsWindows())
+            foreach (var file in Directory.EnumerateFiles(scratch)) File.SetUnixFileMode(file, PrivateFile);
         if (!Directory.Exists(outDir))
         {
             Directory.Move(scratch, outDir);
-            return;
-        }
-        if (AtomicSwap.TryExchange(scratch, outDir))
-        {
-            Directory.Delete(scratch, recursive: true); // now the older trace
-            return;
+            return null;
         }
         var old = scratch + ".old";
-        Directory.Move(outDir, old);
-        Directory.Move(scratch, outDir);
-        Directory.Delete(old, recursive: true);
+        if (AtomicSwap.TryExchange(scratch, outDir)) old = scratch; // now the older trace
+        else
+        {
+            Directory.Move(outDir, old);
+            Directory.Move(scratch, outDir);
+        }
+        try
+        {
+            Directory.Delete(old, recursive: true);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return old;
+        }
     }
 
     /// <summary>Writes a small text file under a temporary name, then renames it.</summary>

@@ -6,13 +6,13 @@ open System.IO
 
 type Run = { ExitCode: int; Stdout: string; Stderr: string }
 
-/// Runs a process with extra environment variables and this text on its stdin.
-let runWithEnv (env: (string * string) list) (exe: string) (args: string list) (stdin: string) : Run =
+/// Runs a process in a working directory, with extra environment variables and this text on its stdin.
+let runIn (workdir: string) (env: (string * string) list) (exe: string) (args: string list) (stdin: string) : Run =
     let info = ProcessStartInfo(exe, UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, RedirectStandardInput = true)
     args |> List.iter info.ArgumentList.Add
     for k, v in env do
         info.Environment.[k] <- v
-    info.WorkingDirectory <- Repo.root
+    info.WorkingDirectory <- workdir
     use p = Process.Start info
     let out = p.StandardOutput.ReadToEndAsync()
     let err = p.StandardError.ReadToEndAsync()
@@ -22,6 +22,10 @@ let runWithEnv (env: (string * string) list) (exe: string) (args: string list) (
         p.Kill true
         failwithf "%s %A did not finish in 120 s" exe args
     { ExitCode = p.ExitCode; Stdout = out.Result; Stderr = err.Result }
+
+/// Runs a process from the repository root with extra environment variables and this text on its stdin.
+let runWithEnv (env: (string * string) list) (exe: string) (args: string list) (stdin: string) : Run =
+    runIn Repo.root env exe args stdin
 
 let run exe args stdin = runWithEnv [] exe args stdin
 
