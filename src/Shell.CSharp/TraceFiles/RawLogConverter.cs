@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Microsoft.FSharp.Collections;
 using CodeTracer.Core.Recording;
@@ -26,11 +27,11 @@ internal static class RawLogConverter
         long events = 0, steps = 0, calls = 0;
         var functionsCalled = new HashSet<int>();
 
-        void Emit(FSharpList<TraceEvent> batch)
+        void Emit(List<TraceEvent> batch)
         {
-            for (var rest = batch; !rest.IsEmpty; rest = rest.Tail)
+            for (var i = 0; i < batch.Count; i++)
             {
-                var e = rest.Head;
+                var e = batch[i];
                 sink.Write(e);
                 events++;
                 if (e.IsStep) steps++;
@@ -43,15 +44,17 @@ internal static class RawLogConverter
         }
 
         var (state, header) = Conversion.start(manifest).ToValueTuple();
-        Emit(header);
+        Emit([.. header]);
         var truncated = false;
         if (rawLogPath is not null)
         {
             var reader = new RawLogReader(rawLogPath);
             var size = onProgress is null || !File.Exists(rawLogPath) ? 0 : new FileInfo(rawLogPath).Length;
-            // Two stages on two threads: decoding and converting on one, encoding and writing
-            // on this one; batches keep their order, so the output is the same.
-            var batches = new Handoff<FSharpList<TraceEvent>>(BatchesAhead);
+            // Two stages on two threads: decoding and converting on one, encoding on this one
+            // (and compressing on the sink's own); batches keep their order, so the output is
+            // the same. Encoded batches go back to the converter to be filled again.
+            var batches = new Handoff<List<TraceEvent>>(BatchesAhead);
+            var emptied = new ConcurrentQueue<List<TraceEvent>>();
             Exception? failure = null;
             var converter = new Thread(() =>
             {
@@ -60,8 +63,8 @@ internal static class RawLogConverter
                     foreach (var (threadId, records) in reader.Chunks())
                     {
                         onProgress?.Invoke(reader.BytesRead, size);
-                        var (next, batch) = Conversion.feed(state, threadId, records).ToValueTuple();
-                        state = next;
+                        var batch = emptied.TryDequeue(out var reused) ? reused : [];
+                        Conversion.feed(state, threadId, records, batch);
                         if (!batches.Add(batch)) break;
                     }
                 }
@@ -71,7 +74,12 @@ internal static class RawLogConverter
             converter.Start();
             try
             {
-                while (batches.Take(out var batch)) Emit(batch);
+                while (batches.Take(out var batch))
+                {
+                    Emit(batch);
+                    batch.Clear();
+                    emptied.Enqueue(batch);
+                }
             }
             finally
             {
@@ -83,7 +91,7 @@ internal static class RawLogConverter
             truncated = reader.Truncated;
         }
         var end = Conversion.finish(state, exitCode);
-        Emit(end.Events);
+        Emit([.. end.Events]);
         sink.Finish();
         return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, truncated,
             end.Detached?.Value, end.Faults, end.CleanExit);
