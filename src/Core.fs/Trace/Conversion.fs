@@ -66,6 +66,10 @@ type ConversionState =
       ArgTypes: int array array
       SiteTypes: int array array
       ReturnTypes: int array
+      /// The kind of each declared type (`ValueConversion.kindOfDeclared`), by the same indices.
+      ArgKinds: int array array
+      SiteKinds: int array array
+      ReturnKinds: int array
       /// Variable id of each slot, by the same indices (looked up once, not per value).
       ArgVars: int array array
       SiteVars: int array array
@@ -157,8 +161,9 @@ module Conversion =
         let variableIds = names |> List.mapi (fun i n -> n, i) |> Map.ofList
         let mutable reg = ValueConversion.initialRegistry
         let typeEvents = ResizeArray()
+        let kindOf (slot: VariableSlot) = ValueConversion.kindOfDeclared slot.TypeName slot.Shape
         let typeOf (slot: VariableSlot) =
-            let id, reg', evs = ValueConversion.register (ValueConversion.kindOfDeclared slot.TypeName slot.Shape) slot.TypeName reg
+            let id, reg', evs = ValueConversion.register (kindOf slot) slot.TypeName reg
             reg <- reg'
             typeEvents.AddRange evs
             id
@@ -184,6 +189,9 @@ module Conversion =
           ArgTypes = argTypes
           SiteTypes = siteTypes
           ReturnTypes = returnTypes
+          ArgKinds = manifest.Methods |> Array.map (fun m -> m.Args |> Array.map kindOf)
+          SiteKinds = manifest.Sites |> Array.map (fun s -> s.Variables |> Array.map kindOf)
+          ReturnKinds = manifest.Methods |> Array.map (fun m -> kindOf m.Return)
           ArgVars = manifest.Methods |> Array.map (fun m -> varsOf m.Args)
           SiteVars = manifest.Sites |> Array.map (fun s -> varsOf s.Variables)
           ArgReads = manifest.Methods |> Array.map (fun m -> readSlots m.Args)
@@ -234,8 +242,8 @@ module Conversion =
         id
 
     /// A raw value of a slot as a trace value; new types' events go to `state.TypeEvents`.
-    let private convertValue (state: ConversionState) (slot: VariableSlot) (typeId: int) (raw: RawValue) : ValueRecord =
-        let v, reg, evs = ValueConversion.convert slot.TypeName typeId slot.Shape raw state.Types
+    let private convertValue (state: ConversionState) (slot: VariableSlot) (kind: int) (typeId: int) (raw: RawValue) : ValueRecord =
+        let v, reg, evs = ValueConversion.convertDeclared kind slot.TypeName typeId slot.Shape raw state.Types
         state.Types <- reg
         if not evs.IsEmpty then state.TypeEvents.AddRange evs
         v
@@ -310,9 +318,9 @@ module Conversion =
         let mutable anomalies = 0
         for k in 0 .. written.Count - 1 do
             let struct (pos, raw) = written.[k]
-            if pos < vars.Length && vars.[pos].Capture = Read then
+            if pos < vars.Length && (match vars.[pos].Capture with Read -> true | _ -> false) then
                 let slot = vars.[pos]
-                let v = convertValue state slot typeIds.[pos] raw
+                let v = convertValue state slot state.SiteKinds.[s].[pos] typeIds.[pos] raw
                 read.[pos] <- v
                 if slot.Frame >= 0 && slot.Frame < known.Length then known.[slot.Frame] <- v
             else
@@ -486,7 +494,7 @@ module Conversion =
             out.Add(IoEvent(kind, sprintf "{\"stream\":\"%s\",\"thread\":%d}" name tid, text))
         | RValue raw, EnterArgs(m, i :: rest, got) ->
             state.TypeEvents.Clear()
-            let v = convertValue state state.Manifest.Methods.[m].Args.[i] state.ArgTypes.[m].[i] raw
+            let v = convertValue state state.Manifest.Methods.[m].Args.[i] state.ArgKinds.[m].[i] state.ArgTypes.[m].[i] raw
             out.AddRange state.TypeEvents
             t.Expect <- EnterArgs(m, rest, (i, v) :: got)
             complete state t out
@@ -498,7 +506,7 @@ module Conversion =
                 | Resumed, RInt marker ->
                     let text = if marker = 0L then "<await>" else "<completed>"
                     Raw(text, registerType state TypeKind.Raw ResumptionTypeName)
-                | _ -> convertValue state slot state.ReturnTypes.[m] raw
+                | _ -> convertValue state slot state.ReturnKinds.[m] state.ReturnTypes.[m] raw
             out.AddRange state.TypeEvents
             returnWith state t v out
         | _ -> anomaly state t

@@ -17,8 +17,11 @@ internal sealed record ConversionSummary(
 /// </summary>
 internal static class RawLogConverter
 {
-    /// <summary>Converted chunks waiting to be encoded, at most (bounds memory).</summary>
-    private const int BatchesAhead = 32;
+    /// <summary>
+    /// Converted chunks waiting to be encoded, at most (bounds memory). Few: their events are
+    /// what survives a young collection, and copying survivors is most of the GC's cost.
+    /// </summary>
+    private const int BatchesAhead = 4;
 
     /// <summary>Converts <paramref name="rawLogPath"/> (null: no records, only the registrations and `&lt;toplevel&gt;`) into <paramref name="sink"/>, and finishes it.</summary>
     /// <param name="onProgress">Called after each chunk with the bytes of the raw log read so far and its size.</param>

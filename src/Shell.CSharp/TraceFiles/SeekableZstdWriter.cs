@@ -7,8 +7,10 @@ namespace CodeTracer.Shell.TraceFiles;
 /// Writes trace.bin's framing around a byte stream: the 8-byte header, then the bytes cut
 /// into zstd frames of <see cref="FrameSize"/> uncompressed bytes each (the last one
 /// shorter), then the seek table. Readers can thus decompress frame by frame.
-/// Frames are compressed and written on a thread of their own, in order, while the caller
-/// fills the next one; at most <see cref="FramesAhead"/> wait (bounded memory).
+/// Each frame is compressed alone, so frames are compressed in parallel, off the caller's
+/// thread (compression is the costliest stage of writing trace.bin), and written in order.
+/// Memory is bounded: a fixed set of frame buffers circulates between the caller and the
+/// compressors.
 /// </summary>
 internal sealed class SeekableZstdWriter : IDisposable
 {
@@ -24,29 +26,40 @@ internal sealed class SeekableZstdWriter : IDisposable
     /// </summary>
     private const int Level = 3;
 
-    /// <summary>Full frames waiting for the compressor, at most.</summary>
-    private const int FramesAhead = 2;
+    /// <summary>One compressor per core, at most 4 (each holds about 8 MiB).</summary>
+    private static readonly int Compressors = Math.Clamp(Environment.ProcessorCount, 1, 4);
 
     private readonly Stream _output;
     private readonly List<SeekEntry> _entries = [];
-    private readonly Handoff<(byte[] Data, int Length)> _full = new(FramesAhead);
-    /// <summary>Frames compressed, for the caller to fill again (at most FramesAhead + 2 buffers ever exist).</summary>
-    private readonly System.Collections.Concurrent.ConcurrentQueue<byte[]> _free = new();
-    private readonly Thread _compressor;
+    /// <summary>Full frames in order (sequence number, buffer, bytes), for the compressors.</summary>
+    private readonly Handoff<(long Sequence, byte[] Data, int Length)> _full = new(Compressors);
+    /// <summary>Buffers compressed, to be filled again; never more than <see cref="MaxBuffers"/> exist.</summary>
+    private readonly Handoff<byte[]> _free = new(MaxBuffers);
+    private static int MaxBuffers => 2 * Compressors + 1;
+    private readonly Thread[] _compressors;
+    /// <summary>The sequence number of the frame to write next (guarded by <see cref="_entries"/>).</summary>
+    private long _nextToWrite;
+    private long _handedOver;
+    private int _allocated;
     private Exception? _failure;
-    private byte[] _frame = new byte[FrameSize];
+    private byte[] _frame;
     private int _filled;
-    private bool _finished;
+    private bool _stopped;
 
     internal SeekableZstdWriter(Stream output)
     {
         _output = output;
         _output.Write(Header);
-        _compressor = new Thread(Compress) { IsBackground = true, Name = "trace.bin compression" };
-        _compressor.Start();
+        _frame = NewBuffer();
+        _compressors = new Thread[Compressors];
+        for (var i = 0; i < _compressors.Length; i++)
+        {
+            _compressors[i] = new Thread(Compress) { IsBackground = true, Name = "trace.bin compression" };
+            _compressors[i].Start();
+        }
     }
 
-    /// <summary>Appends bytes; every full frame goes to the compressor.</summary>
+    /// <summary>Appends bytes; every full frame goes to the compressors.</summary>
     internal void Write(ReadOnlySpan<byte> data)
     {
         while (!data.IsEmpty)
@@ -68,21 +81,28 @@ internal sealed class SeekableZstdWriter : IDisposable
         _output.Flush();
     }
 
-    private void HandOver()
+    private byte[] NewBuffer()
     {
-        if (!_full.Add((_frame, _filled))) Stop();
-        _frame = _free.TryDequeue(out var recycled) ? recycled : new byte[FrameSize];
-        _filled = 0;
+        _allocated++;
+        return new byte[FrameSize];
     }
 
-    /// <summary>Waits for the frames handed over; rethrows the compressor's failure.</summary>
+    private void HandOver()
+    {
+        if (!_full.Add((_handedOver++, _frame, _filled))) Stop();
+        _filled = 0;
+        if (_allocated < MaxBuffers) _frame = NewBuffer();
+        else if (!_free.Take(out _frame)) Stop();
+    }
+
+    /// <summary>Waits for the frames handed over; rethrows a compressor's failure.</summary>
     private void Stop()
     {
-        if (!_finished)
+        if (!_stopped)
         {
-            _finished = true;
+            _stopped = true;
             _full.Close();
-            _compressor.Join();
+            foreach (var c in _compressors) c.Join();
         }
         if (_failure is not null) ExceptionDispatchInfo.Capture(_failure).Throw();
     }
@@ -96,23 +116,37 @@ internal sealed class SeekableZstdWriter : IDisposable
             while (_full.Take(out var frame))
             {
                 var size = compressor.Wrap(frame.Data.AsSpan(0, frame.Length), compressed);
-                _output.Write(compressed, 0, size);
-                _entries.Add(new SeekEntry((uint)size, (uint)frame.Length));
-                _free.Enqueue(frame.Data);
+                _free.Add(frame.Data);
+                lock (_entries)
+                {
+                    // Frames are written in the order they were handed over.
+                    while (_nextToWrite != frame.Sequence && _failure is null) Monitor.Wait(_entries);
+                    if (_failure is not null) return;
+                    _output.Write(compressed, 0, size);
+                    _entries.Add(new SeekEntry((uint)size, (uint)frame.Length));
+                    _nextToWrite++;
+                    Monitor.PulseAll(_entries);
+                }
             }
         }
         catch (Exception e)
         {
-            _failure = e;
+            lock (_entries)
+            {
+                _failure ??= e;
+                Monitor.PulseAll(_entries);
+            }
             _full.Close();
+            _free.Close();
         }
     }
 
     public void Dispose()
     {
-        if (_finished) return;
-        _finished = true;
+        if (_stopped) return;
+        _stopped = true;
         _full.Close();
-        _compressor.Join();
+        _free.Close();
+        foreach (var c in _compressors) c.Join();
     }
 }
