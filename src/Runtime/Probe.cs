@@ -126,17 +126,20 @@ public static class Probe
     {
         if (frame is null || !Live(FailPoints.Value)) return;
         var b = frame.Buffer;
+        // Unpublished until compared, so that an unchanged value (and its At) can be taken back.
+        b.Hold();
         var start = b.Position;
         var spills = b.Spills;
         b.TagU16(Tags.At, (ushort)position);
         var valueStart = b.Position;
         WriteObject(b, value, fieldPolicy);
         if (b.Spills != spills || b.Position < valueStart)
-            frame.Forget(place); // emptied into the log meanwhile: the bytes can not be compared
+            frame.Forget(place); // moved to the next segment meanwhile: the bytes can not be compared
         else if (frame.Holds(place, b.Since(valueStart)))
             b.Rewind(start);
         else
             frame.Remember(place, b.Since(valueStart));
+        b.Release();
     }
 
     private static void WriteObject(ThreadBuffer b, object? value, int fieldPolicy)

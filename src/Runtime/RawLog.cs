@@ -1,29 +1,82 @@
 using System;
-using System.Threading;
-using System.Linq;
 using System.Collections.Generic;
 using System.IO;
+using System.IO.MemoryMappedFiles;
+using System.Linq;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Threading;
 
 namespace CodeTracer.Runtime;
 
 /// <summary>
-/// The raw log file shared by all threads. Each thread fills its own buffer and
-/// appends it here as one chunk: <c>[int64 thread id][int32 length][records]</c>.
-/// The lock is taken once per flushed buffer, never per event.
+/// The raw log: a file the program maps into memory, so that every byte a thread wrote is in
+/// the page cache the moment it is written and survives <c>kill -9</c> or
+/// <c>Environment.FailFast</c>. Layout (little-endian):
+/// <list type="bullet">
+/// <item>a header of <see cref="HeaderSize"/> bytes: magic, segment size, the count of segments
+/// taken (one atomic increment per segment, never a lock), and room for one Detach record;</item>
+/// <item>fixed segments of <see cref="SegmentSize"/> bytes, each owned by one thread: a
+/// <see cref="SegmentHeader"/>-byte header <c>[int64 thread id][int32 committed][int32 sealed]</c>,
+/// then the thread's records. The owner publishes the committed length after each write and
+/// sets sealed when it moves on to its next segment, so a reader in another process knows
+/// which bytes are complete and when a segment is final.</item>
+/// </list>
+/// The file grows by extents of <see cref="SegmentsPerExtent"/> segments whose blocks are
+/// allocated before use (a full disk is then an error the runtime sees and detaches on, never
+/// a SIGBUS in a mapped page), each mapped on its own; an extent whose segments are all sealed
+/// is unmapped, so the program's resident memory does not grow with the recording.
+/// The shell's reader (Shell/TraceFiles/RawLogReader.cs) mirrors these constants; a test checks.
 /// </summary>
-internal static class RawLog
+internal static unsafe class RawLog
 {
+    internal const long Magic = 0x31474F4C57415243; // "CRAWLOG1"
+    internal const int HeaderSize = 4096;
+    internal const int SegmentSize = 64 * 1024;
+    internal const int SegmentHeader = 64;
+    internal const int SegmentsPerExtent = 256;
+
+    // Offsets in the file header.
+    internal const int SegmentSizeOffset = 8;
+    internal const int TakenOffset = 16;
+    internal const int DetachLengthOffset = 24;
+    internal const int DetachThreadOffset = 32;
+    internal const int DetachRecordOffset = 64;
+
+    // Offsets in a segment header.
+    internal const int ThreadOffset = 0;
+    internal const int CommittedOffset = 8;
+    internal const int SealedOffset = 12;
+
+    private const long ExtentBytes = (long)SegmentsPerExtent * SegmentSize;
+
     private static readonly object Gate = new();
     private static readonly List<ThreadBuffer> Buffers = new();
     private static FileStream? _file;
+    private static MemoryMappedViewAccessor? _headerView;
+    private static byte* _header;
+
+    /// <summary>One mapped range of segments and how many of them are sealed.</summary>
+    private sealed class Extent(MemoryMappedViewAccessor view, IntPtr address)
+    {
+        internal readonly MemoryMappedViewAccessor View = view;
+        internal readonly IntPtr Address = address;
+        internal int Sealed;
+    }
+
+    /// <summary>The mapped extents, replaced whole (under the lock) when the file grows; read without a lock.</summary>
+    private static Extent[] _extents = Array.Empty<Extent>();
 
     internal static bool IsOpen => _file is not null;
 
     internal static void Open(string path)
     {
-        // Unbuffered: a chunk reaches the OS as soon as it is flushed, so a crash
-        // of the program loses at most the buffers not flushed yet.
-        _file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read, bufferSize: 0);
+        _file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
+        Allocate(0, HeaderSize);
+        _headerView = Map(0, HeaderSize, out _header);
+        *(int*)(_header + SegmentSizeOffset) = SegmentSize;
+        // The magic last: a reader that sees it sees a whole header.
+        Volatile.Write(ref *(long*)_header, Magic);
     }
 
     internal static void Register(ThreadBuffer buffer)
@@ -31,31 +84,105 @@ internal static class RawLog
         lock (Gate) Buffers.Add(buffer);
     }
 
-    /// <summary>A thread flushes its own buffer: write and empty it under the lock, so a close never sees it half handed over.</summary>
-    internal static void Flush(ThreadBuffer buffer)
+    /// <summary>
+    /// Takes the next free segment for <paramref name="threadId"/> and returns its address, or
+    /// null when the log refuses (the recorder is then detached). Throws when the file system
+    /// refuses to grow the file.
+    /// </summary>
+    internal static byte* TakeSegment(long threadId, out long index)
     {
-        if (buffer.Position == 0) return;
-        lock (Gate) buffer.Drain(WriteChunkLocked);
-    }
-
-    private static void WriteChunkLocked(long threadId, byte[] data, int length)
-    {
-        if (_file is null || length == 0) return;
-        // An injected write failure loses this chunk, as a full disk would.
-        if (FailPoints.Armed && FailPoints.Hit(FailPoints.Flush)) return;
-        Span<byte> header = stackalloc byte[12];
-        BitConverter.TryWriteBytes(header, threadId);
-        BitConverter.TryWriteBytes(header.Slice(8), length);
-        _file.Write(header);
-        _file.Write(data, 0, length);
+        index = -1;
+        // An injected failure refuses the segment, as a full disk would.
+        if (_header is null || (FailPoints.Armed && FailPoints.Hit(FailPoints.Flush))) return null;
+        index = Interlocked.Increment(ref *(long*)(_header + TakenOffset)) - 1;
+        var extent = index / SegmentsPerExtent;
+        var extents = Volatile.Read(ref _extents);
+        if (extent >= extents.Length) extents = Grow(extent);
+        var segment = (byte*)extents[extent].Address + index % SegmentsPerExtent * SegmentSize;
+        Volatile.Write(ref *(long*)(segment + ThreadOffset), threadId);
+        return segment;
     }
 
     /// <summary>
-    /// Flushes every thread's buffer and closes the file (at process exit, on a signal, at a
-    /// crash), while other threads may still be writing to theirs: see <see cref="ThreadBuffer.Drain"/>.
-    /// Once the file is closed, every later flush writes nothing: a record written after this
-    /// final drain is lost, never mixed into the log.
+    /// The owner leaves its segment: the final committed length, then the seal. When every
+    /// segment of the extent is sealed nobody touches its pages again, so it is unmapped.
     /// </summary>
+    internal static void Seal(byte* segment, long index, int committed)
+    {
+        Volatile.Write(ref *(int*)(segment + CommittedOffset), committed);
+        Volatile.Write(ref *(int*)(segment + SealedOffset), 1);
+        var extent = Volatile.Read(ref _extents)[index / SegmentsPerExtent];
+        if (Interlocked.Increment(ref extent.Sealed) < SegmentsPerExtent) return;
+        extent.View.SafeMemoryMappedViewHandle.ReleasePointer();
+        extent.View.Dispose();
+    }
+
+    /// <summary>Maps extents up to <paramref name="extent"/> (once per 16 MiB, under the lock).</summary>
+    private static Extent[] Grow(long extent)
+    {
+        lock (Gate)
+        {
+            while (_extents.Length <= extent)
+            {
+                var n = _extents.Length;
+                var offset = HeaderSize + n * ExtentBytes;
+                Allocate(offset, ExtentBytes);
+                var view = Map(offset, ExtentBytes, out var pointer);
+                var extents = new Extent[n + 1];
+                Array.Copy(_extents, extents, n);
+                extents[n] = new Extent(view, (IntPtr)pointer);
+                Volatile.Write(ref _extents, extents);
+            }
+            return _extents;
+        }
+    }
+
+    /// <summary>Makes the file's blocks for this range exist now, so that writing the mapped pages cannot fail later.</summary>
+    private static void Allocate(long offset, long length)
+    {
+        if (OperatingSystem.IsLinux())
+        {
+            var error = PosixFallocate(_file!.SafeFileHandle.DangerousGetHandle().ToInt32(), offset, length);
+            if (error != 0) throw new IOException($"cannot grow the raw log (posix_fallocate: error {error})");
+        }
+        else
+        {
+            _file!.SetLength(offset + length);
+        }
+    }
+
+    [DllImport("libc", EntryPoint = "posix_fallocate")]
+    private static extern int PosixFallocate(int fd, long offset, long length);
+
+    private static MemoryMappedViewAccessor Map(long offset, long length, out byte* address)
+    {
+        using var map = MemoryMappedFile.CreateFromFile(
+            _file!, null, offset + length, MemoryMappedFileAccess.ReadWrite, HandleInheritability.None, leaveOpen: true);
+        var view = map.CreateViewAccessor(offset, length, MemoryMappedFileAccess.ReadWrite);
+        byte* pointer = null;
+        view.SafeMemoryMappedViewHandle.AcquirePointer(ref pointer);
+        address = pointer + view.PointerOffset;
+        return view;
+    }
+
+    /// <summary>
+    /// Writes the Detach record into the header (once per process: the recorder fails once), where
+    /// no segment is needed: the failure may be that no segment could be had. The shell's reader
+    /// hands it to the converter after every thread's records.
+    /// </summary>
+    internal static void Detach(long threadId, string reason)
+    {
+        if (_header is null) return;
+        var chars = Math.Min(reason.Length, (HeaderSize - DetachRecordOffset - 9) / 2);
+        var record = _header + DetachRecordOffset;
+        record[0] = Tags.Detach;
+        Unsafe.WriteUnaligned(record + 1, chars);
+        Unsafe.WriteUnaligned(record + 5, chars);
+        MemoryMarshal.AsBytes(reason.AsSpan(0, chars)).CopyTo(new Span<byte>(record + 9, 2 * chars));
+        *(long*)(_header + DetachThreadOffset) = threadId;
+        Volatile.Write(ref *(int*)(_header + DetachLengthOffset), 9 + 2 * chars);
+    }
+
     /// <summary>
     /// At exit: gives the other threads that are inside recorded calls a short
     /// time to return, so that, for instance, the continuation that completed an
@@ -70,16 +197,5 @@ internal static class RawLog
         foreach (var b in others)
             while (Volatile.Read(ref b.OpenFrames) > 0 && clock.Elapsed < limit)
                 Thread.Sleep(1);
-    }
-
-    internal static void Close()
-    {
-        lock (Gate)
-        {
-            foreach (var b in Buffers) b.Drain(WriteChunkLocked);
-            _file?.Flush();
-            _file?.Dispose();
-            _file = null;
-        }
     }
 }

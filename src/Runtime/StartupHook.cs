@@ -41,7 +41,7 @@ namespace CodeTracer.Runtime
             AppDomain.CurrentDomain.UnhandledException += (_, e) => Crash(e.ExceptionObject);
             Throws.Install();
             // A console program dies of SIGTERM/SIGINT without running its exit
-            // handlers: flush first, then let the signal do what it would have done.
+            // handlers: stop recording, then let the signal do what it would have done.
             foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT })
                 Signals.Add(PosixSignalRegistration.Create(signal, _ => Interrupted()));
             Probe.On = !Activation.Gated;
@@ -55,12 +55,8 @@ namespace CodeTracer.Runtime
 
         private static readonly List<PosixSignalRegistration> Signals = new();
 
-        /// <summary>A terminating signal ends the recording (the program may still survive it).</summary>
-        private static void Interrupted()
-        {
-            Probe.On = false;
-            RawLog.Close();
-        }
+        /// <summary>A terminating signal ends the recording (the program may still survive it); what was written is in the log already.</summary>
+        private static void Interrupted() => Probe.On = false;
 
         private static void Stop()
         {
@@ -68,10 +64,9 @@ namespace CodeTracer.Runtime
             if (Volatile.Read(ref _failed) == 0 && RawLog.IsOpen) ThreadBuffer.Current.Tag(Tags.Exit);
             if (Probe.On) RawLog.AwaitOtherThreads(ThreadBuffer.Current, TimeSpan.FromMilliseconds(200));
             Probe.On = false;
-            RawLog.Close();
         }
 
-        /// <summary>The program dies of an exception: say which, on the thread that threw it, and flush.</summary>
+        /// <summary>The program dies of an exception: say which, on the thread that threw it.</summary>
         private static void Crash(object exception)
         {
             if (Probe.On)
@@ -92,20 +87,11 @@ namespace CodeTracer.Runtime
 
         internal static void Fail(string reason)
         {
-            // Once only, and even after the probes stopped: a flush at exit can fail too.
+            // Once only, and even after the probes stopped: taking a segment at exit can fail too.
             if (Interlocked.Exchange(ref _failed, 1) == 1) return;
             Probe.On = false;
-            try
-            {
-                var b = ThreadBuffer.Current;
-                b.Tag(Tags.Detach);
-                b.FullText(reason);
-                b.Flush();
-            }
-            catch (Exception)
-            {
-                // The log itself failed; the shell sees a log without a Detach record.
-            }
+            // In the log's header, not in a segment: the failure may be that no segment could be had.
+            RawLog.Detach(Environment.CurrentManagedThreadId, reason);
         }
     }
 }

@@ -7,12 +7,17 @@ using System.Threading;
 namespace CodeTracer.Runtime;
 
 /// <summary>
-/// One thread's event buffer. Primitive writes check the capacity, store a few
-/// bytes and return: no allocation, no lock, no lookup.
+/// One thread's event stream. Records go straight into the thread's segment of the mapped raw
+/// log (<see cref="RawLog"/>): primitive writes check the capacity, store a few bytes, publish
+/// the new committed length and return: no allocation, no lock, no lookup, no copy.
 /// </summary>
-internal sealed class ThreadBuffer
+internal sealed unsafe class ThreadBuffer
 {
-    private const int Capacity = 64 * 1024;
+    /// <summary>Record bytes a segment holds after its header.</summary>
+    private const int Payload = RawLog.SegmentSize - RawLog.SegmentHeader;
+
+    /// <summary>The first size of a buffer off the log (a scratch buffer, or the thread's after the log refused).</summary>
+    private const int ArrayCapacity = 64 * 1024;
 
     [ThreadStatic] private static ThreadBuffer? _current;
 
@@ -22,8 +27,34 @@ internal sealed class ThreadBuffer
     /// </summary>
     internal int OpenFrames;
 
-    private byte[] _data = new byte[Capacity];
+    /// <summary>Where the next bytes go: the current segment's records, or <see cref="_array"/>.</summary>
+    private byte* _data;
     private int _pos;
+    private int _limit;
+
+    /// <summary>
+    /// Where each write publishes <see cref="_pos"/>: the segment's committed length, or
+    /// <see cref="_unpublished"/> while a value is read (so that a failed read can be taken back
+    /// before any reader saw it) and off the log.
+    /// </summary>
+    private int* _commit;
+
+    private byte* _segment;
+    private long _segmentIndex = -1;
+
+    /// <summary>This thread's stream offset of <c>_data[0]</c>: <see cref="Position"/> keeps growing across segments.</summary>
+    private long _base;
+
+    /// <summary>Pinned storage off the log: a scratch buffer's, or the thread's once the log refused a segment.</summary>
+    private byte[]? _array;
+
+    /// <summary>Receives what is not published; pinned, so <see cref="_commit"/> may point at it.</summary>
+    private readonly int[] _unpublished = GC.AllocateArray<int>(1, pinned: true);
+
+    /// <summary>Open <see cref="Hold"/>s; the outermost started at <see cref="_holdStart"/>.</summary>
+    private int _holds;
+    private int _holdStart;
+
     private readonly long _threadId = Environment.CurrentManagedThreadId;
 
     /// <summary>What this thread's value records told the reader about types (<see cref="ObjectWriter"/>).</summary>
@@ -37,7 +68,7 @@ internal sealed class ThreadBuffer
     private int _depth;
     private long _calls;
 
-    /// <summary>Incremented each time the buffer is emptied into the log while records are being written.</summary>
+    /// <summary>Incremented each time the writes move on to a fresh segment (or buffer): earlier positions are no longer in <see cref="Since"/>'s reach.</summary>
     internal int Spills;
 
     /// <summary>A recorded call starts on this thread: its frame, on top of the open ones.</summary>
@@ -53,8 +84,17 @@ internal sealed class ThreadBuffer
     /// <summary>A recorded call ends (returns or unwinds): its frame and any above it are closed.</summary>
     internal void Pop(Frame frame) => _depth = frame.Depth;
 
-    /// <summary>The bytes written since <paramref name="start"/> (a position of this buffer's current contents).</summary>
-    internal ReadOnlySpan<byte> Since(int start) => _data.AsSpan(start, _pos - start);
+    /// <summary>The bytes written since <paramref name="start"/> (a position of this buffer's current contents: no spill since).</summary>
+    internal ReadOnlySpan<byte> Since(long start) => new(_data + (start - _base), (int)(_base + _pos - start));
+
+    private ThreadBuffer(bool discards)
+    {
+        _discards = discards;
+        _commit = Sink;
+        if (discards) UseArray(ArrayCapacity);
+    }
+
+    private int* Sink => (int*)Unsafe.AsPointer(ref _unpublished[0]);
 
     internal static ThreadBuffer Current
     {
@@ -68,31 +108,54 @@ internal sealed class ThreadBuffer
     /// </summary>
     private ThreadBuffer? _scratch;
 
-    /// <summary>A scratch buffer: never registered with the log, emptied instead of flushed.</summary>
+    /// <summary>A scratch buffer: never registered with the log, its bytes thrown away.</summary>
     private bool _discards;
 
     /// <summary>
     /// Reading a value can run code of the program on this thread (a field read runs the
     /// type's static constructor). Until <see cref="EndRead"/>, probes reached that way write
-    /// into a scratch buffer that is thrown away, so no record lands inside the value's.
+    /// into a scratch buffer that is thrown away, so no record lands inside the value's. The value's
+    /// own bytes are published only at <see cref="EndRead"/>, so a failed read can be taken back.
     /// </summary>
     internal void BeginRead()
     {
         if (_discards) return;
-        _current = _scratch ??= new ThreadBuffer { _discards = true };
+        Hold();
+        _current = _scratch ??= new ThreadBuffer(discards: true);
     }
 
-    /// <summary>Probes write here again; what code run by the read wrote is dropped.</summary>
+    /// <summary>Probes write here again; what code run by the read wrote is dropped; the value is published.</summary>
     internal void EndRead()
     {
         if (_discards) return;
         _scratch!._pos = 0;
+        Release();
         _current = this;
+    }
+
+    /// <summary>
+    /// Until the matching <see cref="Release"/>, what is written is not published to the log's
+    /// reader, so it can still be taken back (<see cref="Rewind"/>): a value that failed to be
+    /// read, or a step's value found equal to the one its frame last wrote. Holds nest.
+    /// </summary>
+    internal void Hold()
+    {
+        if (_holds++ > 0) return;
+        _holdStart = _pos;
+        _commit = Sink;
+    }
+
+    /// <summary>Ends a <see cref="Hold"/>; the outermost publishes what was kept.</summary>
+    internal void Release()
+    {
+        if (--_holds > 0) return;
+        _commit = _array is null && _segment is not null ? (int*)(_segment + RawLog.CommittedOffset) : Sink;
+        Volatile.Write(ref *_commit, _pos);
     }
 
     private static ThreadBuffer Create()
     {
-        var b = new ThreadBuffer();
+        var b = new ThreadBuffer(discards: false);
         RawLog.Register(b);
         _current = b;
         return b;
@@ -101,134 +164,173 @@ internal sealed class ThreadBuffer
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private void Ensure(int bytes)
     {
-        if (_pos + bytes > _data.Length) Spill(bytes);
+        if (_pos + bytes > _limit) Spill(bytes);
     }
 
+    /// <summary>The bytes up to <paramref name="end"/> are written: publish them.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private void Commit(int end)
+    {
+        _pos = end;
+        Volatile.Write(ref *_commit, end);
+    }
+
+    /// <summary>Room for <paramref name="bytes"/> more (at most a segment's worth; longer texts are written piece by piece).</summary>
     private void Spill(int bytes)
     {
         Spills++;
-        if (_discards)
+        if (_array is null)
         {
-            _pos = 0;
+            NextSegment(bytes);
+            return;
         }
-        else
-        {
-            try
-            {
-                Flush();
-            }
-            catch (Exception e)
-            {
-                // The log cannot take more: drop this buffer's bytes and detach.
-                _pos = 0;
-                Recorder.Fail("runtime flush: " + e.GetType().FullName + ": " + e.Message);
-            }
-        }
-        // A single value larger than the buffer (a long string, a wide sequence) grows it.
-        if (bytes > _data.Length) Array.Resize(ref _data, Math.Max(bytes, _data.Length * 2));
+        // Off the log the bytes are thrown away.
+        _base += _pos;
+        _pos = 0;
+        if (bytes > _limit) UseArray(Math.Max(bytes, 2 * _limit));
     }
-
-    /// <summary>Where the next byte goes; a failed value rewinds to its start.</summary>
-    internal int Position => _pos;
-
-    /// <summary>Takes back what was written since <paramref name="position"/>, when it is still in the buffer.</summary>
-    internal void Rewind(int position)
-    {
-        if (position <= _pos) _pos = position;
-    }
-
-    /// <summary>The owner thread appends its buffer to the log (the log's lock is taken once, here).</summary>
-    internal void Flush() => RawLog.Flush(this);
 
     /// <summary>
-    /// Hands the buffered bytes to a writer that holds the log's lock, and empties the buffer.
-    /// Called by the owner (<see cref="Flush"/>) or, once, by the thread that closes the log
-    /// while the owner may still be writing: then the position is read before the array (the
-    /// owner stores the array before the bytes and the bytes before the position), so what is
-    /// handed over is bytes the owner finished writing. A record the owner is in the middle of
-    /// is cut there; the reader keeps such a tail for the thread's next chunk, which never
-    /// comes, and reports the log truncated. Resetting the position happens under the same
-    /// lock, so a flush that races with the close never writes its bytes twice.
+    /// Seals the current segment and continues in a fresh one. A value being read moves along
+    /// whole when it fits, so that a failed read can still be taken back; the sealed segment then
+    /// ends where the value began. When the log refuses a segment (a full disk), the recorder
+    /// detaches and this thread's later bytes are thrown away.
     /// </summary>
-    internal void Drain(Action<long, byte[], int> write)
+    private void NextSegment(int bytes)
     {
-        var length = Volatile.Read(ref _pos);
-        var data = Volatile.Read(ref _data);
-        write(_threadId, data, Math.Min(length, data.Length));
+        var carry = _holds > 0 && _pos - _holdStart + bytes <= Payload ? _pos - _holdStart : 0;
+        byte* next;
+        long index;
+        string? failure = null;
+        try
+        {
+            next = RawLog.TakeSegment(_threadId, out index);
+        }
+        catch (Exception e)
+        {
+            next = null;
+            index = -1;
+            failure = "runtime flush: " + e.GetType().FullName + ": " + e.Message;
+        }
+        if (next is not null) Buffer.MemoryCopy(_data + _pos - carry, next + RawLog.SegmentHeader, Payload, carry);
+        if (_segment is not null) RawLog.Seal(_segment, _segmentIndex, _pos - carry);
+        _base += _pos - carry;
+        _holdStart = 0;
+        if (next is null)
+        {
+            _segment = null;
+            UseArray(Math.Max(ArrayCapacity, bytes));
+            if (failure is not null) Recorder.Fail(failure);
+            return;
+        }
+        _segment = next;
+        _segmentIndex = index;
+        _data = next + RawLog.SegmentHeader;
+        _limit = Payload;
+        _pos = carry;
+        _commit = _holds > 0 ? Sink : (int*)(next + RawLog.CommittedOffset);
+    }
+
+    private void UseArray(int capacity)
+    {
+        _array = GC.AllocateArray<byte>(capacity, pinned: true);
+        _data = (byte*)Unsafe.AsPointer(ref _array[0]);
+        _limit = capacity;
         _pos = 0;
+        _commit = Sink;
+    }
+
+    /// <summary>Where the next byte goes in this thread's stream; a failed value rewinds to its start.</summary>
+    internal long Position => _base + _pos;
+
+    /// <summary>
+    /// Takes back what was written since <paramref name="position"/>, when no reader may have
+    /// seen it: in a buffer off the log, or within a <see cref="Hold"/>.
+    /// </summary>
+    internal void Rewind(long position)
+    {
+        var floor = _array is not null ? _base : _holds > 0 ? _base + _holdStart : _base + _pos;
+        if (position >= floor && position <= _base + _pos) _pos = (int)(position - _base);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void Tag(byte tag)
     {
         Ensure(1);
-        _data[_pos++] = tag;
+        _data[_pos] = tag;
+        Commit(_pos + 1);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void TagI32(byte tag, int value)
     {
         Ensure(5);
-        _data[_pos] = tag;
-        Unsafe.WriteUnaligned(ref _data[_pos + 1], value);
-        _pos += 5;
+        var p = _data + _pos;
+        *p = tag;
+        Unsafe.WriteUnaligned(p + 1, value);
+        Commit(_pos + 5);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void TagI64(byte tag, long value)
     {
         Ensure(9);
-        _data[_pos] = tag;
-        Unsafe.WriteUnaligned(ref _data[_pos + 1], value);
-        _pos += 9;
+        var p = _data + _pos;
+        *p = tag;
+        Unsafe.WriteUnaligned(p + 1, value);
+        Commit(_pos + 9);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void TagU8(byte tag, byte value)
     {
         Ensure(2);
-        _data[_pos] = tag;
-        _data[_pos + 1] = value;
-        _pos += 2;
+        var p = _data + _pos;
+        p[0] = tag;
+        p[1] = value;
+        Commit(_pos + 2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal void TagU16(byte tag, ushort value)
     {
         Ensure(3);
-        _data[_pos] = tag;
-        Unsafe.WriteUnaligned(ref _data[_pos + 1], value);
-        _pos += 3;
+        var p = _data + _pos;
+        *p = tag;
+        Unsafe.WriteUnaligned(p + 1, value);
+        Commit(_pos + 3);
     }
 
     internal void U8(byte value)
     {
         Ensure(1);
-        _data[_pos++] = value;
+        _data[_pos] = value;
+        Commit(_pos + 1);
     }
 
     internal void I32(int value)
     {
         Ensure(4);
-        Unsafe.WriteUnaligned(ref _data[_pos], value);
-        _pos += 4;
+        Unsafe.WriteUnaligned(_data + _pos, value);
+        Commit(_pos + 4);
     }
 
     internal void I64(long value)
     {
         Ensure(8);
-        Unsafe.WriteUnaligned(ref _data[_pos], value);
-        _pos += 8;
+        Unsafe.WriteUnaligned(_data + _pos, value);
+        Commit(_pos + 8);
     }
 
     internal void Decimal(decimal value)
     {
         Ensure(17);
-        _data[_pos] = Tags.Decimal;
+        var p = _data + _pos;
+        *p = Tags.Decimal;
         Span<int> bits = stackalloc int[4];
         decimal.GetBits(value, bits);
-        for (var i = 0; i < 4; i++) BinaryPrimitives.WriteInt32LittleEndian(_data.AsSpan(_pos + 1 + 4 * i), bits[i]);
-        _pos += 17;
+        for (var i = 0; i < 4; i++) BinaryPrimitives.WriteInt32LittleEndian(new Span<byte>(p + 1 + 4 * i, 4), bits[i]);
+        Commit(_pos + 17);
     }
 
     /// <summary>
@@ -238,26 +340,36 @@ internal sealed class ThreadBuffer
     internal void Text(string value)
     {
         var kept = Math.Min(value.Length, Limits.MaxString);
-        Ensure(8 + 2 * kept);
-        Unsafe.WriteUnaligned(ref _data[_pos], value.Length);
-        Unsafe.WriteUnaligned(ref _data[_pos + 4], kept);
-        _pos += 8;
+        Lengths(value.Length, kept);
         CopyChars(value.AsSpan(0, kept));
     }
 
     /// <summary>A text never cut (console output, messages), in the same layout as <see cref="Text"/>.</summary>
     internal void FullText(string value)
     {
-        Ensure(8 + 2 * value.Length);
-        Unsafe.WriteUnaligned(ref _data[_pos], value.Length);
-        Unsafe.WriteUnaligned(ref _data[_pos + 4], value.Length);
-        _pos += 8;
+        Lengths(value.Length, value.Length);
         CopyChars(value.AsSpan());
     }
 
+    private void Lengths(int full, int kept)
+    {
+        Ensure(8);
+        Unsafe.WriteUnaligned(_data + _pos, full);
+        Unsafe.WriteUnaligned(_data + _pos + 4, kept);
+        Commit(_pos + 8);
+    }
+
+    /// <summary>Piece by piece, so a text longer than a segment continues in the next one.</summary>
     private void CopyChars(ReadOnlySpan<char> chars)
     {
-        System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars).CopyTo(_data.AsSpan(_pos));
-        _pos += 2 * chars.Length;
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(chars);
+        while (bytes.Length > 0)
+        {
+            if (_pos == _limit) Spill(1);
+            var n = Math.Min(bytes.Length, _limit - _pos);
+            bytes.Slice(0, n).CopyTo(new Span<byte>(_data + _pos, n));
+            Commit(_pos + n);
+            bytes = bytes.Slice(n);
+        }
     }
 }

@@ -118,22 +118,35 @@ let faults =
             Expect.equal (note out "program_fault") "unhandled exception System.InvalidOperationException: broken on purpose" "metadata"
             Expect.equal (outcome out) "partial" "outcome"
         }
-        test "Environment.FailFast: what was flushed, partial, the signal in the metadata" {
+        test "Environment.FailFast: every event written before it is kept, partial, the signal in the metadata" {
             let run, out = recordFaults "failfast"
             Expect.equal run.ExitCode 0 run.Stderr
             validates out true
             Expect.equal (outcome out) "partial" "no exit handlers ran"
             Expect.equal (note out "termination") "killed by signal 6" "SIGABRT"
+            Expect.stringContains (note out "exit_handlers") "did not run" "the notes say so"
+            let t = load out
+            let nested = t |> callsOf "Faults.Program.Nested(string, int)"
+            Expect.equal (nested |> List.map (fun c -> c.Returned)) [ None; None; None ] "three calls, none returned"
+            Expect.equal (nested |> List.map (fun c -> List.last c.Args |> snd)) [ "2"; "1"; "0" ] "their depths"
+            Expect.isNonEmpty (t |> stepsAt "Program.cs" 20) "the step of the FailFast line"
+            Expect.isTrue (t.Io |> List.exists (fun e -> e.Content = "mode failfast\n")) "the output before it"
         }
-        test "kill -9 of the program: a partial trace of what was flushed" {
+        test "kill -9 of the program: every event written before it is kept" {
             let out = Path.Combine(Repo.tempFolder (), "trace")
             let recorder, pid = Cli.startRecording [ "-o"; out; Repo.program "Faults"; "--"; "wait" ]
+            // A few ticks of the loop (one each 100 ms) before the kill.
+            System.Threading.Thread.Sleep 500
             Cli.signal "9" pid
             recorder.WaitForExit()
             Expect.equal recorder.ExitCode 0 (recorder.StandardError.ReadToEnd())
             validates out true
             Expect.equal (outcome out) "partial" "outcome"
             Expect.equal (note out "termination") "killed by signal 9" "SIGKILL"
+            let t = load out
+            Expect.equal (t |> callsOf "Faults.Program.Nested(string, int)" |> List.length) 3 "the calls"
+            let ticks = t.Steps |> List.choose (fun s -> s.Values.TryFind "tick")
+            Expect.isGreaterThanOrEqual ticks.Length 2 "the loop's steps up to the kill"
         }
         for signal in [ "INT"; "TERM" ] do
             test $"SIG{signal} to the recorder stops the program and keeps a partial trace" {

@@ -16,6 +16,7 @@ let main argv =
               ProbeTableAgreementTests.tests
               RuntimeBundlingTests.tests
               TraceFolderTests.tests
+              RawLogReaderTests.tests
               RawLogConverterTests.tests
               TraceBinTests.tests
               ProgressTests.tests ])

@@ -72,11 +72,11 @@ module Verdict =
           elif signalsInExitCode && facts.ProgramExitCode > 128 then
               yield "termination", sprintf "killed by signal %d" (facts.ProgramExitCode - 128)
           if not facts.CleanExit && not facts.Interrupted then
-              yield "exit_handlers", "did not run (killed, FailFast or a crash): events not flushed by then are lost"
+              yield "exit_handlers", "did not run (killed, FailFast or a crash): the trace ends where the program stopped"
           for fault in faults do
               yield "program_fault", "unhandled exception " + fault
           if facts.Truncated then
-              yield "raw_log", "ends inside a chunk: the events the program had not flushed are lost"
+              yield "raw_log", "ends inside a record: the program stopped while writing it"
           if not facts.Balanced then
               yield "open_calls", "some calls never returned (the program exited or died inside them)"
           for e in Option.toList verdict.Warning @ Option.toList verdict.Error do

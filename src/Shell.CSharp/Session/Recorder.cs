@@ -66,21 +66,48 @@ public static class Recorder
             var program = Path.Combine(appFolder, Path.GetFileName(session.Target));
             var runtimeHook = RuntimeBundling.Bundle(appFolder, program);
             var rawLog = Path.Combine(stage, "raw.log");
-            var clock = Stopwatch.StartNew();
             var fieldPolicies = Path.Combine(stage, "field-policies.txt");
             File.WriteAllText(fieldPolicies, FieldPolicyModule.encode(ListModule.OfSeq(instrumentation.FieldPolicies)));
             var launch = new LaunchRequest(
                 program, request.ProgramArgs, session.Workdir, runtimeHook,
                 RuntimeSettings(rawLog, fieldPolicies, policy, request.Activation is not null));
-            var run = tests?.Runner.IsVsTest == true
-                ? await TestRunLauncher.RunAsync(launch, stage, stop).ConfigureAwait(false)
-                : await ProgramLauncher.RunAsync(launch, stop).ConfigureAwait(false);
-            var recordedIn = clock.Elapsed;
-            log.Write(LogLevel.Info, "launch", "the program exited", null, ("exit_code", run.ExitCode.ToString()), ("interrupted", run.Interrupted.ToString()));
+            var scratch = TraceFolder.CreateScratch(session.OutDir, session.RecordingId);
+            try
+            {
+                // Conversion starts with the program and follows its raw log (the machine's other
+                // core does the work); it ends once the program has, with its exit code.
+                var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+                var reader = new RawLogReader(rawLog, exited.Task);
+                var conversion = Task.Factory.StartNew(
+                    () => Convert(reader, manifest, exited.Task, scratch, policy),
+                    CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+                var clock = Stopwatch.StartNew();
+                LaunchResult run;
+                try
+                {
+                    run = tests?.Runner.IsVsTest == true
+                        ? await TestRunLauncher.RunAsync(launch, stage, stop).ConfigureAwait(false)
+                        : await ProgramLauncher.RunAsync(launch, stop).ConfigureAwait(false);
+                }
+                catch (Exception)
+                {
+                    // The launch failure is what the user is told; the conversion only has to end.
+                    exited.SetResult(-1);
+                    await conversion.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
+                    throw;
+                }
+                var recordedIn = clock.Elapsed;
+                log.Write(LogLevel.Info, "launch", "the program exited", null, ("exit_code", run.ExitCode.ToString()), ("interrupted", run.Interrupted.ToString()));
 
-            clock.Restart();
-            var filterSummary = FilterSummaryModule.add(instrumentation.Stats, FilterSummaryModule.ofChain(filters.Chain));
-            return Finish(session, request, manifest, filterSummary, rawLog, run, recordedIn, clock, log);
+                clock.Restart();
+                exited.SetResult(run.ExitCode);
+                var filterSummary = FilterSummaryModule.add(instrumentation.Stats, FilterSummaryModule.ofChain(filters.Chain));
+                return await Finish(session, request, manifest, filterSummary, scratch, conversion, reader, run, recordedIn, clock, log).ConfigureAwait(false);
+            }
+            finally
+            {
+                if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
+            }
         }
         finally
         {
@@ -110,16 +137,16 @@ public static class Recorder
         return manifest;
     }
 
-    private static RecordResult Finish(
-        SessionContext session, RecordRequest request, Manifest manifest, FilterSummary filterSummary, string rawLog, LaunchResult run,
+    private static async Task<RecordResult> Finish(
+        SessionContext session, RecordRequest request, Manifest manifest, FilterSummary filterSummary, string scratch,
+        Task<(ConversionSummary, RecorderError?)> conversion, RawLogReader reader, LaunchResult run,
         TimeSpan recordedIn, Stopwatch clock, Logger log)
     {
         var policy = request.Policy;
-        var scratch = TraceFolder.CreateScratch(session.OutDir, session.RecordingId);
         try
         {
-            var (summary, conversionError) = Convert(rawLog, manifest, run.ExitCode, scratch, policy);
-            var rawBytes = File.Exists(rawLog) ? new FileInfo(rawLog).Length : 0;
+            var (summary, conversionError) = await conversion.ConfigureAwait(false);
+            var rawBytes = reader.BytesRead;
             // The bench reads these two lines (and "the program exited") for conversion speed and time to a ready trace.
             log.Write(LogLevel.Info, "convert", "converted the raw log", null,
                 ("events", summary.Events.ToString()), ("steps", summary.Steps.ToString()), ("raw_log_bytes", rawBytes.ToString()));
@@ -156,29 +183,40 @@ public static class Recorder
         {
             return RecordResult.Failed(run.ExitCode, Errors.Io(session.OutDir, e.Message));
         }
-        finally
-        {
-            if (Directory.Exists(scratch)) Directory.Delete(scratch, recursive: true);
-        }
     }
 
-    /// <summary>Converts the raw log; a failure is returned, with what was converted before it kept valid.</summary>
-    private static (ConversionSummary, RecorderError?) Convert(string rawLog, Manifest manifest, int exitCode, string scratch, Policy policy)
+    /// <summary>
+    /// Converts the raw log as the program writes it, until the program has ended; a failure is
+    /// returned, with what was converted before it kept valid.
+    /// </summary>
+    private static (ConversionSummary, RecorderError?) Convert(RawLogReader reader, Manifest manifest, Task<int> exited, string scratch, Policy policy)
     {
         var format = policy.Format.Value;
         var events = Path.Combine(scratch, PolicyValues.traceFileName(format));
+        int ExitCode() => exited.Result;
         try
         {
             TestHooks.FailIfAsked("conversion", Errors.TraceIncomplete);
-            using var progress = Progress.OnStderr("converting the raw log", policy);
-            using var sink = TraceEventSinks.Create(format, events);
-            return (RawLogConverter.Convert(rawLog, manifest, exitCode, sink, (done, total) => progress.Report(done, total, "MB")), null);
+            // The progress line shows only once the program has ended: until then the terminal is the program's.
+            Progress? progress = null;
+            try
+            {
+                using var sink = TraceEventSinks.Create(format, events);
+                return (RawLogConverter.Convert(reader, manifest, ExitCode, sink, (done, total) =>
+                {
+                    if (exited.IsCompleted) (progress ??= Progress.OnStderr("converting the raw log", policy)).Report(done, total, "MB");
+                }), null);
+            }
+            finally
+            {
+                progress?.Dispose();
+            }
         }
         catch (RecorderException e)
         {
             // Keep a trace that loads: the registrations and `<toplevel>` at least.
             using var sink = TraceEventSinks.Create(format, events);
-            return (RawLogConverter.Convert(null, manifest, exitCode, sink), e.Error);
+            return (RawLogConverter.Convert(null, manifest, ExitCode, sink), e.Error);
         }
     }
 

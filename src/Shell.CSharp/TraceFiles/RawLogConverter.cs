@@ -23,9 +23,13 @@ internal static class RawLogConverter
     /// </summary>
     private const int BatchesAhead = 4;
 
-    /// <summary>Converts <paramref name="rawLogPath"/> (null: no records, only the registrations and `&lt;toplevel&gt;`) into <paramref name="sink"/>, and finishes it.</summary>
-    /// <param name="onProgress">Called after each chunk with the bytes of the raw log read so far and its size.</param>
-    internal static ConversionSummary Convert(string? rawLogPath, Manifest manifest, int exitCode, ITraceEventSink sink, Action<long, long>? onProgress = null)
+    /// <summary>
+    /// Converts what <paramref name="reader"/> reads (null: no records, only the registrations and
+    /// `&lt;toplevel&gt;`) into <paramref name="sink"/>, while the program runs, and finishes it: the
+    /// reader ends once the program has, and only then is <paramref name="exitCode"/> asked for.
+    /// </summary>
+    /// <param name="onProgress">Called after each chunk with the bytes of the raw log read so far and committed so far.</param>
+    internal static ConversionSummary Convert(RawLogReader? reader, Manifest manifest, Func<int> exitCode, ITraceEventSink sink, Action<long, long>? onProgress = null)
     {
         long events = 0, steps = 0, calls = 0;
         var functionsCalled = new HashSet<int>();
@@ -49,10 +53,8 @@ internal static class RawLogConverter
         var (state, header) = Conversion.start(manifest).ToValueTuple();
         Emit([.. header]);
         var truncated = false;
-        if (rawLogPath is not null)
+        if (reader is not null)
         {
-            var reader = new RawLogReader(rawLogPath);
-            var size = onProgress is null || !File.Exists(rawLogPath) ? 0 : new FileInfo(rawLogPath).Length;
             // Two stages on two threads: decoding and converting on one, encoding on this one
             // (and compressing on the sink's own); batches keep their order, so the output is
             // the same. Encoded batches go back to the converter to be filled again.
@@ -65,7 +67,7 @@ internal static class RawLogConverter
                 {
                     foreach (var (threadId, records) in reader.Chunks())
                     {
-                        onProgress?.Invoke(reader.BytesRead, size);
+                        onProgress?.Invoke(reader.BytesRead, reader.BytesCommitted);
                         var batch = emptied.TryDequeue(out var reused) ? reused : [];
                         Conversion.feed(state, threadId, records, batch);
                         if (!batches.Add(batch)) break;
@@ -93,7 +95,7 @@ internal static class RawLogConverter
             if (failure is not null) ExceptionDispatchInfo.Capture(failure).Throw();
             truncated = reader.Truncated;
         }
-        var end = Conversion.finish(state, exitCode);
+        var end = Conversion.finish(state, exitCode());
         Emit([.. end.Events]);
         sink.Finish();
         return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, truncated,

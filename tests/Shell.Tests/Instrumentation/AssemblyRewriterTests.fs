@@ -97,27 +97,12 @@ let private instrumentedRun =
 /// The raw log's records, decoded by Core, per thread in log order
 /// (chunks `[int64 thread][int32 length][records]`; a record may continue in the thread's next chunk).
 let private rawRecordsByThread (path: string) =
-    let bytes = File.ReadAllBytes path
-    let threads = ResizeArray<int64 * ResizeArray<byte>>()
-    let mutable offset = 0
-    while offset < bytes.Length do
-        let thread = BitConverter.ToInt64(bytes, offset)
-        let length = BitConverter.ToInt32(bytes, offset + 8)
-        let data =
-            match threads |> Seq.tryFind (fun (t, _) -> t = thread) with
-            | Some(_, data) -> data
-            | None ->
-                let data = ResizeArray()
-                threads.Add(thread, data)
-                data
-        data.AddRange(ArraySegment(bytes, offset + 12, length))
-        offset <- offset + 12 + length
-    [ for thread, data in threads ->
-          match RawRecord.decodeChunk Map.empty (data.ToArray()) 0 data.Count with
-          | Ok(records, _, used) ->
-              Expect.equal used data.Count $"thread {thread}: every byte decoded"
-              thread, records
-          | Error e -> failtestf "thread %d: %s" thread e ]
+    let reader = CodeTracer.Shell.TraceFiles.RawLogReader(path, System.Threading.Tasks.Task.CompletedTask)
+    let chunks = reader.Chunks() |> Seq.map (fun struct (thread, records) -> thread, records) |> List.ofSeq
+    Expect.isFalse reader.Truncated "every byte decoded"
+    chunks
+    |> List.groupBy fst
+    |> List.map (fun (thread, parts) -> thread, parts |> List.collect snd)
 
 /// Checks one thread's records against the protocol (each Enter and Return followed by
 /// exactly the values of its read slots; a step's changed values, each after its `At`,

@@ -7,17 +7,18 @@ open CodeTracer.Core.Policy
 open CodeTracer.Core.Recording
 open CodeTracer.Shell
 open CodeTracer.Shell.TraceFiles
+open CodeTracer.Shell.Tests
 
 let private temp () =
     let d = Path.Combine(Path.GetTempPath(), "ct-writer-" + Guid.NewGuid().ToString("N"))
     Directory.CreateDirectory d |> ignore
     d
 
-/// A raw log of one chunk of thread 1 holding `records`.
+/// A reader of a finished raw log of one segment of thread 1 holding `records`.
 let private rawLog (dir: string) (records: byte[]) =
     let path = Path.Combine(dir, "raw.log")
-    File.WriteAllBytes(path, Array.concat [ BitConverter.GetBytes 1L; BitConverter.GetBytes records.Length; records ])
-    path
+    RawLogFile.write path [ RawLogFile.sealedSegment 1L records ] None
+    RawLogReader(path, Threading.Tasks.Task.CompletedTask)
 
 let tests =
     testList
@@ -29,7 +30,7 @@ let tests =
                   Expect.throwsT<RecorderException>
                       (fun () ->
                           use sink = new JsonTraceSink(Path.Combine(dir, "trace.json"))
-                          RawLogConverter.Convert(raw, Manifest.empty, 0, sink, null) |> ignore)
+                          RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 0), sink, null) |> ignore)
                       "RecorderException"
               finally
                   Directory.Delete(dir, true)
@@ -40,7 +41,7 @@ let tests =
                   let raw = rawLog dir [||]
                   let summary =
                       use sink = new JsonTraceSink(Path.Combine(dir, "trace.json"))
-                      RawLogConverter.Convert(raw, Manifest.empty, 3, sink, null)
+                      RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 3), sink, null)
                   Expect.isTrue summary.Balanced "balanced"
                   Expect.stringContains (File.ReadAllText(Path.Combine(dir, "trace.json"))) "{\"Return\":{\"return_value\":{\"kind\":\"Int\",\"i\":3" "exit code"
               finally
@@ -53,7 +54,7 @@ let tests =
                   let convert format =
                       let path = Path.Combine(dir, PolicyValues.traceFileName format)
                       use sink = TraceEventSinks.Create(format, path)
-                      let summary = RawLogConverter.Convert(raw, Manifest.empty, 3, sink, null)
+                      let summary = RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 3), sink, null)
                       summary.Events, List.ofSeq (TraceEventReader.Read path)
                   let binaryCount, binary = convert TraceFormat.Binary
                   let jsonCount, json = convert TraceFormat.Json

@@ -1,0 +1,45 @@
+/// Raw log files in the runtime's layout (RawLogLayout), written by hand for reader tests.
+module CodeTracer.Shell.Tests.RawLogFile
+
+open System
+open System.IO
+open CodeTracer.Runtime
+open CodeTracer.Shell.TraceFiles
+
+/// A Step record of `site` (tag and int32).
+let step (site: int) = Array.append [| Tags.Step |] (BitConverter.GetBytes site)
+
+/// One segment: its owner, its bytes, how many are committed, whether it is sealed.
+type Segment = { Thread: int64; Bytes: byte[]; Committed: int; Sealed: bool }
+
+let sealedSegment thread (bytes: byte[]) = { Thread = thread; Bytes = bytes; Committed = bytes.Length; Sealed = true }
+let openSegment thread (bytes: byte[]) committed = { Thread = thread; Bytes = bytes; Committed = committed; Sealed = false }
+
+/// Writes a raw log with these segments (in the order taken) and, when given, a Detach record of `thread` in the header.
+let write (path: string) (segments: Segment list) (detach: (int64 * string) option) =
+    let file = Array.zeroCreate<byte> (RawLogLayout.HeaderSize + segments.Length * RawLogLayout.SegmentSize)
+    let put (offset: int) (bytes: byte[]) = Buffer.BlockCopy(bytes, 0, file, offset, bytes.Length)
+    put 0 (BitConverter.GetBytes RawLogLayout.Magic)
+    put RawLogLayout.SegmentSizeOffset (BitConverter.GetBytes RawLogLayout.SegmentSize)
+    put RawLogLayout.TakenOffset (BitConverter.GetBytes(int64 segments.Length))
+    match detach with
+    | Some (thread, reason) ->
+        let record = Array.concat [ [| Tags.Detach |]; BitConverter.GetBytes reason.Length; BitConverter.GetBytes reason.Length; Text.Encoding.Unicode.GetBytes reason ]
+        put RawLogLayout.DetachRecordOffset record
+        put RawLogLayout.DetachThreadOffset (BitConverter.GetBytes thread)
+        put RawLogLayout.DetachLengthOffset (BitConverter.GetBytes record.Length)
+    | None -> ()
+    segments
+    |> List.iteri (fun i s ->
+        let start = int (RawLogLayout.SegmentStart(int64 i))
+        put (start + RawLogLayout.ThreadOffset) (BitConverter.GetBytes s.Thread)
+        put (start + RawLogLayout.CommittedOffset) (BitConverter.GetBytes s.Committed)
+        put (start + RawLogLayout.SealedOffset) (BitConverter.GetBytes(if s.Sealed then 1 else 0))
+        put (start + RawLogLayout.SegmentHeader) s.Bytes)
+    File.WriteAllBytes(path, file)
+
+/// A fresh temporary folder.
+let temp () =
+    let d = Path.Combine(Path.GetTempPath(), "ct-rawlog-" + Guid.NewGuid().ToString("N"))
+    Directory.CreateDirectory d |> ignore
+    d

@@ -1,0 +1,122 @@
+/// The segment reader: which bytes of a raw log it reads, in which order, and when.
+module CodeTracer.Shell.Tests.RawLogReaderTests
+
+open System
+open System.IO
+open System.Reflection
+open System.Threading.Tasks
+open Expecto
+open CodeTracer.Core.Probes
+open CodeTracer.Runtime
+open CodeTracer.Shell.TraceFiles
+open CodeTracer.Shell.Tests.RawLogFile
+
+let private chunksOf (reader: RawLogReader) =
+    reader.Chunks() |> Seq.map (fun struct (thread, records) -> thread, records) |> List.ofSeq
+
+/// Reads a finished log (the program has ended) made of these segments.
+let private readEnded segments detach =
+    let dir = temp ()
+    try
+        let path = Path.Combine(dir, "raw.log")
+        write path segments detach
+        let reader = RawLogReader(path, Task.CompletedTask)
+        let chunks = chunksOf reader
+        chunks, reader.Truncated
+    finally
+        Directory.Delete(dir, true)
+
+let private steps sites = sites |> List.map RStep
+
+let tests =
+    testList "TraceFiles.RawLogReader" [
+        test "segments are read in the order taken, each thread's records in its order" {
+            let chunks, truncated =
+                readEnded
+                    [ sealedSegment 1L (Array.append (step 1) (step 2))
+                      sealedSegment 2L (step 10)
+                      openSegment 1L (step 3) 5 ]
+                    None
+            Expect.equal chunks [ 1L, steps [ 1; 2 ]; 2L, steps [ 10 ]; 1L, steps [ 3 ] ] "chunks"
+            Expect.isFalse truncated "whole records"
+        }
+        test "only the committed part of a segment is read" {
+            let chunks, _ = readEnded [ openSegment 1L (Array.append (step 1) (step 2)) 5 ] None
+            Expect.equal chunks [ 1L, steps [ 1 ] ] "the second step is not committed"
+        }
+        test "a record cut at a committed boundary is completed by its thread's next segment, after other threads" {
+            let first = Array.append (step 1) (step 2)
+            let chunks, truncated =
+                readEnded
+                    [ { Thread = 1L; Bytes = first.[0..6]; Committed = 7; Sealed = true }
+                      sealedSegment 2L (step 10)
+                      sealedSegment 1L (Array.append first.[7..] (step 3)) ]
+                    None
+            Expect.equal chunks [ 1L, steps [ 1 ]; 2L, steps [ 10 ]; 1L, steps [ 2; 3 ] ] "the cut step joins its thread's next part"
+            Expect.isFalse truncated "nothing lost"
+        }
+        test "a record cut where the log ends is reported truncated" {
+            let chunks, truncated = readEnded [ openSegment 1L (Array.append (step 1) (step 2)) 7 ] None
+            Expect.equal chunks [ 1L, steps [ 1 ] ] "what is whole"
+            Expect.isTrue truncated "truncated"
+        }
+        test "a segment taken but never started is skipped" {
+            let chunks, _ = readEnded [ openSegment 0L [||] 0; sealedSegment 2L (step 10) ] None
+            Expect.equal chunks [ 2L, steps [ 10 ] ] "chunks"
+        }
+        test "the Detach record of the header comes after every thread's records" {
+            let chunks, _ = readEnded [ openSegment 1L (step 1) 5; openSegment 2L (step 10) 5 ] (Some(2L, "disk full"))
+            Expect.equal chunks [ 1L, steps [ 1 ]; 2L, steps [ 10 ]; 2L, [ RDetach "disk full" ] ] "chunks"
+        }
+        test "no log and the program ended: nothing to read" {
+            let reader = RawLogReader(Path.Combine(temp (), "raw.log"), Task.CompletedTask)
+            Expect.isEmpty (chunksOf reader) "no chunks"
+        }
+        test "while the program runs, a sealed segment is read at once and a small unsealed part waits for the end" {
+            let dir = temp ()
+            try
+                let path = Path.Combine(dir, "raw.log")
+                write path [ sealedSegment 1L (step 1); openSegment 2L (step 10) 5 ] None
+                let ended = TaskCompletionSource()
+                use chunks = RawLogReader(path, ended.Task).Chunks().GetEnumerator()
+                Expect.isTrue (chunks.MoveNext()) "a first chunk"
+                let struct (thread, records) = chunks.Current
+                Expect.equal (thread, records) (1L, steps [ 1 ]) "the sealed segment, before the end"
+                let mutable endedAt = DateTime.MaxValue
+                let finisher = Task.Delay(300).ContinueWith(fun (_: Task) -> endedAt <- DateTime.UtcNow; ended.SetResult())
+                Expect.isTrue (chunks.MoveNext()) "a second chunk"
+                Expect.isGreaterThanOrEqual DateTime.UtcNow endedAt "read only once the program ended"
+                let struct (thread, records) = chunks.Current
+                Expect.equal (thread, records) (2L, steps [ 10 ]) "the unsealed part"
+                Expect.isFalse (chunks.MoveNext()) "the end"
+                finisher.Wait()
+            finally
+                Directory.Delete(dir, true)
+        }
+        test "while the program runs, a thread's later segment waits for the unread part of its earlier one" {
+            let dir = temp ()
+            try
+                let path = Path.Combine(dir, "raw.log")
+                write path [ openSegment 1L (step 1) 5; sealedSegment 1L (step 2) ] None
+                let ended = TaskCompletionSource()
+                let finisher = Task.Delay(200).ContinueWith(fun (_: Task) -> ended.SetResult())
+                let chunks = chunksOf (RawLogReader(path, ended.Task))
+                Expect.equal chunks [ 1L, steps [ 1 ]; 1L, steps [ 2 ] ] "in the thread's order"
+                finisher.Wait()
+            finally
+                Directory.Delete(dir, true)
+        }
+        test "the layout agrees with the runtime's" {
+            let runtime = typeof<Tags>.Assembly.GetType("CodeTracer.Runtime.RawLog", true)
+            let constants (t: Type) =
+                t.GetFields(BindingFlags.Static ||| BindingFlags.NonPublic ||| BindingFlags.Public)
+                |> Array.filter (fun f -> f.IsLiteral)
+                |> Array.map (fun f -> f.Name, f.GetRawConstantValue())
+                |> Map.ofArray
+            let runtimeConstants = constants runtime
+            let shell = constants typeof<RawLogLayout>
+            Expect.isNonEmpty shell "the shell's constants"
+            for KeyValue(name, value) in shell do
+                Expect.equal (runtimeConstants.TryFind name) (Some value) name
+        }
+    ]
