@@ -21,6 +21,7 @@ type RecordArgs =
     | Max_Depth of n: int
     | Max_Elements of n: int
     | Max_String of n: int
+    | Max_Trace_Size of size: string
     | Trace_Filter of path: string
     | Test
     | No_Framework_Filters
@@ -47,6 +48,7 @@ type RecordArgs =
             | Max_Depth _ -> "how deep nested values are read (default 3)."
             | Max_Elements _ -> "how many elements of a collection are recorded (default 100)."
             | Max_String _ -> "how many characters of a string are recorded (default 1000)."
+            | Max_Trace_Size _ -> "stop capturing once the raw log reaches this size (500M, 8G, ...; default 4G; 0: no limit): the program runs on unrecorded and the trace is truncated there."
             | Trace_Filter _ -> "a trace filter file, applied after the project's (repeatable; :: joins paths)."
             | Test -> "the target is an xUnit, NUnit or MSTest project or assembly: run its tests with dotnet test and record the test host (runner arguments such as --filter follow --)."
             | No_Framework_Filters -> "with --test: do not apply the test framework's built-in filter."

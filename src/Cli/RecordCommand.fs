@@ -44,7 +44,9 @@ let cliLayer (args: ParseResults<RecordArgs>) : Result<PolicyLayer, string> =
           parsed args "log-level" "trace, debug, info, warn or error" PolicyValues.tryParseLogLevel (args.TryGetResult Log_Level)
           |> Result.map (fun v (l: PolicyLayer) -> { l with LogLevel = v })
           parsed args "format" "binary or json" PolicyValues.tryParseFormat (args.TryGetResult Format)
-          |> Result.map (fun v (l: PolicyLayer) -> { l with Format = v }) ]
+          |> Result.map (fun v (l: PolicyLayer) -> { l with Format = v })
+          parsed args "max-trace-size" PolicyValues.sizeWords PolicyValues.tryParseSize (args.TryGetResult Max_Trace_Size)
+          |> Result.map (fun v (l: PolicyLayer) -> { l with MaxTraceSize = v }) ]
     match results |> List.tryPick (function Error e -> Some e | Ok _ -> None) with
     | Some message -> Error message
     | None ->

@@ -5,11 +5,12 @@ using System.Text.RegularExpressions;
 namespace CodeTracer.Runtime;
 
 /// <summary>
-/// What the trace filter does to the fields of recorded objects, one policy per group of
-/// methods (the instrumenter passes a method's policy id to <c>Probe.ValObjectIn</c>; 0
-/// records every field). The shell writes the policies to a file (Core's
-/// <c>FieldPolicy.encode</c>); each is compiled the first time a value needs it, and its
-/// actions for a type's fields are decided once per type and kept on the type's writer (<see cref="FieldSet"/>).
+/// What the trace filter does to the fields of recorded objects and to the entries of
+/// dictionaries under string keys, one policy per group of methods (the instrumenter passes
+/// a method's policy id to <c>Probe.ValObjectIn</c>; 0 records everything). The shell writes
+/// the policies to a file (Core's <c>FieldPolicy.encode</c>); each is compiled the first time
+/// a value needs it, and its actions for a type's fields are decided once per type and kept
+/// on the type's writer (<see cref="FieldSet"/>); a dictionary's keys, once per entry.
 /// </summary>
 internal static class FieldPolicies
 {
@@ -18,7 +19,13 @@ internal static class FieldPolicies
     private static string[] _lines = [];
     private static Policy?[] _compiled = [];
 
-    private sealed record Policy(byte Default, (Regex Pattern, byte Action)[] Patterns);
+    /// <summary>A pattern: a regex (glob, regex and literal selectors) or a <c>words</c> pattern.</summary>
+    private sealed record Pattern(Regex? Regex, WordPattern? Words, byte Action)
+    {
+        internal bool Matches(string name, bool isText) => Regex?.IsMatch(name) ?? Words!.Matches(name, isText);
+    }
+
+    private sealed record Policy(byte Default, Pattern[] Patterns);
 
     internal static void Load()
     {
@@ -28,31 +35,44 @@ internal static class FieldPolicies
         _compiled = new Policy?[_lines.Length];
     }
 
-    /// <summary>The action on each of <paramref name="names"/> under policy <paramref name="id"/> (1-based line; 0: all allowed).</summary>
-    internal static byte[] Decide(int id, string[] names)
+    /// <summary>
+    /// The action on each of <paramref name="names"/> (whose values are text where
+    /// <paramref name="texts"/> says so) under policy <paramref name="id"/> (1-based line; 0: all allowed).
+    /// </summary>
+    internal static byte[] Decide(int id, string[] names, bool[] texts)
     {
         var actions = new byte[names.Length];
-        if (id <= 0 || id > _lines.Length) return actions;
-        var policy = _compiled[id - 1] ??= Compile(_lines[id - 1]);
-        for (var i = 0; i < names.Length; i++)
-        {
-            actions[i] = policy.Default;
-            foreach (var (pattern, action) in policy.Patterns)
-            {
-                if (!pattern.IsMatch(names[i])) continue;
-                actions[i] = action;
-                break;
-            }
-        }
+        if (PolicyOf(id) is not { } policy) return actions;
+        for (var i = 0; i < names.Length; i++) actions[i] = Decide(policy, names[i], texts[i]);
         return actions;
+    }
+
+    /// <summary>The action on the value of a dictionary entry under the string key <paramref name="key"/>, judged as a field of that name.</summary>
+    internal static byte DecideEntry(int id, string key, object? value) =>
+        PolicyOf(id) is { } policy ? Decide(policy, key, value is not null && TextTypes.IsText(value.GetType())) : Allow;
+
+    private static Policy? PolicyOf(int id) =>
+        id <= 0 || id > _lines.Length ? null : _compiled[id - 1] ??= Compile(_lines[id - 1]);
+
+    private static byte Decide(Policy policy, string name, bool isText)
+    {
+        foreach (var pattern in policy.Patterns)
+            if (pattern.Matches(name, isText)) return pattern.Action;
+        return policy.Default;
     }
 
     private static Policy Compile(string line)
     {
         var parts = line.Split('\t');
-        var patterns = new (Regex, byte)[parts.Length - 1];
+        var patterns = new Pattern[parts.Length - 1];
         for (var i = 1; i < parts.Length; i++)
-            patterns[i - 1] = (new Regex(parts[i][1..], RegexOptions.NonBacktracking | RegexOptions.CultureInvariant), Action(parts[i][0]));
+        {
+            var action = Action(parts[i][0]);
+            var text = parts[i][2..];
+            patterns[i - 1] = parts[i][1] == 'w'
+                ? new Pattern(null, WordPattern.Parse(text), action)
+                : new Pattern(new Regex(text, RegexOptions.NonBacktracking | RegexOptions.CultureInvariant), null, action);
+        }
         return new Policy(Action(parts[0][0]), patterns);
     }
 

@@ -17,6 +17,9 @@ internal sealed class FieldSet
     private readonly int[] _offsets;
     private readonly Stored[] _stored;
 
+    /// <summary>Which fields hold text (<see cref="TextTypes"/>): a field named <c>token</c> is a secret only then.</summary>
+    private readonly bool[] _texts;
+
     /// <summary>The names field patterns see.</summary>
     internal readonly string[] Names;
 
@@ -27,6 +30,7 @@ internal sealed class FieldSet
         var array = fields.ToArray();
         _offsets = Layout.Offsets(type, array, sample);
         _stored = Array.ConvertAll(array, f => Stored.For(f.FieldType));
+        _texts = Array.ConvertAll(array, f => TextTypes.IsText(f.FieldType));
         Names = names;
     }
 
@@ -52,7 +56,7 @@ internal sealed class FieldSet
     {
         var known = _actions;
         if (policy < known.Length && known[policy] is { } actions) return actions;
-        actions = FieldPolicies.Decide(policy, Names);
+        actions = FieldPolicies.Decide(policy, Names, _texts);
         // Another thread may extend the table at the same time: the last copy wins, and a lost
         // entry is only decided again.
         var grown = new byte[]?[Math.Max(known.Length, policy + 1)];

@@ -56,4 +56,41 @@ public sealed class Frame
     {
         if (place < _calls.Length) _calls[place] = 0;
     }
+
+    private ArrayMemory?[] _arrays = [];
+    private long[] _arrayCalls = [];
+
+    /// <summary>
+    /// Whether <paramref name="value"/> is, element for element, the array or list of
+    /// primitives or strings this call last wrote at <paramref name="place"/> (so writing it
+    /// would repeat the same bytes).
+    /// </summary>
+    internal bool HoldsSequence(int place, object value) =>
+        place < _arrayCalls.Length && _arrayCalls[place] == Call
+        && ArrayMemory.TryElements(value, out var items, out var length, out var kept)
+        && _arrays[place]!.Matches(value, items, length, kept);
+
+    /// <summary>Keeps <paramref name="value"/> as what this call last wrote at <paramref name="place"/>, when it is one <see cref="ArrayMemory"/> can keep.</summary>
+    internal void RememberSequence(int place, object? value)
+    {
+        if (value is null || !ArrayMemory.TryElements(value, out var items, out var length, out var kept))
+        {
+            ForgetArray(place);
+            return;
+        }
+        if (place >= _arrayCalls.Length)
+        {
+            var size = Math.Max(place + 1, 2 * _arrayCalls.Length);
+            Array.Resize(ref _arrays, size);
+            Array.Resize(ref _arrayCalls, size);
+        }
+        (_arrays[place] ??= new ArrayMemory()).Keep(value, items, length, kept);
+        _arrayCalls[place] = Call;
+    }
+
+    /// <summary>The array this call wrote at <paramref name="place"/> is not known any more.</summary>
+    internal void ForgetArray(int place)
+    {
+        if (place < _arrayCalls.Length) _arrayCalls[place] = 0;
+    }
 }

@@ -106,9 +106,47 @@ public static class Probe
         b.Text(value);
     }
 
+    // The same values at a step: `At` and the value in one call, into the frame's buffer
+    // (no thread-static lookup). Called only with a frame: a step of an unrecorded call
+    // skips its values.
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValIntAt(long value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtI64((ushort)position, Tags.Int, value); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValUIntAt(ulong value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtI64((ushort)position, Tags.UInt, unchecked((long)value)); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValDoubleAt(double value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtI64((ushort)position, Tags.Double, System.BitConverter.DoubleToInt64Bits(value)); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValSingleAt(float value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtI32((ushort)position, Tags.Single, System.BitConverter.SingleToInt32Bits(value)); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValBoolAt(bool value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtU8((ushort)position, Tags.Bool, value ? (byte)1 : (byte)0); }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void ValCharAt(char value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtU16((ushort)position, Tags.Char, value); }
+
+    public static void ValStringAt(string? value, int position, Frame frame)
+    {
+        if (!Live(FailPoints.Value)) return;
+        var b = frame.Buffer;
+        b.TagU16(Tags.At, (ushort)position);
+        if (value is null) { b.Tag(Tags.Null); return; }
+        b.Tag(Tags.String);
+        b.Text(value);
+    }
+
     public static void ValDecimal(decimal value) { if (Live(FailPoints.Value)) ThreadBuffer.Current.Decimal(value); }
 
     public static void ValObject(object? value) => ValObjectIn(value, 0);
+
+    /// <summary>In place of a value the filter redacts that is known only at run time (an async method's result, an iterator's item).</summary>
+    public static void ValRedacted() { if (Live(FailPoints.Value)) ThreadBuffer.Current.Tag(Tags.Redacted); }
+
+    /// <summary>In place of a value the filter drops that is known only at run time.</summary>
+    public static void ValDropped() { if (Live(FailPoints.Value)) ThreadBuffer.Current.Tag(Tags.Dropped); }
 
     /// <summary>A boxed value of a method whose filter speaks of fields: <paramref name="fieldPolicy"/> says which are read.</summary>
     public static void ValObjectIn(object? value, int fieldPolicy)
@@ -125,6 +163,7 @@ public static class Probe
     public static void ValObjectAt(object? value, int position, int place, int fieldPolicy, Frame? frame)
     {
         if (frame is null || !Live(FailPoints.Value)) return;
+        if (value is not null && frame.HoldsSequence(place, value)) return;
         var b = frame.Buffer;
         // Unpublished until compared, so that an unchanged value (and its At) can be taken back.
         b.Hold();
@@ -134,11 +173,19 @@ public static class Probe
         var valueStart = b.Position;
         WriteObject(b, value, fieldPolicy);
         if (b.Spills != spills || b.Position < valueStart)
-            frame.Forget(place); // moved to the next segment meanwhile: the bytes can not be compared
-        else if (frame.Holds(place, b.Since(valueStart)))
-            b.Rewind(start);
+        {
+            // Moved to the next segment meanwhile: the bytes can not be compared.
+            frame.Forget(place);
+            frame.ForgetArray(place);
+        }
         else
-            frame.Remember(place, b.Since(valueStart));
+        {
+            if (frame.Holds(place, b.Since(valueStart)))
+                b.Rewind(start);
+            else
+                frame.Remember(place, b.Since(valueStart));
+            frame.RememberSequence(place, value);
+        }
         b.Release();
     }
 

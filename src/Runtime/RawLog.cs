@@ -15,7 +15,8 @@ namespace CodeTracer.Runtime;
 /// <c>Environment.FailFast</c>. Layout (little-endian):
 /// <list type="bullet">
 /// <item>a header of <see cref="HeaderSize"/> bytes: magic, segment size, the count of segments
-/// taken (one atomic increment per segment, never a lock), and room for one Detach record;</item>
+/// taken (one atomic increment per segment, never a lock), whether capture stopped at
+/// max_trace_size, and room for one Detach record;</item>
 /// <item>fixed segments of <see cref="SegmentSize"/> bytes, each owned by one thread: a
 /// <see cref="SegmentHeader"/>-byte header <c>[int64 thread id][int32 committed][int32 sealed]</c>,
 /// then the thread's records. The owner publishes the committed length after each write and
@@ -41,6 +42,7 @@ internal static unsafe class RawLog
     internal const int TakenOffset = 16;
     internal const int DetachLengthOffset = 24;
     internal const int DetachThreadOffset = 32;
+    internal const int StoppedOffset = 40;
     internal const int DetachRecordOffset = 64;
 
     // Offsets in a segment header.
@@ -62,15 +64,30 @@ internal static unsafe class RawLog
         internal readonly MemoryMappedViewAccessor View = view;
         internal readonly IntPtr Address = address;
         internal int Sealed;
+
+        /// <summary>Unmapped (every segment sealed); set under the lock.</summary>
+        internal bool Released;
     }
+
+    /// <summary>Set (under the lock) once the recorder is gone and the log removed: no segment is given out again.</summary>
+    private static volatile bool _abandoned;
 
     /// <summary>The mapped extents, replaced whole (under the lock) when the file grows; read without a lock.</summary>
     private static Extent[] _extents = Array.Empty<Extent>();
 
-    internal static bool IsOpen => _file is not null;
+    internal static bool IsOpen => _file is not null && !_abandoned;
+
+    /// <summary>The variable with the segments max_trace_size allows (the shell counts them; absent: no limit).</summary>
+    internal const string BudgetVariable = "CODETRACER_RAW_LOG_SEGMENTS";
+
+    /// <summary>Segments the log may take; the one past them stops capture.</summary>
+    private static long _budget = long.MaxValue;
+    private static int _stopped;
 
     internal static void Open(string path)
     {
+        if (long.TryParse(Environment.GetEnvironmentVariable(BudgetVariable), out var budget) && budget >= 0) _budget = budget;
+        Environment.SetEnvironmentVariable(BudgetVariable, null);
         _file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         Allocate(0, HeaderSize);
         _headerView = Map(0, HeaderSize, out _header);
@@ -93,14 +110,31 @@ internal static unsafe class RawLog
     {
         index = -1;
         // An injected failure refuses the segment, as a full disk would.
-        if (_header is null || (FailPoints.Armed && FailPoints.Hit(FailPoints.Flush))) return null;
+        if (_header is null || _abandoned || (FailPoints.Armed && FailPoints.Hit(FailPoints.Flush))) return null;
+        // Checked before taking too, so that the count stays near the budget once it is spent.
+        if (Volatile.Read(ref *(long*)(_header + TakenOffset)) >= _budget) return StopCapture();
         index = Interlocked.Increment(ref *(long*)(_header + TakenOffset)) - 1;
+        if (index >= _budget) return StopCapture();
         var extent = index / SegmentsPerExtent;
         var extents = Volatile.Read(ref _extents);
-        if (extent >= extents.Length) extents = Grow(extent);
+        if (extent >= extents.Length && (extents = Grow(extent)) is null) return null;
         var segment = (byte*)extents[extent].Address + index % SegmentsPerExtent * SegmentSize;
         Volatile.Write(ref *(long*)(segment + ThreadOffset), threadId);
         return segment;
+    }
+
+    /// <summary>
+    /// The log reached max_trace_size: the header says so (the shell marks the trace truncated),
+    /// and capture stops for good; the program runs on unrecorded. Returns no segment.
+    /// </summary>
+    private static byte* StopCapture()
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) == 0)
+        {
+            Volatile.Write(ref *(int*)(_header + StoppedOffset), 1);
+            Recorder.StopCapture();
+        }
+        return null;
     }
 
     /// <summary>
@@ -113,15 +147,22 @@ internal static unsafe class RawLog
         Volatile.Write(ref *(int*)(segment + SealedOffset), 1);
         var extent = Volatile.Read(ref _extents)[index / SegmentsPerExtent];
         if (Interlocked.Increment(ref extent.Sealed) < SegmentsPerExtent) return;
-        extent.View.SafeMemoryMappedViewHandle.ReleasePointer();
-        extent.View.Dispose();
+        // Under the lock: an abandon must never remap a range already given back to the system.
+        lock (Gate)
+        {
+            if (extent.Released) return;
+            extent.Released = true;
+            extent.View.SafeMemoryMappedViewHandle.ReleasePointer();
+            extent.View.Dispose();
+        }
     }
 
-    /// <summary>Maps extents up to <paramref name="extent"/> (once per 16 MiB, under the lock).</summary>
-    private static Extent[] Grow(long extent)
+    /// <summary>Maps extents up to <paramref name="extent"/> (once per 16 MiB, under the lock); null once the log is abandoned.</summary>
+    private static Extent[]? Grow(long extent)
     {
         lock (Gate)
         {
+            if (_abandoned) return null;
             while (_extents.Length <= extent)
             {
                 var n = _extents.Length;
@@ -137,22 +178,74 @@ internal static unsafe class RawLog
         }
     }
 
-    /// <summary>Makes the file's blocks for this range exist now, so that writing the mapped pages cannot fail later.</summary>
+    /// <summary>
+    /// Makes the file's blocks for this range exist now, so that writing the mapped pages cannot
+    /// fail later. A full disk (or quota, or file size limit) is a <see cref="DiskFullException"/>.
+    /// </summary>
     private static void Allocate(long offset, long length)
     {
         if (OperatingSystem.IsLinux())
         {
             var error = PosixFallocate(_file!.SafeFileHandle.DangerousGetHandle().ToInt32(), offset, length);
+            // ENOSPC, EDQUOT, EFBIG: the file system will not give the log more room.
+            if (error is 28 or 122 or 27)
+                throw new DiskFullException(_file.Name, error switch { 28 => "no space left on device", 122 => "disk quota exceeded", _ => "file too large" });
             if (error != 0) throw new IOException($"cannot grow the raw log (posix_fallocate: error {error})");
         }
         else
         {
-            _file!.SetLength(offset + length);
+            try
+            {
+                _file!.SetLength(offset + length);
+            }
+            catch (IOException e) when (e.HResult is 28 or 69 or 27 or unchecked((int)0x80070070) or unchecked((int)0x80070027))
+            {
+                throw new DiskFullException(_file!.Name, e.Message);
+            }
         }
     }
 
     [DllImport("libc", EntryPoint = "posix_fallocate")]
     private static extern int PosixFallocate(int fd, long offset, long length);
+
+    /// <summary>
+    /// The recorder is gone (<see cref="RecorderWatch"/>): nobody will read the log. Every mapped
+    /// range is replaced in place by private anonymous memory, so a thread still writing into its
+    /// segment writes there and never into a page given back; then the file is closed and deleted,
+    /// and its disk space comes back while the program runs on unrecorded. (Windows cannot delete
+    /// a mapped file: there the log only stops growing.)
+    /// </summary>
+    internal static void Abandon()
+    {
+        lock (Gate)
+        {
+            if (_file is null || _abandoned) return;
+            _abandoned = true;
+            if (OperatingSystem.IsWindows()) return;
+            foreach (var extent in _extents)
+                if (!extent.Released) ReplaceWithAnonymous(extent.View);
+            ReplaceWithAnonymous(_headerView!);
+            var path = _file.Name;
+            _file.Dispose();
+            _file = null;
+            try { File.Delete(path); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private const int ProtReadWrite = 3, MapPrivate = 0x02, MapFixed = 0x10;
+
+    /// <summary>Maps anonymous memory over a view's whole range (its handle is the address the system mapped, ByteLength its size).</summary>
+    private static void ReplaceWithAnonymous(MemoryMappedViewAccessor view)
+    {
+        var handle = view.SafeMemoryMappedViewHandle;
+        var anonymous = OperatingSystem.IsLinux() ? 0x20 : 0x1000; // MAP_ANONYMOUS (Linux; macOS and the BSDs)
+        // On failure the file's pages stay mapped: the log is still deleted, its space returns at exit.
+        Mmap(handle.DangerousGetHandle(), (nuint)handle.ByteLength, ProtReadWrite, MapPrivate | MapFixed | anonymous, -1, 0);
+    }
+
+    [DllImport("libc", EntryPoint = "mmap")]
+    private static extern IntPtr Mmap(IntPtr address, nuint length, int protection, int flags, int fd, nint offset);
 
     private static MemoryMappedViewAccessor Map(long offset, long length, out byte* address)
     {
@@ -199,3 +292,11 @@ internal static unsafe class RawLog
                 Thread.Sleep(1);
     }
 }
+
+/// <summary>
+/// The file system refused to give the raw log more room. The message is the Detach reason the
+/// shell reads as <c>ERR_DISK_FULL</c> naming the path (Core's DiskFull.detachReason: code, path
+/// and detail separated by tabs; a Shell test checks both agree).
+/// </summary>
+internal sealed class DiskFullException(string path, string detail)
+    : IOException("ERR_DISK_FULL\t" + path + "\t" + detail.Replace('\t', ' '));

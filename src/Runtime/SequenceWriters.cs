@@ -42,18 +42,37 @@ internal sealed class ListWriter : ArraySequenceWriter
         var offsets = Layout.Offsets(type, [Walker.Field(type, "_items"), Walker.Field(type, "_size")], sample);
         _itemsAt = offsets[0];
         _sizeAt = offsets[1];
+        var element = type.GetGenericArguments()[0];
+        HasFlatElements = element.IsPrimitive || element == typeof(string);
     }
+
+    /// <summary>Whether the elements are primitives or strings (what <see cref="ArrayMemory"/> can keep).</summary>
+    internal bool HasFlatElements { get; }
 
     protected override void WriteParts(ThreadBuffer b, object value, int depth)
     {
-        ref var data = ref Layout.Data(value);
+        var (items, size) = Parts(value);
+        WriteElements(b, items, size, Kept(items, size), depth);
+    }
+
+    /// <summary>The list's array and size, read in place.</summary>
+    internal (Array Items, int Size) Parts(object list)
+    {
+        ref var data = ref Layout.Data(list);
         var items = Unsafe.As<byte, Array>(ref Unsafe.Add(ref data, _itemsAt));
         var size = Math.Max(Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref data, _sizeAt)), 0);
-        WriteElements(b, items, size, Math.Min(Math.Min(size, Limits.MaxElements), items.Length), depth);
+        return (items, size);
     }
+
+    /// <summary>How many of the list's elements are written.</summary>
+    internal static int Kept(Array items, int size) => Math.Min(Math.Min(size, Limits.MaxElements), items.Length);
 }
 
-/// <summary>A collection read by its <see cref="Walker"/>: its first max_elements items, a map's as (key, value) Tuples.</summary>
+/// <summary>
+/// A collection read by its <see cref="Walker"/>: its first max_elements items, a map's as
+/// (key, value) Tuples. Under a field policy, an entry's string key is judged as a field
+/// name: the value of <c>settings["password"]</c> is written redacted (or dropped), never read.
+/// </summary>
 internal sealed class CollectionWriter : CompositeWriter
 {
     private readonly Walker _walker;
@@ -87,8 +106,15 @@ internal sealed class CollectionWriter : CompositeWriter
             }
             b.TagI32(Tags.Tuple, pairId);
             b.I32(2);
-            ObjectWriter.WriteChild(b, items.Slots[2 * i], depth + 1, ref _lastKey, item: false);
-            ObjectWriter.WriteChild(b, items.Slots[2 * i + 1], depth + 1, ref _lastValue, item: false);
+            var key = items.Slots[2 * i];
+            var entry = items.Slots[2 * i + 1];
+            ObjectWriter.WriteChild(b, key, depth + 1, ref _lastKey, item: false);
+            switch (b.FieldPolicy != 0 && key is string name ? FieldPolicies.DecideEntry(b.FieldPolicy, name, entry) : FieldPolicies.Allow)
+            {
+                case FieldPolicies.Redact: b.Tag(Tags.Redacted); break;
+                case FieldPolicies.Drop: b.Tag(Tags.Dropped); break;
+                default: ObjectWriter.WriteChild(b, entry, depth + 1, ref _lastValue, item: false); break;
+            }
         }
         items.Clear();
     }

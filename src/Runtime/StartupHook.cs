@@ -23,9 +23,11 @@ namespace CodeTracer.Runtime
         internal static void Start()
         {
             var path = Environment.GetEnvironmentVariable(RawLogVariable);
-            // The program's own child processes must neither record into our log
-            // nor wait for a diagnostics client that will never come.
+            var lifeline = Environment.GetEnvironmentVariable(RecorderWatch.Variable);
+            // The program's own child processes must neither record into our log, nor watch our
+            // recorder, nor wait for a diagnostics client that will never come.
             Environment.SetEnvironmentVariable(RawLogVariable, null);
+            Environment.SetEnvironmentVariable(RecorderWatch.Variable, null);
             Environment.SetEnvironmentVariable("DOTNET_DiagnosticPorts", null);
             if (string.IsNullOrEmpty(path)) return;
 
@@ -45,6 +47,7 @@ namespace CodeTracer.Runtime
             foreach (var signal in new[] { PosixSignal.SIGTERM, PosixSignal.SIGINT, PosixSignal.SIGQUIT })
                 Signals.Add(PosixSignalRegistration.Create(signal, _ => Interrupted()));
             Probe.On = !Activation.Gated;
+            RecorderWatch.Start(lifeline);
         }
 
         /// <summary>Turns the probes on (the activation method was entered), unless the recorder failed.</summary>
@@ -84,6 +87,21 @@ namespace CodeTracer.Runtime
         /// (abort) or leaves a partial trace (disable) is the shell's policy.
         /// </summary>
         private static int _failed;
+
+        /// <summary>The raw log reached max_trace_size: stop for good (activation may not resume); the program runs on.</summary>
+        internal static void StopCapture()
+        {
+            Interlocked.Exchange(ref _failed, 1);
+            Probe.On = false;
+        }
+
+        /// <summary>The recorder died: stop for good (activation may not resume), and remove the log.</summary>
+        internal static void Orphaned()
+        {
+            Interlocked.Exchange(ref _failed, 1);
+            Probe.On = false;
+            RawLog.Abandon();
+        }
 
         internal static void Fail(string reason)
         {

@@ -210,7 +210,7 @@ internal sealed unsafe class ThreadBuffer
         {
             next = null;
             index = -1;
-            failure = "runtime flush: " + e.GetType().FullName + ": " + e.Message;
+            failure = e is DiskFullException ? e.Message : "runtime flush: " + e.GetType().FullName + ": " + e.Message;
         }
         if (next is not null) Buffer.MemoryCopy(_data + _pos - carry, next + RawLog.SegmentHeader, Payload, carry);
         if (_segment is not null) RawLog.Seal(_segment, _segmentIndex, _pos - carry);
@@ -299,6 +299,56 @@ internal sealed unsafe class ThreadBuffer
         *p = tag;
         Unsafe.WriteUnaligned(p + 1, value);
         Commit(_pos + 3);
+    }
+
+    // `At` and a primitive value record in one write (a step's changed variable).
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtI64(ushort position, byte tag, long value)
+    {
+        Ensure(12);
+        var p = _data + _pos;
+        *p = Tags.At;
+        Unsafe.WriteUnaligned(p + 1, position);
+        p[3] = tag;
+        Unsafe.WriteUnaligned(p + 4, value);
+        Commit(_pos + 12);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtI32(ushort position, byte tag, int value)
+    {
+        Ensure(8);
+        var p = _data + _pos;
+        *p = Tags.At;
+        Unsafe.WriteUnaligned(p + 1, position);
+        p[3] = tag;
+        Unsafe.WriteUnaligned(p + 4, value);
+        Commit(_pos + 8);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtU16(ushort position, byte tag, ushort value)
+    {
+        Ensure(6);
+        var p = _data + _pos;
+        *p = Tags.At;
+        Unsafe.WriteUnaligned(p + 1, position);
+        p[3] = tag;
+        Unsafe.WriteUnaligned(p + 4, value);
+        Commit(_pos + 6);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal void AtU8(ushort position, byte tag, byte value)
+    {
+        Ensure(5);
+        var p = _data + _pos;
+        *p = Tags.At;
+        Unsafe.WriteUnaligned(p + 1, position);
+        p[3] = tag;
+        p[4] = value;
+        Commit(_pos + 5);
     }
 
     internal void U8(byte value)

@@ -66,6 +66,23 @@ internal static class Errors
     internal static RecorderError TraceEventsMissing(string folder) =>
         Make(ErrorKind.Usage, "ERR_TRACE_MISSING", $"{folder}: no trace.bin or trace.json", ("trace_dir", folder));
 
+    /// <summary>
+    /// Whether a failed write is the file system refusing room: no space, quota (an
+    /// <see cref="IOException"/> with the errno on Unix: ENOSPC, EDQUOT on Linux and macOS;
+    /// the HRESULT on Windows), or the file size limit (EFBIG, which .NET reports as an
+    /// <see cref="ArgumentOutOfRangeException"/> thrown by System.IO's own write).
+    /// </summary>
+    internal static bool IsDiskFull(Exception e) => e switch
+    {
+        IOException io => io.HResult is 28 or 122 or 69 or 27 or unchecked((int)0x80070070) or unchecked((int)0x80070027),
+        ArgumentOutOfRangeException => e.TargetSite?.DeclaringType?.Namespace == "System.IO",
+        _ => false,
+    };
+
+    /// <summary>ERR_DISK_FULL for <paramref name="path"/> when the error is a full disk, else ERR_IO.</summary>
+    internal static RecorderError IoOrDiskFull(string path, IOException e) =>
+        IsDiskFull(e) ? DiskFull.error(path, e.Message) : Io(path, e.Message);
+
     internal static RecorderError Io(string path, string why) =>
         Make(ErrorKind.Environment, "ERR_IO", $"{path}: {why}", ("path", path));
 }

@@ -49,5 +49,10 @@ let tests =
             Expect.equal (at 33 "box") (Some "{Count: 3, Label: full}") "a field through an alias"
             Expect.equal (at 36 "captured") (Some "11") "a captured variable changed by a lambda"
             Expect.equal (at 38 "zero") (Some "-0") "a negative zero"
+            Expect.equal (at 40 "names") (Some "[a, c]") "a string array's element"
+            Expect.equal (at 41 "names") (Some "[x, c]") "another string array of the same length"
+            Expect.equal (at 43 "flags") (Some "[true, true]") "a bool array filled through a span"
+            Expect.equal (at 44 "numbers") (Some "[7, 8, 42]") "another int array of the same length"
+            Expect.equal (at 46 "ints") (Some "[5, 2]") "a list's element written through CollectionsMarshal.AsSpan"
         }
     ]

@@ -64,12 +64,13 @@ let tests =
             let run = Cli.runWithEnv [ "CODETRACER_ON_RECORDER_ERROR", "disable" ] "dotnet" [ Repo.cliDll; "policy"; "--max-elements"; "7" ] ""
             Expect.equal run.ExitCode 0 run.Stderr
             let rows = run.Stdout.Split('\n', System.StringSplitOptions.RemoveEmptyEntries) |> Array.map (fun l -> l.Split(' ', System.StringSplitOptions.RemoveEmptyEntries))
-            Expect.equal rows.Length 15 "one line per field"
+            Expect.equal rows.Length 16 "one line per field"
             let row name = rows |> Array.find (fun r -> r.[0] = name) |> List.ofArray
             Expect.equal (row "on_recorder_error") [ "on_recorder_error"; "disable"; "(env)" ] "from the environment"
             Expect.equal (row "max_elements") [ "max_elements"; "7"; "(cli)" ] "from the command line"
             Expect.equal (row "max_depth") [ "max_depth"; "3"; "(default)" ] "default"
             Expect.equal (row "format") [ "format"; "binary"; "(default)" ] "binary by default"
+            Expect.equal (row "max_trace_size") [ "max_trace_size"; "4G"; "(default)" ] "4G by default"
         }
         test "the format: trace.bin by default, valid; --format json gives trace.json; never both; the metadata says which" {
             let temp = Repo.tempFolder ()

@@ -13,7 +13,9 @@ let main argv =
               ValueProbesTests.tests
               MethodRewriterTests.tests
               AssemblyRewriterTests.tests
+              ValueSubjectsTests.tests
               ProbeTableAgreementTests.tests
+              SecretRuleAgreementTests.tests
               RuntimeBundlingTests.tests
               TraceFolderTests.tests
               RawLogReaderTests.tests

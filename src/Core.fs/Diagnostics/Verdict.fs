@@ -17,7 +17,9 @@ type RunFacts =
       /// The program's exit handlers ran, so every buffer was flushed.
       CleanExit: bool
       /// Calls recorded besides `<toplevel>`.
-      RecordedCalls: int64 }
+      RecordedCalls: int64
+      /// Capture stopped when the raw log reached max_trace_size: the size, in bytes.
+      CaptureStopped: int64 option }
 
 /// What the recorder does about it.
 type Verdict =
@@ -56,7 +58,7 @@ module Verdict =
         | None, _ when policy.RequireTrace.Value && facts.RecordedCalls = 0L -> failed policy traceMissing
         | None, _ ->
             let complete = facts.Balanced && facts.CleanExit && not facts.Truncated && not facts.Interrupted
-            { Outcome = (if complete then Complete else Partial)
+            { Outcome = (if facts.CaptureStopped.IsSome then Truncated elif complete then Complete else Partial)
               KeepTrace = true
               Error = None
               Warning = None
@@ -71,8 +73,15 @@ module Verdict =
               yield "termination", "interrupted by the user (Ctrl-C or SIGTERM)"
           elif signalsInExitCode && facts.ProgramExitCode > 128 then
               yield "termination", sprintf "killed by signal %d" (facts.ProgramExitCode - 128)
-          if not facts.CleanExit && not facts.Interrupted then
-              yield "exit_handlers", "did not run (killed, FailFast or a crash): the trace ends where the program stopped"
+          match facts.CaptureStopped with
+          | Some size ->
+              yield "max_trace_size",
+                    sprintf "capture stopped when the raw log reached %s (max_trace_size): the trace ends there, each call then open returns <truncated>, and the program ran on unrecorded" (PolicyValues.sizeText size)
+          | None ->
+              // After a detach nothing more is written, the exit marker neither: whether the
+              // handlers ran is unknown, and the recorder's error says why the trace ends.
+              if not facts.CleanExit && not facts.Interrupted && facts.RecorderFailure.IsNone then
+                  yield "exit_handlers", "did not run (killed, FailFast or a crash): the trace ends where the program stopped"
           for fault in faults do
               yield "program_fault", "unhandled exception " + fault
           if facts.Truncated then

@@ -34,6 +34,8 @@ module PolicyEnv =
           count "CODETRACER_MAX_DEPTH" (fun n l -> { l with MaxDepth = Some n })
           count "CODETRACER_MAX_ELEMENTS" (fun n l -> { l with MaxElements = Some n })
           count "CODETRACER_MAX_STRING" (fun n l -> { l with MaxString = Some n })
+          "CODETRACER_MAX_TRACE_SIZE", PolicyValues.sizeWords,
+          (fun v l -> PolicyValues.tryParseSize v |> Option.map (fun n -> { l with MaxTraceSize = Some n }))
           "CODETRACER_OUT_DIR", "a folder path",
           (fun v l -> if v.Trim() = "" then None else Some { l with OutDir = Some v })
           "CODETRACER_FORMAT", "binary or json",

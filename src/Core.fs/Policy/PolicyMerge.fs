@@ -16,6 +16,7 @@ module PolicyLayer =
           MaxDepth = None
           MaxElements = None
           MaxString = None
+          MaxTraceSize = None
           OutDir = None
           Format = None
           TraceFilters = None
@@ -46,6 +47,7 @@ module PolicyLayer =
           MaxDepth = pick upper.MaxDepth lower.MaxDepth
           MaxElements = pick upper.MaxElements lower.MaxElements
           MaxString = pick upper.MaxString lower.MaxString
+          MaxTraceSize = pick upper.MaxTraceSize lower.MaxTraceSize
           OutDir = pick upper.OutDir lower.OutDir
           Format = pick upper.Format lower.Format
           TraceFilters = both upper.TraceFilters lower.TraceFilters
@@ -69,6 +71,7 @@ module Policy =
           MaxDepth = d 3
           MaxElements = d 100
           MaxString = d 1000
+          MaxTraceSize = d PolicyValues.defaultMaxTraceSize
           OutDir = d "./trace-out"
           Format = d TraceFormat.Binary
           TraceFilters = d []
@@ -92,6 +95,7 @@ module Policy =
           MaxDepth = over source layer.MaxDepth p.MaxDepth
           MaxElements = over source layer.MaxElements p.MaxElements
           MaxString = over source layer.MaxString p.MaxString
+          MaxTraceSize = over source layer.MaxTraceSize p.MaxTraceSize
           OutDir = over source layer.OutDir p.OutDir
           Format = over source layer.Format p.Format
           TraceFilters =
@@ -119,6 +123,7 @@ module Policy =
           row "max_depth" p.MaxDepth string
           row "max_elements" p.MaxElements string
           row "max_string" p.MaxString string
+          row "max_trace_size" p.MaxTraceSize PolicyValues.sizeText
           row "out_dir" p.OutDir id
           row "format" p.Format PolicyValues.formatText
           row "trace_filters" p.TraceFilters (String.concat "::")

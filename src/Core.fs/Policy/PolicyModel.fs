@@ -56,6 +56,8 @@ type PolicyLayer =
       MaxDepth: int option
       MaxElements: int option
       MaxString: int option
+      /// Bytes of raw log after which capture stops (0: no limit).
+      MaxTraceSize: int64 option
       OutDir: string option
       Format: TraceFormat option
       TraceFilters: string list option
@@ -74,6 +76,7 @@ type Policy =
       MaxDepth: Sourced<int>
       MaxElements: Sourced<int>
       MaxString: Sourced<int>
+      MaxTraceSize: Sourced<int64>
       OutDir: Sourced<string>
       Format: Sourced<TraceFormat>
       TraceFilters: Sourced<string list>

@@ -85,6 +85,36 @@ module PolicyValues =
         | true, n -> Some n
         | _ -> None
 
+    /// The units of a size, each 1024 times the one before.
+    let private units = [ 'K', 1L <<< 10; 'M', 1L <<< 20; 'G', 1L <<< 30; 'T', 1L <<< 40 ]
+
+    /// What a size may be, for errors and help.
+    let sizeWords = "a size such as 500M, 8G or 4096 (bytes; K, M, G, T are powers of 1024; 0: no limit)"
+
+    /// A size in bytes: a whole number, optionally followed by K, M, G or T (powers of 1024,
+    /// any case, an optional `B` or `iB` after). None when malformed or beyond int64.
+    let tryParseSize (s: string) : int64 option =
+        let t = s.Trim().ToUpperInvariant()
+        let t = if t.EndsWith "IB" then t.Substring(0, t.Length - 2) elif t.EndsWith "B" && t.Length > 1 && not (Char.IsDigit t.[t.Length - 2]) then t.Substring(0, t.Length - 1) else t
+        let digits, factor =
+            match units |> List.tryFind (fun (u, _) -> t.EndsWith(string u)) with
+            | Some(_, f) -> t.Substring(0, t.Length - 1), f
+            | None -> t, 1L
+        match Int64.TryParse(digits, Globalization.NumberStyles.None, Globalization.CultureInfo.InvariantCulture) with
+        | true, n when n <= Int64.MaxValue / factor -> Some(n * factor)
+        | _ -> None
+
+    /// A size in its largest whole unit (`4G`, `1536M`, `100`); 0 is `0` (no limit).
+    let sizeText (bytes: int64) : string =
+        match units |> List.rev |> List.tryFind (fun (_, f) -> bytes <> 0L && bytes % f = 0L) with
+        | Some(u, f) -> sprintf "%d%c" (bytes / f) u
+        | None -> string bytes
+
+    /// The default max_trace_size: 4 GiB of raw log (about 200 million steps of a plain loop,
+    /// a trace.bin of about 1 GB), enough for a long test suite while a runaway loop cannot
+    /// fill the disk.
+    let defaultMaxTraceSize = 4L <<< 30
+
     /// Filter paths joined with `::`, empty parts left out.
     let splitPaths (s: string) =
         s.Split("::") |> Array.map (fun p -> p.Trim()) |> Array.filter (fun p -> p <> "") |> List.ofArray

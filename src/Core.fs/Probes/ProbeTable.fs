@@ -128,6 +128,30 @@ module ProbeTable =
             Name = "ObjectAt"
             RuntimeMethod = "ValObjectAt"
             Parameters = [ "System.Object"; "System.Int32"; "System.Int32"; "System.Int32"; FrameType ] }
+    /// A primitive or string at a step, `at` and the value in one call with the frame's buffer:
+    /// `(value, position, frame)`. Writes the same two records as `at` then the value probe.
+    let private fusedAt (value: ProbeRow) =
+        { value with
+            Name = value.Name + "At"
+            Tag = 0uy
+            Placement = SequencePoint
+            RuntimeMethod = value.RuntimeMethod + "At"
+            Parameters = [ value.ParameterType; "System.Int32"; FrameType ]
+            Payload = [] }
+
+    let valIntAt = fusedAt valInt
+    let valUIntAt = fusedAt valUInt
+    let valDoubleAt = fusedAt valDouble
+    let valSingleAt = fusedAt valSingle
+    let valBoolAt = fusedAt valBool
+    let valCharAt = fusedAt valChar
+    let valStringAt = fusedAt valString
+
+    /// The fused step probe of a primitive or string value probe, if it has one.
+    let atFor (value: ProbeRow) =
+        [ valIntAt; valUIntAt; valDoubleAt; valSingleAt; valBoolAt; valCharAt; valStringAt ]
+        |> List.tryFind (fun r -> r.RuntimeMethod = value.RuntimeMethod + "At")
+
     /// `[type id][total count][kept count][kept values]`.
     let valSequence = row "Sequence" 25uy RuntimeOnly "" "" [ I32; I32; I32; NestedValues ]
     let valRaw = row "Raw" 26uy RuntimeOnly "" "" [ I32 ]
@@ -146,16 +170,20 @@ module ProbeTable =
     let valBigInt = row "BigInt" 32uy RuntimeOnly "" "" [ I32; U8; Text ]
     /// A value not read, with a description (`<cycle>`, `<depth limit>`): `[type id][text]`.
     let valRawText = row "RawText" 33uy RuntimeOnly "" "" [ I32; Text ]
-    /// A field the method's filter redacts: never read, shown as `<redacted>`.
-    let valRedacted = row "Redacted" 34uy RuntimeOnly "" "" []
-    /// A field the method's filter drops: never read, shown as `<dropped>` in its place.
-    let valDropped = row "Dropped" 35uy RuntimeOnly "" "" []
+    /// A field or dictionary entry the method's filter redacts: never read, shown as
+    /// `<redacted>`; the instrumenter writes it for a state machine's redacted result.
+    let valRedacted = row "Redacted" 34uy BeforeReturn "ValRedacted" "" []
+    /// A field or dictionary entry the method's filter drops: never read, shown as
+    /// `<dropped>` in its place; the instrumenter writes it for a state machine's dropped result.
+    let valDropped = row "Dropped" 35uy BeforeReturn "ValDropped" "" []
 
-    /// Every row, in tag order (`valObject` has no record of its own).
+    /// Every row, in tag order (rows of tag 0 write no record of their own).
     let all =
         [ enter; step; ret; activate; deactivate; write; typeDef; detach; fault; exit; unwind; fieldsDef; at
           valNull; valInt; valUInt; valDouble; valSingle; valBool; valChar; valString; valDecimal
-          valObject; valObjectIn; valObjectAt; valSequence; valRaw; valEnum; valBoxed; valStruct; valTuple; valVariant; valBigInt; valRawText; valRedacted; valDropped ]
+          valObject; valObjectIn; valObjectAt
+          valIntAt; valUIntAt; valDoubleAt; valSingleAt; valBoolAt; valCharAt; valStringAt
+          valSequence; valRaw; valEnum; valBoxed; valStruct; valTuple; valVariant; valBigInt; valRawText; valRedacted; valDropped ]
 
     /// The value probe for a declared CLR type (full name): the row that accepts
     /// it, else the boxing `valObject`.

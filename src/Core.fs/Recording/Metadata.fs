@@ -66,6 +66,8 @@ module JsonNode =
 type Outcome =
     | Complete
     | Partial
+    /// Capture stopped at max_trace_size; the program ran on unrecorded.
+    | Truncated
     | Disabled
     | Failed
 
@@ -98,6 +100,7 @@ module Metadata =
         function
         | Complete -> "complete"
         | Partial -> "partial"
+        | Truncated -> "truncated"
         | Disabled -> "disabled"
         | Failed -> "failed"
 

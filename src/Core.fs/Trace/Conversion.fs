@@ -117,7 +117,10 @@ type ConversionEnd =
       Anomalies: int
       Detached: string option
       Faults: string list
-      CleanExit: bool }
+      CleanExit: bool
+      /// Fields and dictionary entries the runtime redacted and dropped (`TypeRegistry`).
+      InnerRedactions: int64
+      InnerDrops: int64 }
 
 /// Raw records (per thread, in log order) to trace events, following the
 /// loader's rules of shared/spec/trace-format.md.
@@ -248,19 +251,21 @@ module Conversion =
         if not evs.IsEmpty then state.TypeEvents.AddRange evs
         v
 
+    /// A value made with a registry: the registry kept, its new types' events to `state.TypeEvents`.
+    let private withTypes (state: ConversionState) (v: ValueRecord, reg: TypeRegistry, evs: TraceEvent list) : ValueRecord =
+        state.Types <- reg
+        state.TypeEvents.AddRange evs
+        v
+
     /// The value of a slot the runtime never reads: its fixed text, `<redacted>` or `<dropped>`
     /// (None for read and resumed slots); new types' events go to `state.TypeEvents`.
     let private unreadValue (state: ConversionState) (slot: VariableSlot) : ValueRecord option =
-        let some (v, reg, evs: TraceEvent list) =
-            state.Types <- reg
-            state.TypeEvents.AddRange evs
-            Some v
         match slot.Capture with
         | Read
         | Resumed -> None
         | Fixed text -> Some(Raw(text, registerType state TypeKind.Raw slot.TypeName))
-        | Redacted -> some (ValueConversion.redacted state.Types)
-        | Dropped -> some (ValueConversion.dropped state.Types)
+        | Redacted -> Some(withTypes state (ValueConversion.redacted state.Types))
+        | Dropped -> Some(withTypes state (ValueConversion.dropped state.Types))
 
     /// A method's argument values once the read ones (`got`) are in: unread slots get their
     /// fixed value, slots without a value `None`.
@@ -506,6 +511,9 @@ module Conversion =
                 | Resumed, RInt marker ->
                     let text = if marker = 0L then "<await>" else "<completed>"
                     Raw(text, registerType state TypeKind.Raw ResumptionTypeName)
+                // A state machine's result its filter hides: a return value, not counted as a field's.
+                | Resumed, RRedacted -> withTypes state (ValueConversion.redacted state.Types)
+                | Resumed, RDropped -> withTypes state (ValueConversion.dropped state.Types)
                 | _ -> convertValue state slot state.ReturnKinds.[m] state.ReturnTypes.[m] raw
             out.AddRange state.TypeEvents
             returnWith state t v out
@@ -584,8 +592,10 @@ module Conversion =
                 feedRecord state t threadId r out
 
     /// Ends the conversion: pending steps are written, and when every call
-    /// returned, `<toplevel>` returns the exit code.
-    let finish (state: ConversionState) (exitCode: int) : ConversionEnd =
+    /// returned, `<toplevel>` returns the exit code. `captureStopped`: the runtime stopped
+    /// capturing at max_trace_size, so the calls still open (and `<toplevel>`) return
+    /// `Raw "<truncated>"` and the trace stays balanced, as after a detach.
+    let finishCapture (captureStopped: bool) (state: ConversionState) (exitCode: int) : ConversionEnd =
         let threads = state.Threads |> Seq.sortBy (fun kv -> kv.Key) |> Seq.toList
         let out = ResizeArray()
         for kv in threads do
@@ -594,24 +604,26 @@ module Conversion =
                 out.Add(ThreadSwitch kv.Key)
                 flushPending t out
         let balanced = threads |> List.forall (fun kv -> kv.Value.Stack.IsEmpty && kv.Value.Expect = Idle)
+        // What the open calls returned is unknown; each says why, and so does `<toplevel>`,
+        // so the trace stays balanced.
+        let closeWith (text: string) =
+            state.TypeEvents.Clear()
+            let value = Raw(text, registerType state TypeKind.Raw text)
+            out.AddRange state.TypeEvents
+            // Only the frames on the loader's stack are left, top block first (the suspended
+            // ones were left already).
+            for tid in state.Loader do
+                match state.Threads.TryGetValue tid with
+                | true, t when not t.Stack.IsEmpty ->
+                    out.Add(ThreadSwitch tid)
+                    leaveFrames state value t out
+                | _ -> ()
+            out.Add(Return value)
+            true
         let balanced =
             match state.Detached with
-            | Some _ ->
-                // Detached: what the open calls returned is unknown; each says so,
-                // and so does `<toplevel>`, so the trace stays balanced.
-                state.TypeEvents.Clear()
-                let disabled = Raw("<disabled>", registerType state TypeKind.Raw "<disabled>")
-                out.AddRange state.TypeEvents
-                // Only the frames on the loader's stack are left, top block first (the suspended
-                // ones were left already).
-                for tid in state.Loader do
-                    match state.Threads.TryGetValue tid with
-                    | true, t when not t.Stack.IsEmpty ->
-                        out.Add(ThreadSwitch tid)
-                        leaveFrames state disabled t out
-                    | _ -> ()
-                out.Add(Return disabled)
-                true
+            | Some _ -> closeWith "<disabled>"
+            | None when captureStopped -> closeWith "<truncated>"
             | None when balanced ->
                 state.TypeEvents.Clear()
                 let id = registerType state TypeKind.Int "int"
@@ -624,4 +636,9 @@ module Conversion =
           Anomalies = state.Anomalies
           Detached = state.Detached
           Faults = state.Faults
-          CleanExit = state.CleanExit }
+          CleanExit = state.CleanExit
+          InnerRedactions = state.Types.InnerRedactions
+          InnerDrops = state.Types.InnerDrops }
+
+    /// Ends a conversion whose capture ran to the program's end (see <see cref="finishCapture"/>).
+    let finish (state: ConversionState) (exitCode: int) : ConversionEnd = finishCapture false state exitCode

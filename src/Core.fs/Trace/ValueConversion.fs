@@ -14,7 +14,11 @@ type TypeRegistry =
       Structs: Map<string, (string list * int) list>
       /// Display names of the reflection names seen so far (parsing one is costly).
       Names: Map<string, string>
-      Count: int }
+      Count: int
+      /// Values inside recorded objects (fields, dictionary entries) the runtime wrote
+      /// redacted, and dropped: the filter's run-time counters, kept where every value passes.
+      InnerRedactions: int64
+      InnerDrops: int64 }
 
 /// Turning the runtime's raw values into trace values with registered types.
 [<RequireQualifiedAccess>]
@@ -24,7 +28,7 @@ module ValueConversion =
 
     /// A registry holding only type 0.
     let initialRegistry =
-        { Ids = Map.ofList [ TypeKind.None, Map.ofList [ "None", 0 ] ]; Structs = Map.empty; Names = Map.empty; Count = 1 }
+        { Ids = Map.ofList [ TypeKind.None, Map.ofList [ "None", 0 ] ]; Structs = Map.empty; Names = Map.empty; Count = 1; InnerRedactions = 0L; InnerDrops = 0L }
 
     /// The id of a type, registering it (and returning its Type event) when new.
     let register (kind: int) (name: string) (reg: TypeRegistry) : int * TypeRegistry * TraceEvent list =
@@ -234,8 +238,8 @@ module ValueConversion =
             let name, reg = displayName typeName reg
             let id, reg1, evs = register TypeKind.Raw name reg
             Raw(text, id), reg1, evs
-        | RRedacted -> redacted reg
-        | RDropped -> dropped reg
+        | RRedacted -> redacted { reg with InnerRedactions = reg.InnerRedactions + 1L }
+        | RDropped -> dropped { reg with InnerDrops = reg.InnerDrops + 1L }
         | RSequence(typeName, total, items) ->
             let name, reg = displayName typeName reg
             let kind =

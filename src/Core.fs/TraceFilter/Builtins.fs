@@ -19,15 +19,20 @@ module Builtins =
     [<Literal>]
     let Path = "<builtin>"
 
-    /// Value names the default filter redacts (matched whole and case-insensitively).
+    /// What the default filter redacts, judged by words (trace-filter.md, "Built-in
+    /// filters"): a secret word or word pair anywhere in the name, the whole name `pan`,
+    /// or a last word `token`/`tokens` of a text value.
     [<Literal>]
-    let SecretPattern =
-        ".*(pass(word)?|passwd|pwd|secret|token|session|cookie|auth|credential|creds|bearer|ssn|credit|card|iban|cvv|cvc|pan|api[_-]?key|private[_-]?key|secret[_-]?key|ssh[_-]?key|jwt|refresh[_-]?token|access[_-]?token).*"
+    let SecretWords =
+        "password|passwd|pwd|passphrase|secret|credential|credentials|creds|bearer|jwt|cookie|ssn|iban|cvv|cvc|otp"
+        + "|api key|private key|secret key|ssh key|access key|account key|signing key|encryption key|master key|client key"
+        + "|session id|client secret|connection string|card number|credit card"
+        + "|=pan|token$ (text)|tokens$ (text)"
 
     let private secretPatterns =
         [ "arg"; "local"; "ret"; "field" ]
         |> List.map (fun kind ->
-            sprintf "[[scope.rules.value_patterns]]\nselector = '%s:regex:(?i)%s'\naction = \"redact\"\n" kind SecretPattern)
+            sprintf "[[scope.rules.value_patterns]]\nselector = '%s:words:%s'\naction = \"redact\"\n" kind SecretWords)
         |> String.concat ""
 
     let private skipRules (reason: string) (selectors: string list) =

@@ -87,8 +87,9 @@ module Decision =
           ReplacedPatterns = List.rev replaced }
 
     /// The action on one value of the method and where it comes from: the first
-    /// pattern of the value's kind that matches its name, otherwise the value default.
-    let decideValue (policy: MethodPolicy) (kind: ValueKind) (name: string) : ValueAction * Origin =
+    /// pattern of the value's kind that matches it (`Matcher.isValueMatch`), otherwise
+    /// the value default.
+    let decideSubject (policy: MethodPolicy) (kind: ValueKind) (subject: ValueSubject) : ValueAction * Origin =
         let fallback = policy.ValueDefault, policy.ValueDefaultOrigin
         match policy.Patterns with
         | None -> fallback
@@ -98,13 +99,17 @@ module Decision =
             let mutable i = 0
             while i < candidates.Length do
                 let c = candidates.[i]
-                if Matcher.isMatch c.Matcher name then
+                if Matcher.isValueMatch c.Matcher subject then
                     if c.Pattern.Action <> ValueAction.Inherit then
                         result <- c.Pattern.Action, c.Origin
                     i <- candidates.Length
                 else
                     i <- i + 1
             result
+
+    /// `decideSubject` for a value judged by its own name, of a type that is not text.
+    let decideValue (policy: MethodPolicy) (kind: ValueKind) (name: string) : ValueAction * Origin =
+        decideSubject policy kind (ValueSubject.ofName name)
 
     /// The patterns in force, each with its origin, in the order they are tried.
     let effectivePatterns (policy: MethodPolicy) : (ValuePattern * Origin) list =

@@ -38,7 +38,11 @@ type FilterApi =
     static member IsTraced(policy: MethodPolicy) : bool = policy.Exec = ExecDirective.Trace
 
     /// Allow, Redact or Drop for one value of the method.
-    static member ValueActionOf(policy: MethodPolicy, kind: ValueKind, name: string) : ValueAction = fst (Decision.decideValue policy kind name)
+    static member ValueActionOf(policy: MethodPolicy, kind: ValueKind, subject: ValueSubject) : ValueAction =
+        fst (Decision.decideSubject policy kind subject)
+
+    /// Whether values of a type are text (for the `(text)` alternatives of `words` patterns).
+    static member IsText(shape: TypeShape) : bool = TextTypes.isText shape
 
     /// An `--activation` selector (`obj:App.Worker.Run`, `file:src/Job.cs`, ...) compiled, or what is wrong with it.
     static member ParseActivation(text: string) : Result<ScopeSelector * Matcher, string> =
@@ -74,6 +78,6 @@ type FilterApi =
         inForce, policy.ReplacedPatterns |> List.map Origin.describe |> Array.ofList
 
     /// For `filters explain`: a value's action and what decided it.
-    static member ExplainValue(policy: MethodPolicy, kind: ValueKind, name: string) : string * string =
-        let action, origin = Decision.decideValue policy kind name
+    static member ExplainValue(policy: MethodPolicy, kind: ValueKind, subject: ValueSubject) : string * string =
+        let action, origin = Decision.decideSubject policy kind subject
         ValueAction.toConfigString action, Origin.describe origin

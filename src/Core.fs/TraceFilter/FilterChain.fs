@@ -122,7 +122,7 @@ module FilterChain =
 
     /// An absolute glob or literal `file:` pattern, made relative to the project root.
     let private relativize (projectRoot: string option) (location: FilterLocation) (selector: ScopeSelector) =
-        if selector.Kind <> ScopeKind.File || selector.Match = MatchType.Regex || not (isAbsolute selector.Pattern) then
+        if selector.Kind <> ScopeKind.File || selector.Match = MatchType.Regex || selector.Match = MatchType.Words || not (isAbsolute selector.Pattern) then
             Ok selector
         else
             match projectRoot with

@@ -70,6 +70,8 @@ type MatchType =
     | Regex
     /// The exact name, case-sensitive.
     | Literal
+    /// The name's words (`WordPattern`): never a substring, whatever the case or separators.
+    | Words
 
 /// Spelling of `MatchType` in selectors.
 [<RequireQualifiedAccess>]
@@ -80,6 +82,7 @@ module MatchType =
         | MatchType.Glob -> "glob"
         | MatchType.Regex -> "regex"
         | MatchType.Literal -> "literal"
+        | MatchType.Words -> "words"
 
     /// The match type a selector spells `text`, if any.
     let tryParse (text: string) : MatchType option =
@@ -87,6 +90,7 @@ module MatchType =
         | "glob" -> Some MatchType.Glob
         | "regex" -> Some MatchType.Regex
         | "literal" -> Some MatchType.Literal
+        | "words" -> Some MatchType.Words
         | _ -> None
 
 /// Which name of a method a rule's selector is matched against.

@@ -81,6 +81,13 @@ module FilterStats =
         | ExecDirective.Skip -> { s with MethodsSkipped = s.MethodsSkipped + 1L }
         | ExecDirective.Inherit -> s
 
+    /// What the runtime did inside recorded objects: fields and dictionary entries it
+    /// wrote redacted and dropped, counted as `field` (those decisions are taken there).
+    let ofInnerValues (redactions: int64) (drops: int64) : FilterStats =
+        { zero with
+            ValueRedactions = { KindCounts.zero with Field = redactions }
+            ValueDrops = { KindCounts.zero with Field = drops } }
+
     /// One value decision counted (redactions and drops; Allow counts nothing).
     let countValue (kind: ValueKind) (action: ValueAction) (s: FilterStats) : FilterStats =
         match action with

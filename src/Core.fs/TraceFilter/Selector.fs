@@ -12,12 +12,14 @@ type SelectorError =
     | MissingKind of text: string
     /// The part before the first `:` is no kind of this place.
     | UnknownKind of kind: string * expected: string list
-    /// A second `:` follows something that is not `glob`, `regex` or `literal`.
+    /// A second `:` follows something that is not `glob`, `regex`, `literal` or `words`.
     | UnknownMatchType of matchType: string
     /// Nothing follows the kind (and match type).
     | EmptyPattern
     /// The regular expression does not parse or is not supported by the non-backtracking engine.
     | BadRegex of pattern: string * reason: string
+    /// A `words` pattern with an alternative that is not words (see `WordPattern.parse`).
+    | BadWords of pattern: string * reason: string
 
 /// Messages for selector errors.
 [<RequireQualifiedAccess>]
@@ -31,10 +33,11 @@ module SelectorError =
             sprintf "unknown selector kind \"%s\" (expected %s)" kind (String.Join(", ", expected))
         | UnknownMatchType m ->
             sprintf
-                "unknown match type \"%s\" (expected glob, regex or literal; a pattern containing ':' needs an explicit match type)"
+                "unknown match type \"%s\" (expected glob, regex, literal or words; a pattern containing ':' needs an explicit match type)"
                 m
         | EmptyPattern -> "selector has an empty pattern"
         | BadRegex(pattern, reason) -> sprintf "bad regular expression \"%s\": %s" pattern reason
+        | BadWords(pattern, reason) -> sprintf "bad words pattern \"%s\": %s" pattern reason
 
 /// One element of a compiled glob.
 [<Struct>]
@@ -56,6 +59,24 @@ type Matcher =
     | Suffix of suffix: string * crossSlash: bool
     | GlobTokens of GlobToken array
     | Pattern of Regex
+    | WordsOf of WordPattern
+
+/// A value as value selectors see it.
+[<Struct>]
+type ValueSubject =
+    { /// What glob, regex and literal patterns match: the variable's name, `Namespace.Type.Method` of a return.
+      Name: string
+      /// What `words` patterns judge: the name a person reads for the value (a setter's
+      /// `value`: its property's; a return value: its method's own, never its type or namespace).
+      Judged: string
+      /// The value's type is text (`TextTypes.isText`).
+      IsText: bool }
+
+/// Making subjects.
+[<RequireQualifiedAccess>]
+module ValueSubject =
+    /// A value judged by its own name, of a type that is not text.
+    let ofName (name: string) : ValueSubject = { Name = name; Judged = name; IsText = false }
 
 /// Matching a compiled pattern.
 [<RequireQualifiedAccess>]
@@ -117,6 +138,14 @@ module Matcher =
             && (cross || name.AsSpan(0, name.Length - s.Length).IndexOf('/') < 0)
         | GlobTokens tokens -> globMatch tokens name
         | Pattern regex -> regex.IsMatch name
+        | WordsOf words -> WordPattern.matches words false name
+
+    /// True when the value matches: a `words` pattern judges its judged name and type,
+    /// the others match its name.
+    let isValueMatch (matcher: Matcher) (subject: ValueSubject) : bool =
+        match matcher with
+        | WordsOf words -> WordPattern.matches words subject.IsText subject.Judged
+        | _ -> isMatch matcher subject.Name
 
     /// The tokens of a glob pattern (a run of two or more `*` is one `**`).
     let globTokens (pattern: string) : GlobToken array =
@@ -177,6 +206,10 @@ module Matcher =
     /// The exact name.
     let ofLiteral (name: string) : Matcher = Exact name
 
+    /// A `words` pattern.
+    let ofWords (pattern: string) : Result<Matcher, SelectorError> =
+        WordPattern.parse pattern |> Result.map WordsOf |> Result.mapError (fun reason -> BadWords(pattern, reason))
+
 /// Parsing, printing and compiling selectors.
 [<RequireQualifiedAccess>]
 module Selector =
@@ -186,13 +219,17 @@ module Selector =
         | MatchType.Glob -> Ok(Matcher.ofGlob pattern)
         | MatchType.Literal -> Ok(Matcher.ofLiteral pattern)
         | MatchType.Regex -> Matcher.ofRegex pattern
+        | MatchType.Words -> Matcher.ofWords pattern
 
     /// The pattern as an anchored .NET regular expression meaning the same, for the
-    /// runtime inside the program, which matches field names without the core.
+    /// runtime inside the program, which matches field names without the core (a
+    /// `words` pattern, which no regex of the non-backtracking engine can mean, is
+    /// passed as it is: the runtime mirrors `WordPattern`).
     let regexText (matchType: MatchType) (pattern: string) : string =
         let body =
             match matchType with
             | MatchType.Regex -> pattern
+            | MatchType.Words -> invalidArg (nameof matchType) "a words pattern has no regex"
             | MatchType.Literal -> Regex.Escape pattern
             | MatchType.Glob ->
                 Matcher.globTokens pattern
@@ -251,21 +288,21 @@ module Selector =
                     | Ok(_, "") -> Error EmptyPattern
                     | Ok(matchType, pattern) -> Ok { Kind = kind; Match = matchType; Pattern = pattern }
 
-    /// `asm|pkg|obj|file:[glob|regex|literal:]pattern`, without compiling the pattern.
+    /// `asm|pkg|obj|file:[glob|regex|literal|words:]pattern`, without compiling the pattern.
     let parseScopeSyntax (text: string) : Result<ScopeSelector, SelectorError> =
         parseWith ScopeKind.tryParse (ScopeKind.all |> List.map ScopeKind.toConfigString) text
 
-    /// `arg|local|ret|field|attr:[glob|regex|literal:]pattern`, without compiling the pattern.
+    /// `arg|local|ret|field|attr:[glob|regex|literal|words:]pattern`, without compiling the pattern.
     let parseValueSyntax (text: string) : Result<ValueSelector, SelectorError> =
         parseWith ValueKind.tryParse (ValueKind.all |> List.map ValueKind.toConfigString) text
 
     let private compiledOnce (selector: Result<Selector<'Kind>, SelectorError>) =
         selector |> Result.bind (fun s -> compile s |> Result.map (fun _ -> s))
 
-    /// `asm|pkg|obj|file:[glob|regex|literal:]pattern`; a regex is checked here.
+    /// `asm|pkg|obj|file:[glob|regex|literal|words:]pattern`; a regex or words pattern is checked here.
     let parseScope (text: string) : Result<ScopeSelector, SelectorError> = compiledOnce (parseScopeSyntax text)
 
-    /// `arg|local|ret|field|attr:[glob|regex|literal:]pattern`; a regex is checked here.
+    /// `arg|local|ret|field|attr:[glob|regex|literal|words:]pattern`; a regex or words pattern is checked here.
     let parseValue (text: string) : Result<ValueSelector, SelectorError> = compiledOnce (parseValueSyntax text)
 
     let private print (kindText: string) (selector: Selector<'Kind>) : string =

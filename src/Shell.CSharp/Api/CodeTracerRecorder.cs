@@ -150,6 +150,7 @@ public static class CodeTracerRecorder
         o.MaxDepth < 0 ? $"MaxDepth {o.MaxDepth}: expected a whole number >= 0"
         : o.MaxElements < 0 ? $"MaxElements {o.MaxElements}: expected a whole number >= 0"
         : o.MaxString < 0 ? $"MaxString {o.MaxString}: expected a whole number >= 0"
+        : o.MaxTraceSize < 0 ? $"MaxTraceSize {o.MaxTraceSize}: expected a size in bytes >= 0"
         : null;
 
     /// <summary>The options as the API layer of the policy (it wins over the environment).</summary>
@@ -184,6 +185,7 @@ public static class CodeTracerRecorder
             OptValue(o.MaxDepth),
             OptValue(o.MaxElements),
             OptValue(o.MaxString),
+            OptValue(o.MaxTraceSize),
             o.OutDir is null ? null : FSharpOption<string>.Some(o.OutDir),
             Opt(o.Format switch
             {

@@ -86,6 +86,9 @@ public sealed class RecordingOptions
     /// <summary>How many characters of a string are captured.</summary>
     public int? MaxString { get; set; }
 
+    /// <summary>Bytes of raw log after which capture stops and the program runs on unrecorded (0: no limit; default 4 GiB).</summary>
+    public long? MaxTraceSize { get; set; }
+
     /// <summary>Which program output becomes trace events.</summary>
     public IoCaptureMode? IoCapture { get; set; }
 

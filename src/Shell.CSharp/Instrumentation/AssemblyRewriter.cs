@@ -132,7 +132,7 @@ public static class AssemblyRewriter
                 foreach (var method in type.Methods)
                 {
                     if (!method.HasBody) continue;
-                    var decision = policy is null ? new MethodDecision(false, (_, _) => ValueAction.Allow, 0) : policy.Decide(method);
+                    var decision = policy is null ? new MethodDecision(false, (_, _, _) => ValueAction.Allow, 0) : policy.Decide(method);
                     if (decision is not null) probes.FieldPolicy = decision.FieldPolicy;
                     if (decision is not null && MethodRewriter.Instrument(method, probes, manifest, decision.Activates, decision.ValueAction))
                         instrumented++;

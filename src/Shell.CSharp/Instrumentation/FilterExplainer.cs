@@ -44,28 +44,30 @@ public static class FilterExplainer
         var (exec, execWhy) = FilterApi.ExplainExec(policy).ToValueTuple();
         var (patternsFrom, replaced) = FilterApi.ExplainPatterns(policy).ToValueTuple();
         var values = new List<ValueExplanation>();
-        void Add(ValueKind kind, string name)
+        void Add(ValueKind kind, string name, TypeReference type)
         {
-            var (action, why) = FilterApi.ExplainValue(policy, kind, kind.IsRet ? qualified : name).ToValueTuple();
+            var subject = ValueSubjects.Of(method, qualified, kind, name, type);
+            var (action, why) = FilterApi.ExplainValue(policy, kind, subject).ToValueTuple();
             values.Add(new ValueExplanation(ValueKindModule.toConfigString(kind), name, action, why));
         }
-        if (method.HasThis) Add(ValueKind.Arg, "this");
-        foreach (var p in method.Parameters) Add(ValueKind.Arg, p.Name);
-        foreach (var local in LocalNames(method)) Add(ValueKind.Local, local);
-        if (method.ReturnType.MetadataType != MetadataType.Void) Add(ValueKind.Ret, "<return_value>");
+        if (method.HasThis) Add(ValueKind.Arg, "this", method.DeclaringType);
+        foreach (var p in method.Parameters) Add(ValueKind.Arg, p.Name, p.ParameterType);
+        foreach (var (local, type) in Locals(method)) Add(ValueKind.Local, local, type);
+        if (method.ReturnType.MetadataType != MetadataType.Void) Add(ValueKind.Ret, "<return_value>", method.ReturnType);
         return new MethodExplanation(DisplayNames.OfMethod(method), exec, execWhy, patternsFrom, replaced, values);
     }
 
-    private static IEnumerable<string> LocalNames(MethodDefinition method)
+    /// <summary>The method's named locals by name (a name declared twice: its first type), in name order.</summary>
+    private static IEnumerable<(string Name, TypeReference Type)> Locals(MethodDefinition method)
     {
-        var names = new SortedSet<string>(StringComparer.Ordinal);
+        var locals = new SortedDictionary<string, TypeReference>(StringComparer.Ordinal);
         void Collect(Mono.Cecil.Cil.ScopeDebugInformation scope)
         {
             foreach (var v in scope.Variables)
-                if (!v.IsDebuggerHidden && !MethodRewriter.IsCompilerTemporary(v.Name)) names.Add(v.Name);
+                if (!v.IsDebuggerHidden && !MethodRewriter.IsCompilerTemporary(v.Name)) locals.TryAdd(v.Name, method.Body.Variables[v.Index].VariableType);
             foreach (var inner in scope.Scopes) Collect(inner);
         }
         if (method.DebugInformation.Scope is { } root) Collect(root);
-        return names;
+        return locals.Select(kv => (kv.Key, kv.Value));
     }
 }

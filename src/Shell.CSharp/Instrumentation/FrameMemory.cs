@@ -108,7 +108,7 @@ internal sealed class FrameMemory
         return code;
     }
 
-    // v = load; if (v != shadow || (seen & bit) == 0 [|| v == 0.0]) { shadow = v; At(position); Val(v); seen |= bit; }
+    // v = load; if (v != shadow || (seen & bit) == 0 [|| v == 0.0]) { shadow = v; ValAt(v, position, frame); seen |= bit; }
     private IEnumerable<Instruction> Shadowed(int position, ValuePlan plan, Func<Instruction[]> load, VariableDefinition shadow, int bit)
     {
         var write = Instruction.Create(OpCodes.Dup);
@@ -132,8 +132,8 @@ internal sealed class FrameMemory
         yield return write;
         yield return Instruction.Create(OpCodes.Stloc, shadow);
         yield return Instruction.Create(OpCodes.Ldc_I4, position);
-        yield return Instruction.Create(OpCodes.Call, _probes.Call(ProbeTable.at));
-        yield return Instruction.Create(OpCodes.Call, _probes.Call(plan.Probe!));
+        yield return Instruction.Create(OpCodes.Ldloc, Frame);
+        yield return Instruction.Create(OpCodes.Call, _probes.Call(AtProbe(plan.Probe!)));
         yield return Instruction.Create(OpCodes.Ldloc, Seen());
         yield return Instruction.Create(OpCodes.Ldc_I8, 1L << bit);
         yield return Instruction.Create(OpCodes.Or);
@@ -171,6 +171,9 @@ internal sealed class FrameMemory
         yield return Instruction.Create(OpCodes.Call, _probes.Call(ProbeTable.at));
         foreach (var i in MethodRewriter.Capture(plan, load, nullCheck, _probes)) yield return i;
     }
+
+    private static ProbeRow AtProbe(ProbeRow value) =>
+        ProbeTable.atFor(value) is { } fused ? fused.Value : throw new InvalidOperationException("no fused step probe for " + value.Name);
 
     private static bool IsFloating(ProbeRow row) => row.Tag == ProbeTable.valDouble.Tag || row.Tag == ProbeTable.valSingle.Tag;
 

@@ -4,7 +4,7 @@ using Mono.Cecil;
 namespace CodeTracer.Shell.Instrumentation;
 
 /// <summary>What the instrumenter does with one method: its value actions, its field policy's id, whether it activates recording.</summary>
-internal sealed record MethodDecision(bool Activates, Func<ValueKind, string, ValueAction> ValueAction, int FieldPolicy);
+internal sealed record MethodDecision(bool Activates, ValueFilter ValueAction, int FieldPolicy);
 
 /// <summary>
 /// The filter chain and <c>--activation</c> applied while instrumenting: each method
@@ -54,10 +54,9 @@ public sealed class InstrumentationPolicy
         Stats = FilterStatsModule.countMethod(traced ? ExecDirective.Trace : ExecDirective.Skip, Stats);
         if (!traced) return null;
         var activates = _activation is not null && FilterApi.Activates(_activation, assembly, ns, qualified, file);
-        return new MethodDecision(activates, (kind, name) =>
+        return new MethodDecision(activates, (kind, name, type) =>
         {
-            // A return value is matched by the method's own name.
-            var action = FilterApi.ValueActionOf(policy, kind, kind.IsRet ? qualified : name);
+            var action = FilterApi.ValueActionOf(policy, kind, ValueSubjects.Of(method, qualified, kind, name, type));
             Stats = FilterStatsModule.countValue(kind, action, Stats);
             return action;
         }, FieldPolicyId(FieldPolicyModule.ofMethod(policy)));

@@ -38,10 +38,10 @@ internal static class MethodRewriter
     /// </summary>
     /// <param name="activates">The method matches <c>--activation</c>: its entry starts the
     /// recording and its return ends it.</param>
-    /// <param name="valueAction">The filter's action for a value (kind, source name); null allows every value.</param>
+    /// <param name="valueAction">The filter's action for a value (kind, source name, declared type); null allows every value.</param>
     public static bool Instrument(
         MethodDefinition method, ValueProbes probes, ManifestBuilder manifest, bool activates = false,
-        Func<ValueKind, string, ValueAction>? valueAction = null)
+        ValueFilter? valueAction = null)
     {
         valueAction ??= AllowAll;
         if (!method.HasBody) return false;
@@ -57,7 +57,8 @@ internal static class MethodRewriter
             .ToList();
         var returns = body.Instructions.Where(i => i.OpCode.Code == Code.Ret).ToList();
         var machine = StateMachine.Of(method);
-        var returnPlan = IsVoid(method) || machine is not null ? null : probes.For(method.ReturnType).Apply(valueAction(ValueKind.Ret, ""));
+        var returnPlan = IsVoid(method) || machine is not null ? null : probes.For(method.ReturnType).Apply(valueAction(ValueKind.Ret, "", method.ReturnType));
+        var machineResult = machine is null ? ValueAction.Allow : valueAction(ValueKind.Ret, "", StateMachine.ResultType(GeneratedCode.KickoffOf(method)!));
         var returnSlot = machine is not null ? StateMachine.ReturnSlot
             : returnPlan?.Slot("<return_value>") ?? ManifestModule.voidReturn;
 
@@ -94,7 +95,7 @@ internal static class MethodRewriter
         foreach (var ret in returns)
         {
             var code = new List<Instruction> { Instruction.Create(OpCodes.Ldloc, memory.Frame), Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.ret)) };
-            if (machine is not null) code.AddRange(machine.Returned(probes));
+            if (machine is not null) code.AddRange(machine.Returned(probes, machineResult));
             else if (returnPlan is { Reads: true })
             {
                 code.Add(Instruction.Create(OpCodes.Dup));
@@ -201,12 +202,12 @@ internal static class MethodRewriter
     private static TypeReference WithoutModifiers(TypeReference type) =>
         type is IModifierType modified ? WithoutModifiers(modified.ElementType) : type;
 
-    private static readonly Func<ValueKind, string, ValueAction> AllowAll = (_, _) => ValueAction.Allow;
+    private static readonly ValueFilter AllowAll = (_, _, _) => ValueAction.Allow;
 
     /// <summary>The variable with the filter's action applied, or null when the filter drops it.</summary>
-    private static Variable? Filtered(ValueKind kind, string name, ValuePlan plan, Func<Instruction[]> load, Func<ValueKind, string, ValueAction> valueAction)
+    private static Variable? Filtered(ValueKind kind, string name, TypeReference type, ValuePlan plan, Func<Instruction[]> load, ValueFilter valueAction)
     {
-        var action = valueAction(kind, name);
+        var action = valueAction(kind, name, type);
         return action.IsDrop ? null : new Variable(name, plan.Apply(action), load);
     }
 
@@ -216,7 +217,7 @@ internal static class MethodRewriter
     /// shows, instead of the closure, its parameters and then the captured variables; a local
     /// function's closure struct parameter becomes the captured variables.
     /// </summary>
-    private static List<Variable> Arguments(MethodDefinition method, ValueProbes probes, Func<ValueKind, string, ValueAction> valueAction)
+    private static List<Variable> Arguments(MethodDefinition method, ValueProbes probes, ValueFilter valueAction)
     {
         var arguments = new List<Variable?>();
         if (GeneratedCode.KickoffOf(method) is { } kickoff)
@@ -236,7 +237,7 @@ internal static class MethodRewriter
         if (method.HasThis && !closure)
         {
             var self = method.Body.ThisParameter;
-            arguments.Add(Filtered(ValueKind.Arg, "this", probes.ForThis(method), () => [Instruction.Create(OpCodes.Ldarg, self)], valueAction));
+            arguments.Add(Filtered(ValueKind.Arg, "this", method.DeclaringType, probes.ForThis(method), () => [Instruction.Create(OpCodes.Ldarg, self)], valueAction));
         }
         if (closure && method.DeclaringType.Fields.FirstOrDefault(f => f.Name == GeneratedCode.ThisField) is { } outer)
             arguments.Add(FieldOfThis(ValueKind.Arg, "this", outer, probes, valueAction));
@@ -248,12 +249,12 @@ internal static class MethodRewriter
                 // A local function's closure struct, passed by reference.
                 if (DisplayNames.WithoutModifiers(parameter.ParameterType) is ByReferenceType { ElementType: TypeDefinition display })
                     foreach (var field in CapturedFields(display))
-                        captured.Add(Filtered(ValueKind.Local, field.Name, probes.For(field.FieldType),
+                        captured.Add(Filtered(ValueKind.Local, field.Name, field.FieldType, probes.For(field.FieldType),
                             () => [Instruction.Create(OpCodes.Ldarg, parameter), Instruction.Create(OpCodes.Ldfld, field)], valueAction));
                 continue;
             }
             var name = string.IsNullOrEmpty(parameter.Name) ? "arg" + parameter.Index : parameter.Name;
-            arguments.Add(Filtered(ValueKind.Arg, name, probes.For(parameter.ParameterType), () => [Instruction.Create(OpCodes.Ldarg, parameter)], valueAction));
+            arguments.Add(Filtered(ValueKind.Arg, name, parameter.ParameterType, probes.For(parameter.ParameterType), () => [Instruction.Create(OpCodes.Ldarg, parameter)], valueAction));
         }
         if (closure)
             captured.AddRange(Captured(GeneratedCode.SelfInstance(method.DeclaringType), () => [Instruction.Create(OpCodes.Ldarg_0)], probes, valueAction));
@@ -265,7 +266,7 @@ internal static class MethodRewriter
     /// names and, through a nested closure's link to its enclosing one (<c>CS$&lt;&gt;8__locals…</c>),
     /// the enclosing closure's, so that a lambda in a lambda sees the outer method's variables too.
     /// </summary>
-    private static IEnumerable<Variable?> Captured(TypeReference closure, Func<Instruction[]> load, ValueProbes probes, Func<ValueKind, string, ValueAction> valueAction)
+    private static IEnumerable<Variable?> Captured(TypeReference closure, Func<Instruction[]> load, ValueProbes probes, ValueFilter valueAction)
     {
         foreach (var field in closure.Resolve().Fields.Where(f => !f.IsStatic))
         {
@@ -274,7 +275,7 @@ internal static class MethodRewriter
             if (IsClosureLocal(field.Name) && GeneratedCode.IsDisplayClass(field.FieldType))
                 foreach (var outer in Captured(field.FieldType, read, probes, valueAction)) yield return outer;
             else if (!IsCompilerTemporary(field.Name))
-                yield return Filtered(ValueKind.Local, field.Name, probes.For(field.FieldType), read, valueAction);
+                yield return Filtered(ValueKind.Local, field.Name, field.FieldType, probes.For(field.FieldType), read, valueAction);
         }
     }
 
@@ -283,16 +284,16 @@ internal static class MethodRewriter
         display.Fields.Where(f => !f.IsStatic && !IsCompilerTemporary(f.Name));
 
     /// <summary>A field of the method's own <c>this</c> (a closure or a state machine) shown as a variable.</summary>
-    private static Variable? FieldOfThis(ValueKind kind, string name, FieldDefinition field, ValueProbes probes, Func<ValueKind, string, ValueAction> valueAction)
+    private static Variable? FieldOfThis(ValueKind kind, string name, FieldDefinition field, ValueProbes probes, ValueFilter valueAction)
     {
         var reference = GeneratedCode.InsideOwnType(field);
-        return Filtered(kind, name, probes.For(field.FieldType),
+        return Filtered(kind, name, field.FieldType, probes.For(field.FieldType),
             () => [Instruction.Create(OpCodes.Ldarg_0), Instruction.Create(OpCodes.Ldfld, reference)], valueAction);
     }
 
     // The locals in scope at an IL offset, outermost scope first; a name declared again
     // in an inner scope replaces the outer one in place.
-    private static List<Variable> LocalsAt(MethodDefinition method, int offset, ValueProbes probes, Func<ValueKind, string, ValueAction> valueAction)
+    private static List<Variable> LocalsAt(MethodDefinition method, int offset, ValueProbes probes, ValueFilter valueAction)
     {
         var found = new List<VariableDebugInformation>();
         if (method.DebugInformation.Scope is { } root) Collect(root, offset, found);
@@ -311,14 +312,14 @@ internal static class MethodRewriter
             var local = method.Body.Variables[v.Index];
             if (!IsClosureLocal(v.Name))
             {
-                locals.Add(Filtered(ValueKind.Local, v.Name, probes.For(local.VariableType), () => [Instruction.Create(OpCodes.Ldloc, local)], valueAction));
+                locals.Add(Filtered(ValueKind.Local, v.Name, local.VariableType, probes.For(local.VariableType), () => [Instruction.Create(OpCodes.Ldloc, local)], valueAction));
                 continue;
             }
             // The closure that holds the variables lambdas capture: its fields, shown as locals.
             if (local.VariableType is not TypeDefinition display || !GeneratedCode.IsDisplayClass(display)) continue;
             Func<Instruction>? nullCheck = display.IsValueType ? null : () => Instruction.Create(OpCodes.Ldloc, local);
             foreach (var field in CapturedFields(display))
-                locals.Add(Filtered(ValueKind.Local, field.Name, probes.For(field.FieldType),
+                locals.Add(Filtered(ValueKind.Local, field.Name, field.FieldType, probes.For(field.FieldType),
                     () => [Instruction.Create(OpCodes.Ldloc, local), Instruction.Create(OpCodes.Ldfld, field)], valueAction) is { } captured
                     ? captured with { NullCheck = nullCheck }
                     : null);

@@ -1,5 +1,6 @@
 using CodeTracer.Core.Probes;
 using CodeTracer.Core.Recording;
+using CodeTracer.Core.TraceFilter;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
 
@@ -93,8 +94,25 @@ internal sealed record StateMachine(FieldReference State, FieldDefinition? Curre
         return kind is { } k ? new StateMachine(GeneratedCode.InsideOwnType(state), current, k) : null;
     }
 
-    /// <summary>After the Return probe, the return value still on the stack: the value record.</summary>
-    public List<Instruction> Returned(ValueProbes probes)
+    /// <summary>
+    /// The type of what a step hands out: the <c>T</c> of the user method's <c>Task&lt;T&gt;</c>,
+    /// <c>ValueTask&lt;T&gt;</c>, <c>IEnumerable&lt;T&gt;</c>, <c>IAsyncEnumerable&lt;T&gt;</c> (or
+    /// their enumerators), else its return type: what the filter judges the result by.
+    /// </summary>
+    public static TypeReference ResultType(MethodDefinition kickoff) =>
+        DisplayNames.WithoutModifiers(kickoff.ReturnType) is GenericInstanceType { GenericArguments.Count: 1 } generic
+        && generic.ElementType.FullName is "System.Threading.Tasks.Task`1" or "System.Threading.Tasks.ValueTask`1"
+            or "System.Collections.Generic.IEnumerable`1" or "System.Collections.Generic.IEnumerator`1"
+            or "System.Collections.Generic.IAsyncEnumerable`1" or "System.Collections.Generic.IAsyncEnumerator`1"
+            ? generic.GenericArguments[0]
+            : kickoff.ReturnType;
+
+    /// <summary>
+    /// After the Return probe, the return value still on the stack: the value record. A
+    /// result the filter redacts or drops (<paramref name="result"/>) is never written, only
+    /// its place; one it allows is written under the method's field policy.
+    /// </summary>
+    public List<Instruction> Returned(ValueProbes probes, ValueAction result)
     {
         var end = Instruction.Create(OpCodes.Nop);
         var code = new List<Instruction>();
@@ -104,9 +122,18 @@ internal sealed record StateMachine(FieldReference State, FieldDefinition? Curre
         }
         void WriteCurrent(Instruction first)
         {
-            code.Add(first);
-            if (first.OpCode.Code == Code.Ldarg_0) code.AddRange(LoadCurrentBoxed());
-            code.Add(Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.valObject)));
+            code.Add(first); // a branch target: it stays first
+            if (!result.IsAllow)
+            {
+                code.Add(Instruction.Create(OpCodes.Pop));
+                code.Add(Instruction.Create(OpCodes.Call, probes.Call(result.IsRedact ? ProbeTable.valRedacted : ProbeTable.valDropped)));
+            }
+            else
+            {
+                if (first.OpCode.Code == Code.Ldarg_0) code.AddRange(LoadCurrentBoxed());
+                if (probes.FieldPolicy == 0) code.Add(Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.valObject)));
+                else code.AddRange([Instruction.Create(OpCodes.Ldc_I4, probes.FieldPolicy), Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.valObjectIn))]);
+            }
             code.Add(Instruction.Create(OpCodes.Br, end));
         }
         switch (Kind)

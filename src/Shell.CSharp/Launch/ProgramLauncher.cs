@@ -12,7 +12,8 @@ internal sealed record LaunchRequest(
     IReadOnlyList<string> Args,
     string WorkingDirectory,
     string RuntimeHookPath,
-    IReadOnlyDictionary<string, string> Environment);
+    IReadOnlyDictionary<string, string> Environment,
+    Action<Process>? Started = null);
 
 /// <summary>
 /// Starts the staged program suspended on a private diagnostics socket, applies
@@ -46,6 +47,7 @@ internal static class ProgramLauncher
                 ?? throw new RecorderException(Errors.LaunchFailed(request.ProgramDll, "the process did not start"));
             try
             {
+                request.Started?.Invoke(process);
                 await using var connector = await connecting.ConfigureAwait(false);
                 await connector.Instance.ApplyStartupHookAsync(request.RuntimeHookPath, ct).ConfigureAwait(false);
                 connector.Instance.ResumeRuntime();

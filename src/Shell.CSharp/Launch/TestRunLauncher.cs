@@ -24,6 +24,7 @@ internal static class TestRunLauncher
         foreach (var a in TestRun.runnerArgs(request.ProgramDll, FSharpOption<string>.Some(settingsFile), rest)) info.ArgumentList.Add(a);
         using var process = Process.Start(info)
             ?? throw new RecorderException(Errors.LaunchFailed(request.ProgramDll, "dotnet test did not start"));
+        request.Started?.Invoke(process);
         return await ProgramLauncher.WaitAsync(process, stop).ConfigureAwait(false);
     }
 

@@ -54,6 +54,7 @@ public static class Recorder
 
         var session = Bootstrap.Prepare(request);
         log.TraceId = session.RecordingId;
+        OwnedFolders.Sweep(session.OutDir, log);
         var targetFolder = Path.GetDirectoryName(session.Target)!;
         var tests = request.Test ? TestAssembly.Inspect(session.Target) : null;
         var filters = FilterDiscovery.Load(policy, targetFolder, tests is not null && request.FrameworkFilters ? tests.Frameworks : []);
@@ -68,9 +69,13 @@ public static class Recorder
             var rawLog = Path.Combine(stage, "raw.log");
             var fieldPolicies = Path.Combine(stage, "field-policies.txt");
             File.WriteAllText(fieldPolicies, FieldPolicyModule.encode(ListModule.OfSeq(instrumentation.FieldPolicies)));
+            // Held until the program has ended: if this process dies first, the program notices and stops recording.
+            using var lifeline = new Lifeline();
+            var settings = RuntimeSettings(rawLog, fieldPolicies, policy, request.Activation is not null);
+            settings[Lifeline.Variable] = lifeline.Value;
             var launch = new LaunchRequest(
-                program, request.ProgramArgs, session.Workdir, runtimeHook,
-                RuntimeSettings(rawLog, fieldPolicies, policy, request.Activation is not null));
+                program, request.ProgramArgs, session.Workdir, runtimeHook, settings,
+                started => OwnedFolders.AddUser(stage, started));
             var scratch = TraceFolder.CreateScratch(session.OutDir, session.RecordingId);
             try
             {
@@ -150,11 +155,12 @@ public static class Recorder
             // The bench reads these two lines (and "the program exited") for conversion speed and time to a ready trace.
             log.Write(LogLevel.Info, "convert", "converted the raw log", null,
                 ("events", summary.Events.ToString()), ("steps", summary.Steps.ToString()), ("raw_log_bytes", rawBytes.ToString()));
-            var failure = conversionError ?? (summary.Detached is { } reason ? Errors.RecorderDetached(reason) : null);
+            var failure = conversionError ?? (summary.Detached is { } reason ? DiskFull.ofDetachReason(reason)?.Value ?? Errors.RecorderDetached(reason) : null);
             var facts = new RunFacts(
                 run.ExitCode,
                 failure is null ? FSharpOption<RecorderError>.None : FSharpOption<RecorderError>.Some(failure),
-                summary.Balanced, summary.Truncated, run.Interrupted, summary.CleanExit, Math.Max(0, summary.Calls - 1));
+                summary.Balanced, summary.Truncated, run.Interrupted, summary.CleanExit, Math.Max(0, summary.Calls - 1),
+                summary.CaptureStopped ? FSharpOption<long>.Some(policy.MaxTraceSize.Value) : FSharpOption<long>.None);
             var verdict = VerdictModule.decide(policy, facts);
             if (verdict.Warning is { } warning) log.Error(LogLevel.Warn, "record", warning.Value);
 
@@ -162,7 +168,8 @@ public static class Recorder
             {
                 TestHooks.FailIfAsked("finalisation", Errors.FinalisationFailed);
                 var notes = VerdictModule.notes(!OperatingSystem.IsWindows(), summary.Faults, facts, verdict);
-                var metadata = Metadata(session, request, manifest, filterSummary, run.ExitCode, summary, verdict, notes);
+                var counted = FilterSummaryModule.add(FilterStatsModule.ofInnerValues(summary.InnerRedactions, summary.InnerDrops), filterSummary);
+                var metadata = Metadata(session, request, manifest, counted, run.ExitCode, summary, verdict, notes);
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_metadata.json"), Core.Recording.Metadata.toJson(metadata));
                 TraceFolder.Publish(scratch, session.OutDir);
@@ -181,7 +188,11 @@ public static class Recorder
         }
         catch (IOException e)
         {
-            return RecordResult.Failed(run.ExitCode, Errors.Io(session.OutDir, e.Message));
+            return RecordResult.Failed(run.ExitCode, Errors.IoOrDiskFull(scratch, e));
+        }
+        catch (ArgumentOutOfRangeException e) when (Errors.IsDiskFull(e))
+        {
+            return RecordResult.Failed(run.ExitCode, DiskFull.error(scratch, e.Message));
         }
     }
 
@@ -217,6 +228,20 @@ public static class Recorder
             // Keep a trace that loads: the registrations and `<toplevel>` at least.
             using var sink = TraceEventSinks.Create(format, events);
             return (RawLogConverter.Convert(null, manifest, ExitCode, sink), e.Error);
+        }
+        catch (Exception e) when (Errors.IsDiskFull(e))
+        {
+            // The same, in the room the failed file gave back; when even that does not fit, the run fails.
+            var error = DiskFull.error(scratch, e.Message);
+            try
+            {
+                using var sink = TraceEventSinks.Create(format, events);
+                return (RawLogConverter.Convert(null, manifest, ExitCode, sink), error);
+            }
+            catch (Exception again) when (Errors.IsDiskFull(again))
+            {
+                throw new RecorderException(error);
+            }
         }
     }
 
@@ -269,6 +294,8 @@ public static class Recorder
             ["CODETRACER_CAPTURE_IO"] = PolicyValues.ioCaptureText(policy.IoCapture.Value),
         };
         if (gated) settings["CODETRACER_ACTIVATION"] = "1";
+        if (RawLogBudget.segments(RawLogLayout.HeaderSize, RawLogLayout.SegmentSize, policy.MaxTraceSize.Value) is { } segments)
+            settings["CODETRACER_RAW_LOG_SEGMENTS"] = segments.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (k, v) in TestHooks.ForRuntime()) settings[k] = v;
         return settings;
     }

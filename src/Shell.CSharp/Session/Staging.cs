@@ -9,7 +9,15 @@ internal static class Staging
     {
         var stage = PrivateFolder.Create("ct-stage-");
         var app = Path.Combine(stage, "app");
-        CopyTree(appFolder, app);
+        try
+        {
+            CopyTree(appFolder, app);
+        }
+        catch (Exception e) when (Errors.IsDiskFull(e))
+        {
+            Directory.Delete(stage, recursive: true);
+            throw new RecorderException(CodeTracer.Core.Diagnostics.DiskFull.error(stage, e.Message));
+        }
         return stage;
     }
 

@@ -9,7 +9,8 @@ namespace CodeTracer.Shell.TraceFiles;
 /// <summary>What converting a raw log produced.</summary>
 internal sealed record ConversionSummary(
     long Events, long Steps, long Calls, int FunctionsCalled, bool Balanced, int Anomalies, bool Truncated,
-    string? Detached, Microsoft.FSharp.Collections.FSharpList<string> Faults, bool CleanExit);
+    string? Detached, Microsoft.FSharp.Collections.FSharpList<string> Faults, bool CleanExit, long InnerRedactions, long InnerDrops,
+    bool CaptureStopped);
 
 /// <summary>
 /// Converts the raw log into the trace's events file, streaming: the core turns records
@@ -52,7 +53,7 @@ internal static class RawLogConverter
 
         var (state, header) = Conversion.start(manifest).ToValueTuple();
         Emit([.. header]);
-        var truncated = false;
+        bool truncated = false, captureStopped = false;
         if (reader is not null)
         {
             // Two stages on two threads: decoding and converting on one, encoding on this one
@@ -94,11 +95,12 @@ internal static class RawLogConverter
             }
             if (failure is not null) ExceptionDispatchInfo.Capture(failure).Throw();
             truncated = reader.Truncated;
+            captureStopped = reader.CaptureStopped;
         }
-        var end = Conversion.finish(state, exitCode());
+        var end = Conversion.finishCapture(captureStopped, state, exitCode());
         Emit([.. end.Events]);
         sink.Finish();
         return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, truncated,
-            end.Detached?.Value, end.Faults, end.CleanExit);
+            end.Detached?.Value, end.Faults, end.CleanExit, end.InnerRedactions, end.InnerDrops, captureStopped);
     }
 }

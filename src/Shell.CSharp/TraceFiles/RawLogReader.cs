@@ -19,6 +19,7 @@ internal static class RawLogLayout
     internal const int TakenOffset = 16;
     internal const int DetachLengthOffset = 24;
     internal const int DetachThreadOffset = 32;
+    internal const int StoppedOffset = 40;
     internal const int DetachRecordOffset = 64;
     internal const int ThreadOffset = 0;
     internal const int CommittedOffset = 8;
@@ -53,6 +54,9 @@ internal sealed class RawLogReader(string path, Task programEnded)
 
     /// <summary>Set when the log ends inside a record (the program died while writing it).</summary>
     internal bool Truncated { get; private set; }
+
+    /// <summary>Set when the runtime stopped capturing at max_trace_size (known once the program ended).</summary>
+    internal bool CaptureStopped { get; private set; }
 
     /// <summary>Bytes of records read so far (for a progress line and the summary).</summary>
     internal long BytesRead { get; private set; }
@@ -149,6 +153,7 @@ internal sealed class RawLogReader(string path, Task programEnded)
                         if (!records.IsEmpty) yield return (thread, records);
                     }
                     Truncated = carried.Count > 0;
+                    CaptureStopped = header.ReadInt32(RawLogLayout.StoppedOffset) != 0;
                     yield break;
                 }
                 open.RemoveAll(s =>

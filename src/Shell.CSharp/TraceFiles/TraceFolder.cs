@@ -1,3 +1,5 @@
+using CodeTracer.Shell.Launch;
+
 namespace CodeTracer.Shell.TraceFiles;
 
 /// <summary>
@@ -30,6 +32,7 @@ internal static class TraceFolder
         try
         {
             Directory.CreateDirectory(scratch);
+            OwnedFolders.Claim(scratch);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -45,6 +48,7 @@ internal static class TraceFolder
     /// </summary>
     internal static void Publish(string scratch, string outDir)
     {
+        OwnedFolders.Release(scratch);
         if (!Directory.Exists(outDir))
         {
             Directory.Move(scratch, outDir);

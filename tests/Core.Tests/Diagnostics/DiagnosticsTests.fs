@@ -26,26 +26,26 @@ let tests =
     testList "Diagnostics" [
         testPropertyWithConfig config "a recorder failure under abort fails with exit 1; the trace is kept only with keep_partial_trace"
         <| fun keep require propagate (code: int) balanced ->
-            let facts = { ProgramExitCode = code; RecorderFailure = Some failure; Balanced = balanced; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 3L }
+            let facts = { ProgramExitCode = code; RecorderFailure = Some failure; Balanced = balanced; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 3L; CaptureStopped = None }
             let v = Verdict.decide (policyWith Abort keep require propagate) facts
             v.Outcome = Failed && v.ExitCode = 1 && v.KeepTrace = keep && v.Error = Some failure
 
         testPropertyWithConfig config "a recorder failure under disable keeps the trace, warns, and exits as the program rule says"
         <| fun keep require propagate (code: int) ->
-            let facts = { ProgramExitCode = code; RecorderFailure = Some failure; Balanced = true; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 0L }
+            let facts = { ProgramExitCode = code; RecorderFailure = Some failure; Balanced = true; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 0L; CaptureStopped = None }
             let v = Verdict.decide (policyWith Disable keep require propagate) facts
             v.Outcome = Disabled && v.KeepTrace && v.Error = None && v.Warning = Some failure
             && v.ExitCode = (if propagate then code else 0)
 
         testPropertyWithConfig config "without a failure: complete only when balanced, flushed at exit and not cut or interrupted"
         <| fun balanced truncated interrupted clean (code: int) propagate ->
-            let facts = { ProgramExitCode = code; RecorderFailure = None; Balanced = balanced; Truncated = truncated; Interrupted = interrupted; CleanExit = clean; RecordedCalls = 1L }
+            let facts = { ProgramExitCode = code; RecorderFailure = None; Balanced = balanced; Truncated = truncated; Interrupted = interrupted; CleanExit = clean; RecordedCalls = 1L; CaptureStopped = None }
             let v = Verdict.decide (policyWith Abort false false propagate) facts
             v.Outcome = (if balanced && clean && not truncated && not interrupted then Complete else Partial)
             && v.KeepTrace && v.ExitCode = (if propagate then code else 0)
 
         test "require_trace fails a recording with no call of the program" {
-            let facts = { ProgramExitCode = 0; RecorderFailure = None; Balanced = true; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 0L }
+            let facts = { ProgramExitCode = 0; RecorderFailure = None; Balanced = true; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 0L; CaptureStopped = None }
             let v = Verdict.decide (policyWith Abort false true false) facts
             Expect.equal (v.Outcome, v.ExitCode, v.Error |> Option.map (fun e -> e.Code)) (Failed, 1, Some "ERR_TRACE_MISSING") "missing"
             let v2 = Verdict.decide (policyWith Abort false false false) facts
@@ -54,7 +54,7 @@ let tests =
 
         testPropertyWithConfig config "the notes say exactly what went wrong, and nothing when nothing did"
         <| fun balanced truncated interrupted clean (code: int) signals (faults: NonNull<string> list) ->
-            let facts = { ProgramExitCode = code; RecorderFailure = None; Balanced = balanced; Truncated = truncated; Interrupted = interrupted; CleanExit = clean; RecordedCalls = 1L }
+            let facts = { ProgramExitCode = code; RecorderFailure = None; Balanced = balanced; Truncated = truncated; Interrupted = interrupted; CleanExit = clean; RecordedCalls = 1L; CaptureStopped = None }
             let faults = faults |> List.map (fun (NonNull f) -> f)
             let notes = Verdict.notes signals faults facts (Verdict.decide Policy.defaults facts)
             let has key = notes |> List.exists (fun (k, _) -> k = key)
@@ -65,13 +65,35 @@ let tests =
             && (notes |> List.filter (fun (k, _) -> k = "program_fault") |> List.length) = faults.Length
             && not (has "recorder_error")
 
+        testPropertyWithConfig config "capture stopped at max_trace_size: truncated, kept, the program's exit rule, and a note naming the size; a recorder failure still wins"
+        <| fun balanced clean (code: int) propagate (PositiveInt size) (failed: bool) ->
+            let facts = { ProgramExitCode = code; RecorderFailure = (if failed then Some failure else None); Balanced = balanced; Truncated = false; Interrupted = false; CleanExit = clean; RecordedCalls = 1L; CaptureStopped = Some(int64 size) }
+            let v = Verdict.decide (policyWith Abort false false propagate) facts
+            let notes = Verdict.notes true [] facts v
+            if failed then v.Outcome = Failed
+            else
+                v.Outcome = Truncated && v.KeepTrace && v.Error = None && v.ExitCode = (if propagate then code else 0)
+                && (notes |> List.exists (fun (k, text) -> k = "max_trace_size" && text.Contains(PolicyValues.sizeText (int64 size))))
+                && not (notes |> List.exists (fun (k, _) -> k = "exit_handlers"))
+
         test "a recorder failure is a note; a kill shows its signal" {
-            let facts = { ProgramExitCode = 137; RecorderFailure = Some failure; Balanced = true; Truncated = false; Interrupted = false; CleanExit = false; RecordedCalls = 1L }
+            let facts = { ProgramExitCode = 137; RecorderFailure = Some failure; Balanced = true; Truncated = false; Interrupted = false; CleanExit = false; RecordedCalls = 1L; CaptureStopped = None }
             let notes = Verdict.notes true [] facts (Verdict.decide (policyWith Disable false false false) facts)
             Expect.contains notes ("recorder_error", "ERR_RECORDER_DETACHED: detached") "the tolerated failure"
             Expect.contains notes ("termination", "killed by signal 9") "SIGKILL"
+            Expect.isFalse (notes |> List.exists (fun (k, _) -> k = "exit_handlers")) "after a detach, no guess about a crash"
             Expect.isFalse (Verdict.notes false [] facts (Verdict.decide Policy.defaults facts) |> List.exists (fun (k, _) -> k = "termination")) "no signals on Windows"
         }
+
+        testPropertyWithConfig config "a full disk's Detach reason gives ERR_DISK_FULL naming the path; other reasons are not a full disk"
+        <| fun (NonNull path: NonNull<string>) (NonNull detail: NonNull<string>) (NonNull other: NonNull<string>) ->
+            let path = if path = "" then "/x" else path
+            match DiskFull.ofDetachReason (DiskFull.detachReason path detail) with
+            | Some e ->
+                e.Code = "ERR_DISK_FULL" && e.Context = [ "path", path ] && e.Message.StartsWith(path + ": the disk is full")
+                && RecorderError.exitCode e = 1
+                && (other.StartsWith "ERR_DISK_FULL\t" || DiskFull.ofDetachReason other = None)
+            | None -> false
 
         testPropertyWithConfig config "usage errors exit 2, all others 1" <| fun (kind: ErrorKind) ->
             RecorderError.exitCode (RecorderError.create kind "ERR_X" "x") = (if kind = Usage then 2 else 1)

@@ -115,4 +115,34 @@ let tests =
             | other -> failtestf "expected one error, got %A" other
             Expect.equal (PolicyValues.traceFileName TraceFormat.Binary, PolicyValues.traceFileName TraceFormat.Json) ("trace.bin", "trace.json") "file names"
         }
+
+        testPropertyWithConfig config "a size reads back from its text, in any unit it is a whole number of" <| fun (NonNegativeInt n) (unit: int) ->
+            let units = [| ""; "K"; "M"; "G"; "T" |]
+            let u = units.[abs unit % units.Length]
+            let factor = pown 1024L (System.Array.IndexOf(units, u))
+            let bytes = int64 n * factor
+            PolicyValues.tryParseSize (string n + u) = Some bytes
+            && PolicyValues.tryParseSize (string n + u.ToLowerInvariant() + (if u = "" then "" else "iB")) = Some bytes
+            && PolicyValues.tryParseSize (PolicyValues.sizeText bytes) = Some bytes
+
+        test "CODETRACER_MAX_TRACE_SIZE: 500M, 8G or bytes; 4G by default; anything else names the variable and the value" {
+            let size value = PolicyEnv.parse (Map.ofList [ "CODETRACER_MAX_TRACE_SIZE", value ]) |> Result.map (fun l -> l.MaxTraceSize)
+            Expect.equal (size "500M") (Ok(Some(500L * 1024L * 1024L))) "500M"
+            Expect.equal (size "8g") (Ok(Some(8L <<< 30))) "8g"
+            Expect.equal (size "0") (Ok(Some 0L)) "no limit"
+            for bad in [ "lots"; "-1M"; "1.5G"; "12Q"; "99999999999T" ] do
+                match size bad with
+                | Result.Error [ e ] -> Expect.stringStarts e.Message ("CODETRACER_MAX_TRACE_SIZE=" + bad + ": expected a size") bad
+                | other -> failtestf "%s: expected one error, got %A" bad other
+            Expect.contains (Policy.describe Policy.defaults) ("max_trace_size", "4G", Default) "the default"
+        }
+
+        testPropertyWithConfig config "the raw log's segment budget never passes max_trace_size, and one more segment would" <| fun (NonNegativeInt header) (PositiveInt segment) (limit: int64) ->
+            match CodeTracer.Core.Recording.RawLogBudget.segments header segment limit with
+            | None -> limit <= 0L
+            | Some n ->
+                let size = CodeTracer.Core.Recording.RawLogBudget.bytes header segment
+                limit > 0L && n >= 0L
+                && (n = 0L || size n <= limit)
+                && size (n + 1L) > limit
     ]

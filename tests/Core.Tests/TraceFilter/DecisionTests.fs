@@ -233,8 +233,10 @@ let tests =
                   Expect.equal (Decision.decide chain (context asm "X" "X.Y.Z")).Exec ExecDirective.Trace asm
               let policy = Decision.decide chain app
               for kind in ValueKind.all do
-                  for name in [ "password"; "Password"; "userPwd"; "apiKey"; "API_KEY"; "sessionId"; "cardNumber"; "refresh-token"; "IBAN" ] do
+                  for name in [ "password"; "Password"; "userPwd"; "apiKey"; "API_KEY"; "sessionId"; "cardNumber"; "IBAN" ] do
                       Expect.equal (fst (Decision.decideValue policy kind name)) ValueAction.Redact (sprintf "%A %s" kind name)
+                  let token = { Name = "refresh-token"; Judged = "refresh-token"; IsText = true }
+                  Expect.equal (fst (Decision.decideSubject policy kind token)) ValueAction.Redact (sprintf "%A refresh-token" kind)
                   for name in [ "count"; "total"; "name"; "this" ] do
                       Expect.equal (fst (Decision.decideValue policy kind name)) ValueAction.Allow (sprintf "%A %s" kind name)
               Expect.equal
@@ -242,7 +244,7 @@ let tests =
                   "value pattern 1 of rule 1 of builtin-default (<builtin>:10)"
                   "provenance"
               Expect.equal
-                  (Decision.decideValue policy ValueKind.Ret "Shop.Auth.GetToken" |> fst)
+                  (Decision.decideSubject policy ValueKind.Ret { Name = "Shop.Auth.GetToken"; Judged = "GetToken"; IsText = true } |> fst)
                   ValueAction.Redact
                   "a return value by its method's name"
           }

@@ -8,10 +8,14 @@ open CodeTracer.Core.TraceFilter
 
 let private config = FilterGenerators.config
 
-/// How the runtime reads a field policy: the first matching regex decides, else the default.
+/// How the runtime reads a field policy: the first matching pattern decides, else the default.
 let private runtimeAction (policy: FieldPolicy) (name: string) =
+    let matches matching =
+        match matching with
+        | FieldMatch.Regex regex -> Regex(regex, RegexOptions.NonBacktracking ||| RegexOptions.CultureInvariant).IsMatch name
+        | FieldMatch.Words words -> WordPattern.parse words |> Result.exists (fun p -> WordPattern.matches p false name)
     policy.Patterns
-    |> List.tryFind (fun (regex, _) -> Regex(regex, RegexOptions.NonBacktracking ||| RegexOptions.CultureInvariant).IsMatch name)
+    |> List.tryFind (fun (matching, _) -> matches matching)
     |> Option.map snd
     |> Option.defaultValue policy.Default
 
@@ -49,13 +53,17 @@ let tests =
                   | Error es -> failtestf "%A" es
               let context = { AssemblyName = "App"; Namespace = "App"; QualifiedMethod = "App.Program.Main"; RelativeFile = None }
               let fields = FieldPolicy.ofMethod (Decision.decide chain context)
-              Expect.equal (runtimeAction fields "ApiToken") ValueAction.Redact "a token"
+              Expect.equal (runtimeAction fields "ApiKey") ValueAction.Redact "an API key"
               Expect.equal (runtimeAction fields "<Password>k__BackingField") ValueAction.Redact "a backing field"
               Expect.equal (runtimeAction fields "Name") ValueAction.Allow "a name"
               Expect.equal (FieldPolicy.ofMethod { Decision.decide chain context with Patterns = None }) FieldPolicy.allowAll "nothing to look at"
-              let encoded = FieldPolicy.encode [ fields; { Default = ValueAction.Drop; Patterns = [ "\\Aa\tb\\z", ValueAction.Allow ] } ]
+              let encoded =
+                  FieldPolicy.encode
+                      [ fields
+                        { Default = ValueAction.Drop
+                          Patterns = [ FieldMatch.Regex "\\Aa\tb\\z", ValueAction.Allow; FieldMatch.Words "pin\tcode", ValueAction.Redact ] } ]
               let lines = encoded.Split '\n'
               Expect.equal lines.Length 2 "two policies"
-              Expect.stringStarts lines.[0] "a\tr" "allow by default, then a redacting pattern"
-              Expect.equal lines.[1] "d\ta\\Aa\\tb\\z" "a tab inside a regex is written as its escape"
+              Expect.stringStarts lines.[0] "a\trwpassword|" "allow by default, then the redacting words pattern"
+              Expect.equal lines.[1] "d\tax\\Aa\\tb\\z\trwpin code" "a tab inside a regex is written as its escape, inside words as a space"
           } ]

@@ -108,7 +108,7 @@ let tests =
                     "x.toml:3:11: meta.version = 2 is newer than this recorder understands (expected 1)"
                     "x.toml:4:1: unknown key \"foo\" in [meta] (expected name, version, description, labels)"
                     "x.toml:6:16: scope.default_exec = \"maybe\" is not allowed (expected trace, skip, inherit)"
-                    "x.toml:8:12: rules.selector: unknown match type \"a\" (expected glob, regex or literal; a pattern containing ':' needs an explicit match type)"
+                    "x.toml:8:12: rules.selector: unknown match type \"a\" (expected glob, regex, literal or words; a pattern containing ':' needs an explicit match type)"
                     "x.toml:9:8: rules.exec = \"inherit\" is not allowed (expected trace, skip)"
                     "x.toml:11:12: rules.selector: bad regular expression \"(a\": Invalid pattern '(a' at offset 2. Not enough )'s."
                     "x.toml:12:1: missing key \"action\" in [[scope.rules.value_patterns]]"

@@ -86,9 +86,11 @@ let validate (folder: string) (extra: string list) : int * string =
 
 /// Starts `codetracer record` on a program and returns the recorder's process
 /// once the program printed its first line (its pid, for the "wait" mode of Faults).
-let startRecording (args: string list) : Process * string =
+let startRecordingWithEnv (env: (string * string) list) (args: string list) : Process * string =
     let info = ProcessStartInfo("dotnet", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
     (Repo.cliDll :: "record" :: args) |> List.iter info.ArgumentList.Add
+    for k, v in env do
+        info.Environment.[k] <- v
     info.WorkingDirectory <- Repo.root
     let p = Process.Start info
     let rec firstPid () =
@@ -97,6 +99,8 @@ let startRecording (args: string list) : Process * string =
         | line when line.StartsWith "pid " -> line.Substring 4
         | _ -> firstPid ()
     p, firstPid ()
+
+let startRecording (args: string list) : Process * string = startRecordingWithEnv [] args
 
 /// Sends a signal to a process (kill -N pid).
 let signal (signalName: string) (pid: string) =

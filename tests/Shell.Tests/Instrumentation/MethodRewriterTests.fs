@@ -40,13 +40,20 @@ let private probeAt name (i: Instruction) =
         | _ -> None
 
 /// The variables a step writes when they changed: one `At` or `ValObjectAt` call each, before its Step call.
+/// A step's value: `At` before a value probe, or a probe that writes both (`ValIntAt`, `ValObjectAt`...).
+let private isStepValue (i: Instruction) =
+    match probeName i with
+    | Some "At" -> true
+    | Some name -> name.StartsWith "Val" && name.EndsWith "At"
+    | None -> false
+
 let private stepValueCount (start: Instruction) =
     let stop = (nonNull start.Next).Operand :?> Instruction
     let rec count (i: Instruction | null) n =
         match i with
         | null -> n
         | i when i = stop -> n
-        | i -> count i.Next (if isProbe "At" i || isProbe "ValObjectAt" i then n + 1 else n)
+        | i -> count i.Next (if isStepValue i then n + 1 else n)
     count start 0
 
 let private isLoad (i: Instruction) =

@@ -106,6 +106,31 @@ let tests =
             finally
                 Directory.Delete(dir, true)
         }
+        test "the header's mark that capture stopped at max_trace_size is read once the program ended" {
+            let dir = temp ()
+            try
+                let path = Path.Combine(dir, "raw.log")
+                let stoppedAfterReading (mark: bool) =
+                    write path [ sealedSegment 1L (step 1) ] None
+                    if mark then
+                        use f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite)
+                        f.Seek(int64 RawLogLayout.StoppedOffset, SeekOrigin.Begin) |> ignore
+                        f.Write(BitConverter.GetBytes 1, 0, 4)
+                    let reader = RawLogReader(path, Task.CompletedTask)
+                    Expect.equal (chunksOf reader) [ 1L, steps [ 1 ] ] "the records before it"
+                    reader.CaptureStopped
+                Expect.isTrue (stoppedAfterReading true) "marked"
+                Expect.isFalse (stoppedAfterReading false) "not marked"
+            finally
+                Directory.Delete(dir, true)
+        }
+        test "the runtime's full-disk reason is the one the core reads as ERR_DISK_FULL" {
+            let full = typeof<Tags>.Assembly.GetType("CodeTracer.Runtime.DiskFullException", true)
+            let e = Activator.CreateInstance(full, [| box "/tmp/a\tb/raw.log"; box "no space\tleft" |]) :?> exn
+            Expect.equal e.Message (CodeTracer.Core.Diagnostics.DiskFull.detachReason "/tmp/a\tb/raw.log" "no space\tleft") "same text"
+            let error = CodeTracer.Core.Diagnostics.DiskFull.ofDetachReason e.Message
+            Expect.equal (error |> Option.map (fun x -> x.Context)) (Some [ "path", "/tmp/a\tb/raw.log" ]) "the path"
+        }
         test "the layout agrees with the runtime's" {
             let runtime = typeof<Tags>.Assembly.GetType("CodeTracer.Runtime.RawLog", true)
             let constants (t: Type) =

@@ -35,6 +35,14 @@ public static class Program
         bump();
         double zero = 0.0;
         zero = -zero;
-        Console.WriteLine($"{string.Join(",", numbers)} {string.Join(",", list)} {map["x"]} {box.Count} {box.Label} {captured} {zero}");
+        string[] names = { "a", "b" };
+        names[1] = "c";
+        names = new[] { "x", "c" };
+        bool[] flags = new bool[2];
+        flags.AsSpan().Fill(true);
+        numbers = new[] { 7, 8, 42 };
+        var ints = new List<int> { 1, 2 };
+        System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ints)[0] = 5;
+        Console.WriteLine($"{string.Join(",", numbers)} {string.Join(",", list)} {map["x"]} {box.Count} {box.Label} {captured} {zero} {string.Join(",", names)} {flags[0]} {numbers[0]} {ints[0]}");
     }
 }
