@@ -1,6 +1,7 @@
 namespace CodeTracer.Core.Probes
 
 open System
+open Microsoft.FSharp.Core.CompilerServices
 
 /// A value as the runtime wrote it, before it gets trace types.
 type RawValue =
@@ -234,6 +235,9 @@ module RawRecord =
                 i <- i + 1
             List.rev items
 
+    /// The `At` records of the first positions, shared (a step writes one before each value).
+    let private ats = Array.init 256 RAt
+
     /// Decodes the complete records of one thread's bytes, given its type table
     /// so far. Returns the records, the new table and how many bytes they used:
     /// a record cut at the end continues in the thread's next chunk. Malformed
@@ -245,48 +249,51 @@ module RawRecord =
             let c = Cursor(data, offset, offset + count)
             let mutable table = types
             let fields = FieldNames()
-            let mutable records = []
+            // Built in order (one cell per record, no reversal): this runs for every record.
+            let mutable records = ListCollector<RawRecord>()
             let mutable complete = offset
             while not c.AtEnd && not c.Failed do
                 let start = c.Position
                 complete <- start
                 let tag = data.[start]
-                if tag = ProbeTable.enter.Tag then
-                    c.U8() |> ignore
-                    records <- REnter(c.I32()) :: records
-                elif tag = ProbeTable.step.Tag then
-                    c.U8() |> ignore
-                    records <- RStep(c.I32()) :: records
-                elif tag = ProbeTable.ret.Tag then
-                    c.U8() |> ignore
-                    records <- RReturn :: records
-                elif tag = ProbeTable.write.Tag then
-                    c.U8() |> ignore
-                    let stream = c.U8()
-                    let text, _ = c.Text()
-                    records <- RWrite(stream, text) :: records
-                elif tag = ProbeTable.detach.Tag then
-                    c.U8() |> ignore
-                    records <- RDetach(fst (c.Text())) :: records
-                elif tag = ProbeTable.exit.Tag then
-                    c.U8() |> ignore
-                    records <- RExit :: records
-                elif tag = ProbeTable.fault.Tag then
-                    c.U8() |> ignore
-                    records <- RFault(fst (c.Text())) :: records
-                elif tag = ProbeTable.unwind.Tag then
-                    c.U8() |> ignore
-                    let serial = c.I32()
-                    records <- RUnwind(serial, fst (c.Text())) :: records
-                elif tag = ProbeTable.at.Tag then
-                    c.U8() |> ignore
-                    records <- RAt(int (c.U16())) :: records
-                else
-                    records <- RValue(readValue c &table fields 0) :: records
-            if c.Short then
-                // Drop the cut record; its bytes are decoded again with the next chunk.
-                Ok(List.rev (List.tail records), table, complete - offset)
+                let record =
+                    if tag = ProbeTable.enter.Tag then
+                        c.U8() |> ignore
+                        REnter(c.I32())
+                    elif tag = ProbeTable.step.Tag then
+                        c.U8() |> ignore
+                        RStep(c.I32())
+                    elif tag = ProbeTable.ret.Tag then
+                        c.U8() |> ignore
+                        RReturn
+                    elif tag = ProbeTable.write.Tag then
+                        c.U8() |> ignore
+                        let stream = c.U8()
+                        let text, _ = c.Text()
+                        RWrite(stream, text)
+                    elif tag = ProbeTable.detach.Tag then
+                        c.U8() |> ignore
+                        RDetach(fst (c.Text()))
+                    elif tag = ProbeTable.exit.Tag then
+                        c.U8() |> ignore
+                        RExit
+                    elif tag = ProbeTable.fault.Tag then
+                        c.U8() |> ignore
+                        RFault(fst (c.Text()))
+                    elif tag = ProbeTable.unwind.Tag then
+                        c.U8() |> ignore
+                        let serial = c.I32()
+                        RUnwind(serial, fst (c.Text()))
+                    elif tag = ProbeTable.at.Tag then
+                        c.U8() |> ignore
+                        let position = int (c.U16())
+                        if position < ats.Length then ats.[position] else RAt position
+                    else
+                        RValue(readValue c &table fields 0)
+                // A record cut by the chunk's end is decoded again with the next chunk.
+                if not c.Short then records.Add record
+            if c.Short then Ok(records.Close(), table, complete - offset)
             elif c.Failed then
                 Error(sprintf "malformed raw record near byte %d of the chunk" (c.Position - offset))
             else
-                Ok(List.rev records, table, count)
+                Ok(records.Close(), table, count)

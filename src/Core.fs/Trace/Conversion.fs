@@ -1,60 +1,75 @@
 namespace CodeTracer.Core.Trace
 
-open Microsoft.FSharp.Core.CompilerServices
+open System.Collections.Generic
 open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
 
-/// One open call on a thread.
-type Frame =
-    { MethodId: int
-      /// The Call's arguments, repeated when the frame is re-entered after a thread switch.
-      Args: (int * ValueRecord) list
-      /// Line and site of the frame's last step, to merge the sequence points of one line.
-      LastLine: int
-      LastSite: int
-      /// False once anything but values followed the last step (a call, output).
-      Mergeable: bool
-      /// Steps (with their values) this frame made while frames above it were still
-      /// open: an exception filter (`when`) runs before the frames between the throw and
-      /// its handler unwind. Written when the frame is on top again.
-      Deferred: TraceEvent list
-      /// The last value written for each of the frame's places (`VariableSlot.Frame`),
-      /// null where none was: a step shows it for every variable it does not write.
-      /// Never changed in place: a step that writes values makes a new array.
-      Known: ValueRecord array }
+/// One open call on a thread. Changed in place by the conversion that owns it.
+[<Sealed; AllowNullLiteral>]
+type Frame(methodId: int, args: (int * ValueRecord) list, line: int, known: ValueRecord array) =
+    member _.MethodId = methodId
+    /// The Call's arguments, repeated when the frame is re-entered after a thread switch.
+    member _.Args = args
+    /// Line and site of the frame's last step, to merge the sequence points of one line.
+    member val LastLine = line with get, set
+    member val LastSite = -1 with get, set
+    /// False once anything but values followed the last step (a call, output).
+    member val Mergeable = true with get, set
+    /// Steps (with their values) this frame made while frames above it were still
+    /// open: an exception filter (`when`) runs before the frames between the throw and
+    /// its handler unwind. Written when the frame is on top again.
+    member val Deferred: TraceEvent list = [] with get, set
+    /// The last value written for each of the frame's places (`VariableSlot.Frame`),
+    /// null where none was: a step shows it for every variable it does not write.
+    member _.Known = known
+    /// The `Value` event last shown for each place: a step re-emits the same event object
+    /// while the place keeps its value, so it allocates nothing for it and the encoders
+    /// can reuse its encoded bytes.
+    member val KnownEvents: TraceEvent array = Array.zeroCreate known.Length
 
 /// What the next value records of a thread belong to.
 type Expectation =
     | Idle
     | EnterArgs of methodId: int * remaining: int list * got: (int * ValueRecord) list
-    /// Values of the coming step, each at its site position, newest first; `position` is
-    /// the position an `At` announced whose value comes next, -1 when none.
-    | StepValues of position: int * got: (int * RawValue) list
+    /// Values of the coming step: in the thread's `Written`, its `Position` the position an
+    /// `At` announced whose value comes next (-1 when none).
+    | StepValues
     | ReturnValue of methodId: int
 
-/// A step whose values are not written yet: a later sequence point on the same
-/// line replaces them. The entry step is written before its Call (`Written`),
-/// its values after it.
-type PendingStep = { Step: TraceEvent; Written: bool; Values: TraceEvent list }
+/// One thread's conversion state, changed in place.
+[<Sealed; AllowNullLiteral>]
+type ThreadState() =
+    member val Stack: Frame list = [] with get, set
+    member val Expect = Idle with get, set
+    /// The position of the step value that comes next, -1 when none (`StepValues` only).
+    member val Position = -1 with get, set
+    /// The coming step's values, each at its site position, oldest first.
+    member val Written = ResizeArray<struct (int * RawValue)>()
+    /// A step whose values are not written yet (null: none): a later sequence point on
+    /// the same line replaces them. The entry step is written before its Call
+    /// (`PendingWritten`), its values after it.
+    member val PendingStep: TraceEvent = Unchecked.defaultof<TraceEvent> with get, set
+    member val PendingWritten = false with get, set
+    member val PendingValues = ResizeArray<TraceEvent>()
+    /// The throw serial of the thread's last Unwind: the frames one throw unwinds
+    /// share it, and only the first of them carries the Error event.
+    member val LastUnwound: int option = None with get, set
 
-/// One thread's conversion state.
-type ThreadState =
-    { Stack: Frame list
-      Expect: Expectation
-      Pending: PendingStep option
-      /// The throw serial of the thread's last Unwind: the frames one throw unwinds
-      /// share it, and only the first of them carries the Error event.
-      LastUnwound: int option }
-
-/// The whole conversion state, threaded through `Conversion.feed`.
+/// The whole conversion state: a mutable object that `Conversion.feed` changes in place, so
+/// that a step allocates only for the values that changed. One conversion owns it.
 type ConversionState =
     { Manifest: Manifest
       /// Variable id of each manifest variable name; `<return_value>` included.
       VariableIds: Map<string, int>
+      ReturnValueId: int
       /// Type id of each method's argument slots, of each site's variable slots, of each return slot.
       ArgTypes: int array array
       SiteTypes: int array array
       ReturnTypes: int array
+      /// The kind of each declared type (`ValueConversion.kindOfDeclared`), by the same indices.
+      ArgKinds: int array array
+      SiteKinds: int array array
+      ReturnKinds: int array
       /// Variable id of each slot, by the same indices (looked up once, not per value).
       ArgVars: int array array
       SiteVars: int array array
@@ -62,24 +77,37 @@ type ConversionState =
       ArgReads: int list array
       /// The number of places of each method's frame memory.
       FrameSizes: int array
-      Types: TypeRegistry
-      /// The threads not running now; the running one is `Active`.
-      Threads: Map<int64, ThreadState>
-      Current: int64 option
-      Active: ThreadState
+      /// Each site's Step event and each method's entry step, made once.
+      SiteSteps: TraceEvent array
+      EntrySteps: TraceEvent array
+      /// The values of slots the runtime never reads (fixed text, redacted, dropped, resumed),
+      /// made at their first use (which registers their types) and the same ever after:
+      /// each site's `Value` events and each method's argument values; null until made.
+      SiteConstants: TraceEvent array array
+      ArgConstants: ValueRecord array array
+      mutable Types: TypeRegistry
+      /// Every thread seen; the running one is also `Active`.
+      Threads: Dictionary<int64, ThreadState>
+      mutable Current: int64 option
+      mutable Active: ThreadState
       /// The threads whose open calls are on the loader's one call stack, the top one
       /// first; each has all its frames there, in one block. The running thread's block is
       /// always on top. The frames of a thread not listed are suspended: left by
       /// `<thread switch>` returns, re-entered when the thread runs again.
-      Loader: int64 list
+      mutable Loader: int64 list
       /// Records that did not fit the protocol (ignored, counted).
-      Anomalies: int
+      mutable Anomalies: int
       /// Why the runtime detached, once it did: later records are ignored.
-      Detached: string option
+      mutable Detached: string option
       /// Unhandled exceptions the program died of.
-      Faults: string list
+      mutable Faults: string list
       /// The program's exit handlers ran (it was not killed or failed fast).
-      CleanExit: bool }
+      mutable CleanExit: bool
+      /// Scratch of one record: the values a step or call reads by slot, the step's Value
+      /// events, and the Type events registered meanwhile (they come before the step's).
+      Read: ValueRecord array
+      StepEvents: ResizeArray<TraceEvent>
+      TypeEvents: ResizeArray<TraceEvent> }
 
 /// How a conversion ended.
 type ConversionEnd =
@@ -104,8 +132,6 @@ module Conversion =
     /// The type of the `<await>` and `<completed>` markers a state machine returns.
     let ResumptionTypeName = "<resumption>"
 
-    let private emptyThread = { Stack = []; Expect = Idle; Pending = None; LastUnwound = None }
-
     let private slotKey (slot: VariableSlot) = slot.Name
 
     /// Indices of the slots that the runtime writes a value for.
@@ -122,6 +148,8 @@ module Conversion =
                 sizes.[site.MethodId] <- max sizes.[site.MethodId] (v.Frame + 1)
         sizes
 
+    let private isNull (x: 'T) = obj.ReferenceEquals(x, null)
+
     /// The registrations that open a trace, the `<toplevel>` call and its step,
     /// and the initial state. Function 0 is `<toplevel>`; manifest method `m` is function `m + 1`.
     let start (manifest: Manifest) : ConversionState * TraceEvent list =
@@ -136,8 +164,9 @@ module Conversion =
         let variableIds = names |> List.mapi (fun i n -> n, i) |> Map.ofList
         let mutable reg = ValueConversion.initialRegistry
         let typeEvents = ResizeArray()
+        let kindOf (slot: VariableSlot) = ValueConversion.kindOfDeclared slot.TypeName slot.Shape
         let typeOf (slot: VariableSlot) =
-            let id, reg', evs = ValueConversion.register (ValueConversion.kindOfDeclared slot.TypeName slot.Shape) slot.TypeName reg
+            let id, reg', evs = ValueConversion.register (kindOf slot) slot.TypeName reg
             reg <- reg'
             typeEvents.AddRange evs
             id
@@ -154,275 +183,350 @@ module Conversion =
               for n in names -> VariableName n
               yield Call(0, [])
               yield Step(0, 1) ]
+        let widest =
+            Seq.append (manifest.Sites |> Seq.map (fun s -> s.Variables.Length)) (manifest.Methods |> Seq.map (fun m -> m.Args.Length))
+            |> Seq.fold max 0
         { Manifest = manifest
           VariableIds = variableIds
+          ReturnValueId = variableIds.[ReturnValueName]
           ArgTypes = argTypes
           SiteTypes = siteTypes
           ReturnTypes = returnTypes
+          ArgKinds = manifest.Methods |> Array.map (fun m -> m.Args |> Array.map kindOf)
+          SiteKinds = manifest.Sites |> Array.map (fun s -> s.Variables |> Array.map kindOf)
+          ReturnKinds = manifest.Methods |> Array.map (fun m -> kindOf m.Return)
           ArgVars = manifest.Methods |> Array.map (fun m -> varsOf m.Args)
           SiteVars = manifest.Sites |> Array.map (fun s -> varsOf s.Variables)
           ArgReads = manifest.Methods |> Array.map (fun m -> readSlots m.Args)
           FrameSizes = frameSizes manifest
+          SiteSteps = manifest.Sites |> Array.map (fun s -> Step(s.PathId, s.Line))
+          EntrySteps = manifest.Methods |> Array.map (fun m -> Step(m.PathId, m.Line))
+          SiteConstants = manifest.Sites |> Array.map (fun s -> Array.zeroCreate s.Variables.Length)
+          ArgConstants = manifest.Methods |> Array.map (fun m -> Array.zeroCreate m.Args.Length)
           Types = reg
-          Threads = Map.empty
+          Threads = Dictionary()
           Current = None
-          Active = emptyThread
+          Active = ThreadState()
           Loader = []
           Anomalies = 0
           Detached = None
           Faults = []
-          CleanExit = false },
+          CleanExit = false
+          Read = Array.zeroCreate widest
+          StepEvents = ResizeArray()
+          TypeEvents = ResizeArray() },
         header
 
-    /// The events of a pending step not written yet.
-    let private pendingEvents (pending: PendingStep option) : TraceEvent list =
-        match pending with
-        | None -> []
-        | Some p -> if p.Written then p.Values else p.Step :: p.Values
+    /// Writes a thread's pending step, if any, and forgets it.
+    let private flushPending (t: ThreadState) (out: ResizeArray<TraceEvent>) : unit =
+        if not (isNull t.PendingStep) then
+            if not t.PendingWritten then out.Add t.PendingStep
+            out.AddRange t.PendingValues
+            t.PendingStep <- Unchecked.defaultof<TraceEvent>
+            t.PendingValues.Clear()
 
-    let private flushPending (t: ThreadState) : ThreadState * TraceEvent list =
-        match t.Pending with
-        | None -> t, []
-        | Some _ -> { t with Pending = None }, pendingEvents t.Pending
+    /// Makes `step` the thread's pending step with the values of `values`.
+    let private setPending (t: ThreadState) (step: TraceEvent) (written: bool) (values: ResizeArray<TraceEvent>) : unit =
+        t.PendingStep <- step
+        t.PendingWritten <- written
+        t.PendingValues.Clear()
+        if not (isNull values) then t.PendingValues.AddRange values
 
-    let private withTop (f: Frame -> Frame) (t: ThreadState) =
+    let private notMergeable (t: ThreadState) =
         match t.Stack with
-        | top :: rest -> { t with Stack = f top :: rest }
-        | [] -> t
+        | top :: _ -> top.Mergeable <- false
+        | [] -> ()
 
-    /// The value of a slot the runtime never reads: its fixed text, `<redacted>` or `<dropped>`.
-    let private unreadValue (slot: VariableSlot) (reg: TypeRegistry) : ValueRecord option * TypeRegistry * TraceEvent list =
-        let some (v, reg', evs) = Some v, reg', evs
+    /// Registers a type, its Type event (when new) going to `state.TypeEvents`.
+    let private registerType (state: ConversionState) (kind: int) (name: string) : int =
+        let id, reg, evs = ValueConversion.register kind name state.Types
+        state.Types <- reg
+        state.TypeEvents.AddRange evs
+        id
+
+    /// A raw value of a slot as a trace value; new types' events go to `state.TypeEvents`.
+    let private convertValue (state: ConversionState) (slot: VariableSlot) (kind: int) (typeId: int) (raw: RawValue) : ValueRecord =
+        let v, reg, evs = ValueConversion.convertDeclared kind slot.TypeName typeId slot.Shape raw state.Types
+        state.Types <- reg
+        if not evs.IsEmpty then state.TypeEvents.AddRange evs
+        v
+
+    /// A value made with a registry: the registry kept, its new types' events to `state.TypeEvents`.
+    let private withTypes (state: ConversionState) (v: ValueRecord, reg: TypeRegistry, evs: TraceEvent list) : ValueRecord =
+        state.Types <- reg
+        state.TypeEvents.AddRange evs
+        v
+
+    /// The value of a slot the runtime never reads: its fixed text, `<redacted>` or `<dropped>`
+    /// (None for read and resumed slots); new types' events go to `state.TypeEvents`.
+    let private unreadValue (state: ConversionState) (slot: VariableSlot) : ValueRecord option =
         match slot.Capture with
         | Read
-        | Resumed -> None, reg, []
-        | Fixed text ->
-            let id, reg', evs = ValueConversion.register TypeKind.Raw slot.TypeName reg
-            Some(Raw(text, id)), reg', evs
-        | Redacted -> some (ValueConversion.redacted reg)
-        | Dropped -> some (ValueConversion.dropped reg)
+        | Resumed -> None
+        | Fixed text -> Some(Raw(text, registerType state TypeKind.Raw slot.TypeName))
+        | Redacted -> Some(withTypes state (ValueConversion.redacted state.Types))
+        | Dropped -> Some(withTypes state (ValueConversion.dropped state.Types))
 
-    /// All slots' values once the read ones are in: unread slots get their fixed value.
-    /// A loop rather than closures over mutable locals: this runs at every call and step.
-    let private completeSlots (state: ConversionState) (slots: VariableSlot array) (typeIds: int array) (varIds: int array) (got: (int * ValueRecord) list) =
-        let read: ValueRecord array = Array.zeroCreate slots.Length
+    /// A method's argument values once the read ones (`got`) are in: unread slots get their
+    /// fixed value, slots without a value `None`.
+    let private argValues (state: ConversionState) (m: int) (got: (int * ValueRecord) list) : (int * ValueRecord) list =
+        let slots = state.Manifest.Methods.[m].Args
+        let constants = state.ArgConstants.[m]
+        let read = state.Read
+        System.Array.Clear(read, 0, slots.Length)
         for i, v in got do
             read.[i] <- v
-        let mutable reg = state.Types
-        let mutable events = []
         // Registrations in slot order, so type ids come in the same order as before.
         for i in 0 .. slots.Length - 1 do
             match slots.[i].Capture with
             | Read | Resumed -> ()
             | _ ->
-                match unreadValue slots.[i] reg with
-                | Some v, reg', evs ->
-                    reg <- reg'
-                    events <- events @ evs
-                    read.[i] <- v
-                | None, _, _ -> ()
+                if isNull constants.[i] then
+                    match unreadValue state slots.[i] with
+                    | Some v -> constants.[i] <- v
+                    | None -> ()
+                read.[i] <- constants.[i]
+        let typeIds = state.ArgTypes.[m]
+        let varIds = state.ArgVars.[m]
         let mutable values = []
         for i in slots.Length - 1 .. -1 .. 0 do
-            let v = if obj.ReferenceEquals(read.[i], null) then NoneValue typeIds.[i] else read.[i]
+            let v = if isNull read.[i] then NoneValue typeIds.[i] else read.[i]
             values <- (varIds.[i], v) :: values
-        values, (if obj.ReferenceEquals(reg, state.Types) then state else { state with Types = reg }), events
+        values
 
-    // The record that completes an expectation, once all its values are in.
-    let private complete (state: ConversionState) (t: ThreadState) : struct (ConversionState * ThreadState * TraceEvent list) =
-        match t.Expect with
-        | EnterArgs(m, [], got) ->
-            let meth = state.Manifest.Methods.[m]
-            let args, state, typeEvs = completeSlots state meth.Args state.ArgTypes.[m] state.ArgVars.[m] got
-            let t, flushed = flushPending t
-            let t = t |> withTop (fun f -> { f with Mergeable = false })
-            let known: ValueRecord array = Array.zeroCreate state.FrameSizes.[m]
-            for i, v in got do
-                let place = meth.Args.[i].Frame
-                if place >= 0 then known.[place] <- v
-            let frame = { MethodId = m; Args = args; LastLine = meth.Line; LastSite = -1; Mergeable = true; Deferred = []; Known = known }
-            let entry = Step(meth.PathId, meth.Line)
-            struct (state,
-                    { t with Stack = frame :: t.Stack; Expect = Idle; Pending = Some { Step = entry; Written = true; Values = [] } },
-                    flushed @ typeEvs @ [ entry; Call(m + 1, args) ])
-        | _ -> struct (state, t, [])
+    /// The `Value` event of a read slot showing `v`, the one the frame showed last for the
+    /// place when it shows the same value object.
+    let private knownEvent (owner: Frame) (place: int) (varId: int) (v: ValueRecord) : TraceEvent =
+        let last = owner.KnownEvents.[place]
+        let same =
+            not (isNull last)
+            && (match last with
+                | Value(id, shown) -> id = varId && obj.ReferenceEquals(shown, v)
+                | _ -> false)
+        if same then last
+        else
+            let e = Value(varId, v)
+            owner.KnownEvents.[place] <- e
+            e
 
-    /// The values of a step of site `s` in the frame `owner`: those the step wrote
-    /// (position and raw value, newest first), converted and kept in the frame's memory,
-    /// and for every other read variable the frame's last value of its place.
-    let private stepValues (state: ConversionState) (s: int) (owner: Frame) (written: (int * RawValue) list) =
-        let site = state.Manifest.Sites.[s]
-        let mutable reg = state.Types
-        let mutable typeEvents = []
-        let mutable known = owner.Known
+    /// The values of a step of site `s` in the frame `owner`, as `Value` events into
+    /// `state.StepEvents`: those the step wrote (`written`, oldest first), converted and kept
+    /// in the frame's memory, and for every other read variable the frame's last value of
+    /// its place. New types' events go to `state.TypeEvents`.
+    let private stepValues (state: ConversionState) (s: int) (owner: Frame) (written: ResizeArray<struct (int * RawValue)>) : unit =
+        let vars = state.Manifest.Sites.[s].Variables
+        let typeIds = state.SiteTypes.[s]
+        let varIds = state.SiteVars.[s]
+        let known = owner.Known
+        let read = state.Read
+        System.Array.Clear(read, 0, vars.Length)
         let mutable anomalies = 0
-        let read: ValueRecord array = Array.zeroCreate site.Variables.Length
-        for pos, raw in List.rev written do
-            if pos < site.Variables.Length && site.Variables.[pos].Capture = Read then
-                let slot = site.Variables.[pos]
-                let v, reg', evs = ValueConversion.convert slot.TypeName state.SiteTypes.[s].[pos] slot.Shape raw reg
-                reg <- reg'
-                if not evs.IsEmpty then typeEvents <- typeEvents @ evs
+        for k in 0 .. written.Count - 1 do
+            let struct (pos, raw) = written.[k]
+            if pos < vars.Length && (match vars.[pos].Capture with Read -> true | _ -> false) then
+                let slot = vars.[pos]
+                let v = convertValue state slot state.SiteKinds.[s].[pos] typeIds.[pos] raw
                 read.[pos] <- v
-                if slot.Frame >= 0 && slot.Frame < known.Length then
-                    if obj.ReferenceEquals(known, owner.Known) then known <- Array.copy owner.Known
-                    known.[slot.Frame] <- v
+                if slot.Frame >= 0 && slot.Frame < known.Length then known.[slot.Frame] <- v
             else
                 anomalies <- anomalies + 1
-        let mutable got = []
-        for i in site.Variables.Length - 1 .. -1 .. 0 do
-            let slot = site.Variables.[i]
-            if slot.Capture = Read then
-                if not (obj.ReferenceEquals(read.[i], null)) then got <- (i, read.[i]) :: got
-                elif slot.Frame >= 0 && slot.Frame < known.Length && not (obj.ReferenceEquals(known.[slot.Frame], null)) then
-                    got <- (i, known.[slot.Frame]) :: got
+        let constants = state.SiteConstants.[s]
+        let events = state.StepEvents
+        events.Clear()
+        for i in 0 .. vars.Length - 1 do
+            let slot = vars.[i]
+            match slot.Capture with
+            | Read ->
+                let place = slot.Frame
+                let inFrame = place >= 0 && place < known.Length
+                if not (isNull read.[i]) then
+                    events.Add(if inFrame && obj.ReferenceEquals(known.[place], read.[i]) then knownEvent owner place varIds.[i] read.[i] else Value(varIds.[i], read.[i]))
+                elif inFrame && not (isNull known.[place]) then
+                    events.Add(knownEvent owner place varIds.[i] known.[place])
                 else
                     // Never written in this frame: the runtime's protocol was broken.
                     anomalies <- anomalies + 1
-        let state = if obj.ReferenceEquals(reg, state.Types) && anomalies = 0 then state else { state with Types = reg; Anomalies = state.Anomalies + anomalies }
-        let values, state, slotEvents = completeSlots state site.Variables state.SiteTypes.[s] state.SiteVars.[s] got
-        values, known, state, typeEvents @ slotEvents
+                    events.Add(Value(varIds.[i], NoneValue typeIds.[i]))
+            | _ ->
+                // Registered at first use, in slot order after the step's written values.
+                if isNull constants.[i] then
+                    let v = match unreadValue state slot with Some v -> v | None -> NoneValue typeIds.[i]
+                    constants.[i] <- Value(varIds.[i], v)
+                events.Add constants.[i]
+        state.Anomalies <- state.Anomalies + anomalies
 
     /// A step of site `s` on a thread with open calls, with the values it wrote.
-    let private completeStep (state: ConversionState) (t: ThreadState) (s: int) (written: (int * RawValue) list) : struct (ConversionState * ThreadState * TraceEvent list) =
+    let private completeStep (state: ConversionState) (t: ThreadState) (s: int) (written: ResizeArray<struct (int * RawValue)>) (out: ResizeArray<TraceEvent>) : unit =
         let site = state.Manifest.Sites.[s]
-        let t = { t with Expect = Idle }
+        t.Expect <- Idle
         match t.Stack with
         | top :: rest when top.MethodId <> site.MethodId && rest |> List.exists (fun f -> f.MethodId = site.MethodId) ->
             // A step of an outer frame (the nearest of its method) while the frames above
             // it are open: an exception filter. It is shown in that frame, not in the thrower's.
             let owner = rest |> List.find (fun f -> f.MethodId = site.MethodId)
-            let values, known, state, typeEvs = stepValues state s owner written
-            let valueEvents = values |> List.map Value
-            let rec defer (frames: Frame list) =
-                match frames with
-                | f :: more when f.MethodId = site.MethodId ->
-                    { f with Deferred = f.Deferred @ (Step(site.PathId, site.Line) :: valueEvents); Known = known } :: more
-                | f :: more -> f :: defer more
-                | [] -> []
-            struct (state, { t with Stack = top :: defer rest }, typeEvs)
-        | top :: rest ->
-            let values, known, state, typeEvs = stepValues state s top written
-            let valueEvents = values |> List.map Value
+            state.TypeEvents.Clear()
+            stepValues state s owner written
+            owner.Deferred <- owner.Deferred @ (state.SiteSteps.[s] :: List.ofSeq state.StepEvents)
+            out.AddRange state.TypeEvents
+        | top :: _ ->
+            state.TypeEvents.Clear()
+            stepValues state s top written
             if top.Mergeable && top.LastLine = site.Line && s > top.LastSite then
                 // Another sequence point of the same line: one step, the latest values.
-                let top' = { top with LastSite = s; Known = known }
-                let pending = t.Pending |> Option.map (fun p -> { p with Values = valueEvents })
-                struct (state, { t with Stack = top' :: rest; Pending = pending }, typeEvs)
+                top.LastSite <- s
+                if not (isNull t.PendingStep) then setPending t t.PendingStep t.PendingWritten state.StepEvents
+                out.AddRange state.TypeEvents
             else
-                // A new step (the common case): the thread's state is built once.
-                let top' = { top with LastLine = site.Line; LastSite = s; Mergeable = true; Known = known }
-                let pending = Some { Step = Step(site.PathId, site.Line); Written = false; Values = valueEvents }
-                struct (state, { t with Stack = top' :: rest; Pending = pending }, pendingEvents t.Pending @ typeEvs)
-        | [] -> struct (state, t, [])
+                // A new step (the common case).
+                top.LastLine <- site.Line
+                top.LastSite <- s
+                top.Mergeable <- true
+                flushPending t out
+                out.AddRange state.TypeEvents
+                setPending t state.SiteSteps.[s] false state.StepEvents
+        | [] -> ()
 
-    let private returnEvents (state: ConversionState) (t: ThreadState) (value: ValueRecord) =
-        let t, flushed = flushPending t
-        let t = { t with Stack = List.tail t.Stack; Expect = Idle } |> withTop (fun f -> { f with Mergeable = false })
-        // The caller's filter steps, made while this frame was unwinding, come now.
-        let replayed, t =
-            match t.Stack with
-            | top :: rest when not top.Deferred.IsEmpty -> top.Deferred, { t with Stack = { top with Deferred = [] } :: rest }
-            | _ -> [], t
-        t, flushed @ [ Value(state.VariableIds.[ReturnValueName], value); Return value ] @ replayed
+    // The record that completes an expectation, once all its values are in.
+    let private complete (state: ConversionState) (t: ThreadState) (out: ResizeArray<TraceEvent>) : unit =
+        match t.Expect with
+        | EnterArgs(m, [], got) ->
+            let meth = state.Manifest.Methods.[m]
+            state.TypeEvents.Clear()
+            let args = argValues state m got
+            flushPending t out
+            notMergeable t
+            let known: ValueRecord array = Array.zeroCreate state.FrameSizes.[m]
+            for i, v in got do
+                let place = meth.Args.[i].Frame
+                if place >= 0 then known.[place] <- v
+            let entry = state.EntrySteps.[m]
+            t.Stack <- Frame(m, args, meth.Line, known) :: t.Stack
+            t.Expect <- Idle
+            setPending t entry true null
+            out.AddRange state.TypeEvents
+            out.Add entry
+            out.Add(Call(m + 1, args))
+        | _ -> ()
+
+    /// Leaves the running frame with `value`: its pending step, `<return_value>`, the
+    /// Return, and then the caller's filter steps made while it was unwinding.
+    let private returnWith (state: ConversionState) (t: ThreadState) (value: ValueRecord) (out: ResizeArray<TraceEvent>) : unit =
+        flushPending t out
+        t.Stack <- List.tail t.Stack
+        t.Expect <- Idle
+        notMergeable t
+        out.Add(Value(state.ReturnValueId, value))
+        out.Add(Return value)
+        match t.Stack with
+        | top :: _ when not top.Deferred.IsEmpty ->
+            out.AddRange top.Deferred
+            top.Deferred <- []
+        | _ -> ()
 
     /// A record out of protocol: counted and ignored; the values of a step it interrupts are dropped.
     let private anomaly (state: ConversionState) (t: ThreadState) =
-        let t = match t.Expect with StepValues _ -> { t with Expect = Idle } | _ -> t
-        struct ({ state with Anomalies = state.Anomalies + 1 }, t, [])
+        if t.Expect = StepValues then t.Expect <- Idle
+        state.Anomalies <- state.Anomalies + 1
 
-    // The running thread's state is passed apart from `state` (whose `Active` is stale
-    // meanwhile): `feed` stores it once per chunk instead of copying the state per record.
-    let private feedRecord (state: ConversionState) (t: ThreadState) (tid: int64) (record: RawRecord) : struct (ConversionState * ThreadState * TraceEvent list) =
-        let withTypes reg = if obj.ReferenceEquals(reg, state.Types) then state else { state with Types = reg }
-        let after (st: ConversionState) (t': ThreadState) evs =
-            let struct (st2, t2, evs2) = complete st t'
-            struct (st2, t2, evs @ evs2)
+    /// Converts one record of the running thread `t`, its events appended to `out`.
+    let private feedRecord (state: ConversionState) (t: ThreadState) (tid: int64) (record: RawRecord) (out: ResizeArray<TraceEvent>) : unit =
         match record, t.Expect with
-        | _ when state.Detached.IsSome -> struct (state, t, [])
-        | RExit, _ -> struct ({ state with CleanExit = true }, t, [])
+        | _ when state.Detached.IsSome -> ()
+        | RExit, _ -> state.CleanExit <- true
         | RDetach reason, _ ->
-            let t, flushed = flushPending t
-            struct ({ state with Detached = Some reason }, { t with Expect = Idle }, flushed)
+            flushPending t out
+            state.Detached <- Some reason
+            t.Expect <- Idle
         | RFault description, _ ->
-            let t, flushed = flushPending t
-            let metadata = sprintf "{\"thread\":%d}" tid
-            struct ({ state with Faults = state.Faults @ [ description ] },
-                    { t with Expect = Idle },
-                    flushed @ [ IoEvent(EventKind.Error, metadata, "Unhandled exception: " + description) ])
+            flushPending t out
+            state.Faults <- state.Faults @ [ description ]
+            t.Expect <- Idle
+            out.Add(IoEvent(EventKind.Error, sprintf "{\"thread\":%d}" tid, "Unhandled exception: " + description))
         | RUnwind(serial, description), Idle when not t.Stack.IsEmpty ->
             // An exception leaves the running frame: the Error event once per throw
             // (on the step it left from), then the frame returns `<unwind> Type: message`.
-            let t, flushed = flushPending t
-            let error =
-                if t.LastUnwound = Some serial then []
-                else [ IoEvent(EventKind.Error, sprintf "{\"thread\":%d}" tid, description) ]
+            flushPending t out
+            if t.LastUnwound <> Some serial then
+                out.Add(IoEvent(EventKind.Error, sprintf "{\"thread\":%d}" tid, description))
             let typeName =
                 match description.IndexOf(": ", System.StringComparison.Ordinal) with
                 | i when i > 0 -> description.Substring(0, i)
                 | _ -> "Exception"
-            let id, reg, typeEvs = ValueConversion.register TypeKind.Error typeName state.Types
-            let t', revs = returnEvents state { t with LastUnwound = Some serial } (ValueRecord.Error("<unwind> " + description, id))
-            struct (withTypes reg, t', flushed @ error @ typeEvs @ revs)
+            state.TypeEvents.Clear()
+            let id = registerType state TypeKind.Error typeName
+            out.AddRange state.TypeEvents
+            t.LastUnwound <- Some serial
+            returnWith state t (ValueRecord.Error("<unwind> " + description, id)) out
         | REnter m, Idle when m >= 0 && m < state.Manifest.Methods.Length ->
-            after state { t with Expect = EnterArgs(m, state.ArgReads.[m], []) } []
-        | RAt position, Idle -> struct (state, { t with Expect = StepValues(position, []) }, [])
-        | RAt position, StepValues(-1, got) -> struct (state, { t with Expect = StepValues(position, got) }, [])
-        | RValue raw, StepValues(position, got) when position >= 0 ->
-            struct (state, { t with Expect = StepValues(-1, (position, raw) :: got) }, [])
-        | RStep s, (Idle | StepValues(-1, _)) when s >= 0 && s < state.Manifest.Sites.Length && not t.Stack.IsEmpty ->
-            let written = match t.Expect with StepValues(_, got) -> got | _ -> []
-            completeStep state t s written
-        | RStep _, StepValues(-1, _) ->
+            t.Expect <- EnterArgs(m, state.ArgReads.[m], [])
+            complete state t out
+        | RAt position, Idle ->
+            t.Expect <- StepValues
+            t.Position <- position
+            t.Written.Clear()
+        | RAt position, StepValues when t.Position = -1 -> t.Position <- position
+        | RValue raw, StepValues when t.Position >= 0 ->
+            t.Written.Add(struct (t.Position, raw))
+            t.Position <- -1
+        | RStep s, Idle when s >= 0 && s < state.Manifest.Sites.Length && not t.Stack.IsEmpty ->
+            t.Written.Clear()
+            completeStep state t s t.Written out
+        | RStep s, StepValues when t.Position = -1 && s >= 0 && s < state.Manifest.Sites.Length && not t.Stack.IsEmpty ->
+            completeStep state t s t.Written out
+        | RStep _, StepValues when t.Position = -1 ->
             // A step of a frame the recording did not enter (no open call): its values go with it.
-            struct (state, { t with Expect = Idle }, [])
+            t.Expect <- Idle
         | RReturn, Idle ->
             match t.Stack with
             | [] -> anomaly state t
             | top :: _ when state.Manifest.Methods.[top.MethodId].IsVoid ->
-                let t', evs = returnEvents state t (NoneValue ValueConversion.noneTypeId)
-                struct (state, t', evs)
+                returnWith state t (NoneValue ValueConversion.noneTypeId) out
             | top :: _ ->
-                match unreadValue state.Manifest.Methods.[top.MethodId].Return state.Types with
-                | Some v, reg, evs ->
-                    let t', revs = returnEvents state t v
-                    struct (withTypes reg, t', evs @ revs)
-                | None, _, _ -> struct (state, { t with Expect = ReturnValue top.MethodId }, [])
+                state.TypeEvents.Clear()
+                match unreadValue state state.Manifest.Methods.[top.MethodId].Return with
+                | Some v ->
+                    out.AddRange state.TypeEvents
+                    returnWith state t v out
+                | None -> t.Expect <- ReturnValue top.MethodId
         | RWrite(stream, text), Idle ->
-            let t, flushed = flushPending t
-            let t = t |> withTop (fun f -> { f with Mergeable = false })
+            flushPending t out
+            notMergeable t
             let kind, name =
                 match stream with
                 | 2uy -> EventKind.WriteOther, "stderr"
                 | 3uy -> EventKind.Read, "stdin"
                 | _ -> EventKind.Write, "stdout"
-            let metadata = sprintf "{\"stream\":\"%s\",\"thread\":%d}" name tid
-            struct (state, t, flushed @ [ IoEvent(kind, metadata, text) ])
+            out.Add(IoEvent(kind, sprintf "{\"stream\":\"%s\",\"thread\":%d}" name tid, text))
         | RValue raw, EnterArgs(m, i :: rest, got) ->
-            let slot = state.Manifest.Methods.[m].Args.[i]
-            let v, reg, evs = ValueConversion.convert slot.TypeName state.ArgTypes.[m].[i] slot.Shape raw state.Types
-            after (withTypes reg) { t with Expect = EnterArgs(m, rest, (i, v) :: got) } evs
+            state.TypeEvents.Clear()
+            let v = convertValue state state.Manifest.Methods.[m].Args.[i] state.ArgKinds.[m].[i] state.ArgTypes.[m].[i] raw
+            out.AddRange state.TypeEvents
+            t.Expect <- EnterArgs(m, rest, (i, v) :: got)
+            complete state t out
         | RValue raw, ReturnValue m ->
             let slot = state.Manifest.Methods.[m].Return
-            let v, reg, evs =
+            state.TypeEvents.Clear()
+            let v =
                 match slot.Capture, raw with
                 | Resumed, RInt marker ->
                     let text = if marker = 0L then "<await>" else "<completed>"
-                    let id, reg, evs = ValueConversion.register TypeKind.Raw ResumptionTypeName state.Types
-                    Raw(text, id), reg, evs
+                    Raw(text, registerType state TypeKind.Raw ResumptionTypeName)
                 // A state machine's result its filter hides: a return value, not counted as a field's.
-                | Resumed, RRedacted -> ValueConversion.redacted state.Types
-                | Resumed, RDropped -> ValueConversion.dropped state.Types
-                | _ -> ValueConversion.convert slot.TypeName state.ReturnTypes.[m] slot.Shape raw state.Types
-            let t', revs = returnEvents state t v
-            struct (withTypes reg, t', evs @ revs)
+                | Resumed, RRedacted -> withTypes state (ValueConversion.redacted state.Types)
+                | Resumed, RDropped -> withTypes state (ValueConversion.dropped state.Types)
+                | _ -> convertValue state slot state.ReturnKinds.[m] state.ReturnTypes.[m] raw
+            out.AddRange state.TypeEvents
+            returnWith state t v out
         | _ -> anomaly state t
 
     /// The return value of a frame left because another thread runs.
     let SwitchTypeName = "<thread switch>"
 
     /// `Value <return_value>` and `Return` for each of a thread's frames, top first.
-    let private leaveFrames (state: ConversionState) (value: ValueRecord) (t: ThreadState) =
-        t.Stack |> List.collect (fun _ -> [ Value(state.VariableIds.[ReturnValueName], value); Return value ])
+    let private leaveFrames (state: ConversionState) (value: ValueRecord) (t: ThreadState) (out: ResizeArray<TraceEvent>) =
+        for _ in t.Stack do
+            out.Add(Value(state.ReturnValueId, value))
+            out.Add(Return value)
 
     /// Another thread's chunk: the running thread's pending step is written (where it
     /// belongs: in that thread's frame, before the switch), then the
@@ -430,117 +534,104 @@ module Conversion =
     /// (`<thread switch>` returns, under their thread's marker), or, when its frames are
     /// not on the stack, they are re-entered (their entry step and Call, with the
     /// arguments they were called with) on top.
-    let private switchTo (state: ConversionState) (threadId: int64) : ConversionState * TraceEvent list =
-        let flushed, parked =
-            match state.Current with
-            | Some c ->
-                let t, flushed = flushPending state.Active
-                flushed, Map.add c t state.Threads
-            | None -> [], state.Threads
+    let private switchTo (state: ConversionState) (threadId: int64) (out: ResizeArray<TraceEvent>) : unit =
+        if state.Current.IsSome then flushPending state.Active out
         let marker, active =
-            match Map.tryFind threadId parked with
-            | Some t -> ThreadSwitch threadId, t
-            | None -> ThreadStart threadId, emptyThread
-        let state = { state with Threads = Map.remove threadId parked; Current = Some threadId; Active = active }
+            match state.Threads.TryGetValue threadId with
+            | true, t -> ThreadSwitch threadId, t
+            | _ ->
+                let t = ThreadState()
+                state.Threads.[threadId] <- t
+                ThreadStart threadId, t
+        state.Current <- Some threadId
+        state.Active <- active
         if List.contains threadId state.Loader then
             let above = state.Loader |> List.takeWhile (fun x -> x <> threadId)
-            let leaving = above |> List.choose (fun x -> match Map.tryFind x parked with Some t when not t.Stack.IsEmpty -> Some(x, t) | _ -> None)
-            if leaving.IsEmpty then
-                { state with Loader = List.skipWhile (fun x -> x <> threadId) state.Loader }, flushed @ [ marker ]
-            else
-                let id, reg, typeEvs = ValueConversion.register TypeKind.Raw SwitchTypeName state.Types
-                let value = Raw(SwitchTypeName, id)
-                let pops = leaving |> List.collect (fun (x, t) -> ThreadSwitch x :: leaveFrames state value t)
-                { state with Types = reg; Loader = List.skipWhile (fun x -> x <> threadId) state.Loader },
-                flushed @ typeEvs @ pops @ [ marker ]
+            let leaving = above |> List.filter (fun x -> not state.Threads.[x].Stack.IsEmpty)
+            state.Loader <- List.skipWhile (fun x -> x <> threadId) state.Loader
+            if not leaving.IsEmpty then
+                state.TypeEvents.Clear()
+                let value = Raw(SwitchTypeName, registerType state TypeKind.Raw SwitchTypeName)
+                out.AddRange state.TypeEvents
+                for x in leaving do
+                    out.Add(ThreadSwitch x)
+                    leaveFrames state value state.Threads.[x] out
+            out.Add marker
         else
-            let entries =
-                active.Stack
-                |> List.rev
-                |> List.collect (fun f ->
-                    let meth = state.Manifest.Methods.[f.MethodId]
-                    [ Step(meth.PathId, meth.Line); Call(f.MethodId + 1, f.Args) ])
-            { state with Loader = threadId :: state.Loader }, flushed @ (marker :: entries)
+            out.Add marker
+            for f in List.rev active.Stack do
+                out.Add state.EntrySteps.[f.MethodId]
+                out.Add(Call(f.MethodId + 1, f.Args))
+            state.Loader <- threadId :: state.Loader
 
     /// Where a thread is, said again after another thread's events: a Step at its top
     /// frame's last line, so its values, output and return values attach to its own step.
     /// It is the pending step (already written): a later sequence point of the same line
     /// merges into it.
-    let private restate (state: ConversionState) : ConversionState * TraceEvent list =
+    let private restate (state: ConversionState) (out: ResizeArray<TraceEvent>) : unit =
         match state.Active.Stack with
-        | [] -> state, []
+        | [] -> ()
         | top :: _ ->
             let path =
                 if top.LastSite >= 0 then state.Manifest.Sites.[top.LastSite].PathId
                 else state.Manifest.Methods.[top.MethodId].PathId
             let step = Step(path, top.LastLine)
-            { state with Active = { state.Active with Pending = Some { Step = step; Written = true; Values = [] } } }, [ step ]
+            setPending state.Active step true null
+            out.Add step
 
-    /// Feeds one thread's decoded records (one chunk) into the conversion.
-    let feed (state: ConversionState) (threadId: int64) (records: RawRecord list) : ConversionState * TraceEvent list =
+    /// Feeds one thread's decoded records (one chunk) into the conversion, which changes
+    /// in place; their events are appended to `out`.
+    let feed (state: ConversionState) (threadId: int64) (records: RawRecord list) (out: ResizeArray<TraceEvent>) : unit =
         // Once detached nothing more is written, not even a switch.
-        let records = if state.Detached.IsSome then [] else records
-        let state, switch =
-            match state.Current with
-            | _ when state.Detached.IsSome -> state, []
-            | Some c when c = threadId -> state, []
-            | _ ->
-                let state, switched = switchTo state threadId
-                let state, restated = restate state
-                state, switched @ restated
-        let mutable st = state
-        let mutable t = state.Active
-        // Appends at the end without reversing the events (the cons cells are completed in place).
-        let mutable events = ListCollector<TraceEvent>()
-        events.AddMany switch
-        for r in records do
-            let struct (st', t', evs) = feedRecord st t threadId r
-            st <- st'
-            t <- t'
-            for e in evs do
-                events.Add e
-        { st with Active = t }, events.Close()
+        if state.Detached.IsNone then
+            if state.Current <> Some threadId then
+                switchTo state threadId out
+                restate state out
+            let t = state.Active
+            for r in records do
+                feedRecord state t threadId r out
 
     /// Ends the conversion: pending steps are written, and when every call
     /// returned, `<toplevel>` returns the exit code. `captureStopped`: the runtime stopped
     /// capturing at max_trace_size, so the calls still open (and `<toplevel>`) return
     /// `Raw "<truncated>"` and the trace stays balanced, as after a detach.
     let finishCapture (captureStopped: bool) (state: ConversionState) (exitCode: int) : ConversionEnd =
-        let threads =
-            match state.Current with
-            | Some c -> Map.add c state.Active state.Threads
-            | None -> state.Threads
-        let flushed =
-            threads
-            |> Map.toList
-            |> List.collect (fun (tid, t) ->
-                match flushPending t with
-                | _, [] -> []
-                | _, evs -> ThreadSwitch tid :: evs)
-        let balanced = threads |> Map.forall (fun _ t -> t.Stack.IsEmpty && t.Expect = Idle)
+        let threads = state.Threads |> Seq.sortBy (fun kv -> kv.Key) |> Seq.toList
+        let out = ResizeArray()
+        for kv in threads do
+            let t = kv.Value
+            if not (isNull t.PendingStep) && (not t.PendingWritten || t.PendingValues.Count > 0) then
+                out.Add(ThreadSwitch kv.Key)
+                flushPending t out
+        let balanced = threads |> List.forall (fun kv -> kv.Value.Stack.IsEmpty && kv.Value.Expect = Idle)
         // What the open calls returned is unknown; each says why, and so does `<toplevel>`,
         // so the trace stays balanced.
         let closeWith (text: string) =
-            let rawId, _, typeEvs = ValueConversion.register TypeKind.Raw text state.Types
-            let value = Raw(text, rawId)
+            state.TypeEvents.Clear()
+            let value = Raw(text, registerType state TypeKind.Raw text)
+            out.AddRange state.TypeEvents
             // Only the frames on the loader's stack are left, top block first (the suspended
             // ones were left already).
-            let returns =
-                state.Loader
-                |> List.collect (fun tid ->
-                    match Map.tryFind tid threads with
-                    | Some t when not t.Stack.IsEmpty -> ThreadSwitch tid :: leaveFrames state value t
-                    | _ -> [])
-            typeEvs @ returns @ [ Return value ], true
-        let closing, balanced =
+            for tid in state.Loader do
+                match state.Threads.TryGetValue tid with
+                | true, t when not t.Stack.IsEmpty ->
+                    out.Add(ThreadSwitch tid)
+                    leaveFrames state value t out
+                | _ -> ()
+            out.Add(Return value)
+            true
+        let balanced =
             match state.Detached with
             | Some _ -> closeWith "<disabled>"
             | None when captureStopped -> closeWith "<truncated>"
             | None when balanced ->
-                let id, _, evs = ValueConversion.register TypeKind.Int "int" state.Types
-                evs @ [ Return(Int(int64 exitCode, id)) ], true
-            | None -> [], false
-        { Events = flushed @ closing
+                state.TypeEvents.Clear()
+                let id = registerType state TypeKind.Int "int"
+                out.AddRange state.TypeEvents
+                out.Add(Return(Int(int64 exitCode, id)))
+                true
+            | None -> false
+        { Events = List.ofSeq out
           Balanced = balanced
           Anomalies = state.Anomalies
           Detached = state.Detached

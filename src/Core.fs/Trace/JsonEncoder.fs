@@ -223,8 +223,24 @@ module Json =
             appendInt sb dereferenceTypeId
             sb.Append('}') |> ignore
 
-    /// Appends the compact JSON of one trace.json element to `sb` (no separator, no newline).
-    let appendEvent (sb: StringBuilder) (event: TraceEvent) : unit =
+    /// Appends a value, copying the text of a composite value already encoded (see `EncodedValues`).
+    let private appendValueCached (cache: EncodedValues<string>) (sb: StringBuilder) (value: ValueRecord) : unit =
+        if EncodedValues<string>.IsComposite value then
+            let mutable seen = false
+            match cache.Find(value, &seen) with
+            | null ->
+                let start = sb.Length
+                appendValue sb value
+                if seen then cache.Keep(value, sb.ToString(start, sb.Length - start))
+            | text -> sb.Append(text) |> ignore
+        else appendValue sb value
+
+    /// A cache of the size encoders use: 4096 values.
+    let createCache () = EncodedValues<string>(4096)
+
+    /// Appends the compact JSON of one trace.json element to `sb` (no separator, no newline),
+    /// reusing the text of composite values `cache` holds.
+    let appendEventCached (cache: EncodedValues<string>) (sb: StringBuilder) (event: TraceEvent) : unit =
         match event with
         | Path path ->
             sb.Append("{\"Path\":") |> ignore
@@ -260,7 +276,7 @@ module Json =
                 sb.Append("{\"variable_id\":") |> ignore
                 appendInt sb variableId
                 sb.Append(",\"value\":") |> ignore
-                appendValue sb value
+                appendValueCached cache sb value
                 sb.Append('}') |> ignore
             sb.Append("]}}") |> ignore
         | Step(pathId, line) ->
@@ -273,11 +289,11 @@ module Json =
             sb.Append("{\"Value\":{\"variable_id\":") |> ignore
             appendInt sb variableId
             sb.Append(",\"value\":") |> ignore
-            appendValue sb value
+            appendValueCached cache sb value
             sb.Append("}}") |> ignore
         | Return returnValue ->
             sb.Append("{\"Return\":{\"return_value\":") |> ignore
-            appendValue sb returnValue
+            appendValueCached cache sb returnValue
             sb.Append("}}") |> ignore
         | IoEvent(kind, metadata, content) ->
             sb.Append("{\"Event\":{\"kind\":") |> ignore
@@ -301,6 +317,9 @@ module Json =
             sb.Append('}') |> ignore
         | DropLastStep -> sb.Append("\"DropLastStep\"") |> ignore
 
+    /// Appends the compact JSON of one trace.json element to `sb` (no separator, no newline).
+    let appendEvent (sb: StringBuilder) (event: TraceEvent) : unit = appendEventCached (createCache ()) sb event
+
     /// The compact JSON of a value, e.g. `{"kind":"Float","f":"2.5","type_id":3}`.
     let encodeValue (value: ValueRecord) : string =
         let sb = StringBuilder(64)
@@ -319,8 +338,9 @@ module Json =
         let sb = StringBuilder(256)
         sb.Append(arrayStart) |> ignore
         let mutable first = true
+        let cache = createCache ()
         for e in events do
             if first then first <- false else sb.Append(separator) |> ignore
-            appendEvent sb e
+            appendEventCached cache sb e
         sb.Append(arrayEnd) |> ignore
         sb.ToString()

@@ -141,6 +141,9 @@ module ValueConversion =
             else string bits
         | None -> bits.ToString(CultureInfo.InvariantCulture)
 
+    /// The kind of the `object` type that composite values' fields are converted against.
+    let private objectKind = kindOfDeclared "object" Plain
+
     let private cutMarker (full: int) (kept: int) = sprintf "…<%d more chars>" (full - kept)
 
     /// Big-endian magnitude in base64, as BigInt values carry it.
@@ -151,8 +154,13 @@ module ValueConversion =
 
     /// A raw value shown with the given declared type (display name and id).
     let rec convert (declared: string) (declaredId: int) (shape: Shape) (raw: RawValue) (reg: TypeRegistry) : ValueRecord * TypeRegistry * TraceEvent list =
+        convertDeclared (kindOfDeclared declared shape) declared declaredId shape raw reg
+
+    /// `convert` given the declared type's kind (`kindOfDeclared declared shape`), which a
+    /// caller converting many values of one slot works out once.
+    and convertDeclared (declaredKind: int) (declared: string) (declaredId: int) (shape: Shape) (raw: RawValue) (reg: TypeRegistry) : ValueRecord * TypeRegistry * TraceEvent list =
         let inline typed kind name (make: int -> ValueRecord) =
-            if name = declared && kindOfDeclared declared shape = kind then make declaredId, reg, []
+            if name = declared && declaredKind = kind then make declaredId, reg, []
             else
                 let id, reg', evs = register kind name reg
                 make id, reg', evs
@@ -167,9 +175,9 @@ module ValueConversion =
             | EnumOf(members, flags) ->
                 let intId, reg', evs = register TypeKind.Int "long" reg
                 Variant(enumText members flags i, Int(i, intId), declaredId), reg', evs
-            | Plain -> typed TypeKind.Int (if kindOfDeclared declared shape = TypeKind.Int then declared else "long") (fun id -> Int(i, id))
+            | Plain -> typed TypeKind.Int (if declaredKind = TypeKind.Int then declared else "long") (fun id -> Int(i, id))
         | RUInt u ->
-            let name = if kindOfDeclared declared shape = TypeKind.Int then declared else "ulong"
+            let name = if declaredKind = TypeKind.Int then declared else "ulong"
             if u <= uint64 Int64.MaxValue then typed TypeKind.Int name (fun id -> Int(int64 u, id))
             else typed TypeKind.Int name (fun id -> BigInt(bigIntOfUInt64 u, false, id))
         | RDouble d -> typed TypeKind.Float "double" (fun id -> Float(Json.formatDouble d, id))
@@ -247,7 +255,7 @@ module ValueConversion =
             let mutable reg3 = reg2
             let mutable evs3 = []
             for item in items do
-                let v, r, e = convert elementName elemId Plain item reg3
+                let v, r, e = convertDeclared elementKind elementName elemId Plain item reg3
                 elems <- v :: elems
                 reg3 <- r
                 if not e.IsEmpty then evs3 <- evs3 @ e
@@ -266,7 +274,7 @@ module ValueConversion =
         let mutable reg1 = reg0
         let mutable evs1 = []
         for raw in raws do
-            let v, r, e = convert "object" anyId Plain raw reg1
+            let v, r, e = convertDeclared objectKind "object" anyId Plain raw reg1
             values <- v :: values
             reg1 <- r
             if not e.IsEmpty then evs1 <- evs1 @ e

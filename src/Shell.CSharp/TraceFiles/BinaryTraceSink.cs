@@ -3,8 +3,9 @@ using CodeTracer.Core.Trace;
 namespace CodeTracer.Shell.TraceFiles;
 
 /// <summary>
-/// Writes trace.bin: the core's CBOR writer encodes events into one growing in-memory
-/// buffer (no allocation per event), moved into the zstd framing every 256 KiB.
+/// Writes trace.bin: the core's CBOR encoder writes events into one in-memory buffer
+/// (no allocation per event; composite values that did not change are copied from their
+/// earlier bytes), moved into the zstd framing every 256 KiB.
 /// </summary>
 internal sealed class BinaryTraceSink : ITraceEventSink
 {
@@ -12,8 +13,8 @@ internal sealed class BinaryTraceSink : ITraceEventSink
 
     private readonly FileStream _file;
     private readonly SeekableZstdWriter _zstd;
-    private readonly System.Formats.Cbor.CborWriter _cbor = Cbor.createWriter();
-    private byte[] _chunk = new byte[MoveThreshold * 2];
+    private readonly CborBuffer _cbor = new(MoveThreshold * 2);
+    private readonly EncodedValues<byte[]> _encoded = Cbor.createCache();
 
     internal BinaryTraceSink(string path)
     {
@@ -23,8 +24,8 @@ internal sealed class BinaryTraceSink : ITraceEventSink
 
     public void Write(TraceEvent e)
     {
-        Cbor.writeEvent(_cbor, e);
-        if (_cbor.BytesWritten >= MoveThreshold) Move();
+        Cbor.writeEvent(_cbor, _encoded, e);
+        if (_cbor.Length >= MoveThreshold) Move();
     }
 
     public void Finish()
@@ -35,12 +36,8 @@ internal sealed class BinaryTraceSink : ITraceEventSink
 
     private void Move()
     {
-        var n = _cbor.BytesWritten;
-        if (n == 0) return;
-        if (n > _chunk.Length) _chunk = new byte[n];
-        _cbor.Encode(_chunk);
+        _zstd.Write(_cbor.Written);
         _cbor.Reset();
-        _zstd.Write(_chunk.AsSpan(0, n));
     }
 
     public void Dispose()

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Runtime.ExceptionServices;
 using Microsoft.FSharp.Collections;
 using CodeTracer.Core.Recording;
@@ -17,8 +18,11 @@ internal sealed record ConversionSummary(
 /// </summary>
 internal static class RawLogConverter
 {
-    /// <summary>Converted chunks waiting to be encoded, at most (bounds memory).</summary>
-    private const int BatchesAhead = 32;
+    /// <summary>
+    /// Converted chunks waiting to be encoded, at most (bounds memory). Few: their events are
+    /// what survives a young collection, and copying survivors is most of the GC's cost.
+    /// </summary>
+    private const int BatchesAhead = 4;
 
     /// <summary>
     /// Converts what <paramref name="reader"/> reads (null: no records, only the registrations and
@@ -31,11 +35,11 @@ internal static class RawLogConverter
         long events = 0, steps = 0, calls = 0;
         var functionsCalled = new HashSet<int>();
 
-        void Emit(FSharpList<TraceEvent> batch)
+        void Emit(List<TraceEvent> batch)
         {
-            for (var rest = batch; !rest.IsEmpty; rest = rest.Tail)
+            for (var i = 0; i < batch.Count; i++)
             {
-                var e = rest.Head;
+                var e = batch[i];
                 sink.Write(e);
                 events++;
                 if (e.IsStep) steps++;
@@ -48,13 +52,15 @@ internal static class RawLogConverter
         }
 
         var (state, header) = Conversion.start(manifest).ToValueTuple();
-        Emit(header);
+        Emit([.. header]);
         bool truncated = false, captureStopped = false;
         if (reader is not null)
         {
-            // Two stages on two threads: decoding and converting on one, encoding and writing
-            // on this one; batches keep their order, so the output is the same.
-            var batches = new Handoff<FSharpList<TraceEvent>>(BatchesAhead);
+            // Two stages on two threads: decoding and converting on one, encoding on this one
+            // (and compressing on the sink's own); batches keep their order, so the output is
+            // the same. Encoded batches go back to the converter to be filled again.
+            var batches = new Handoff<List<TraceEvent>>(BatchesAhead);
+            var emptied = new ConcurrentQueue<List<TraceEvent>>();
             Exception? failure = null;
             var converter = new Thread(() =>
             {
@@ -63,8 +69,8 @@ internal static class RawLogConverter
                     foreach (var (threadId, records) in reader.Chunks())
                     {
                         onProgress?.Invoke(reader.BytesRead, reader.BytesCommitted);
-                        var (next, batch) = Conversion.feed(state, threadId, records).ToValueTuple();
-                        state = next;
+                        var batch = emptied.TryDequeue(out var reused) ? reused : [];
+                        Conversion.feed(state, threadId, records, batch);
                         if (!batches.Add(batch)) break;
                     }
                 }
@@ -74,7 +80,12 @@ internal static class RawLogConverter
             converter.Start();
             try
             {
-                while (batches.Take(out var batch)) Emit(batch);
+                while (batches.Take(out var batch))
+                {
+                    Emit(batch);
+                    batch.Clear();
+                    emptied.Enqueue(batch);
+                }
             }
             finally
             {
@@ -87,7 +98,7 @@ internal static class RawLogConverter
             captureStopped = reader.CaptureStopped;
         }
         var end = Conversion.finishCapture(captureStopped, state, exitCode());
-        Emit(end.Events);
+        Emit([.. end.Events]);
         sink.Finish();
         return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, truncated,
             end.Detached?.Value, end.Faults, end.CleanExit, end.InnerRedactions, end.InnerDrops, captureStopped);

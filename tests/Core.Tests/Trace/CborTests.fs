@@ -48,6 +48,16 @@ let tests =
                   (CborDecoder.decodeBody (Cbor.encodeEvents es))
                   (TraceDecoder.decodeEventsText (Json.encodeTrace es))
                   "same events")
+          testPropertyWithConfig config "the hand-written encoder writes System.Formats.Cbor's bytes, also for values it copies from its cache"
+          <| Prop.forAll (Arb.fromGen events) (fun es ->
+              // The same event objects three times: seen, kept, then copied.
+              let repeated = es @ es @ es
+              Expect.equal (Cbor.encodeEvents repeated) (CborReference.encodeEvents repeated) "same bytes")
+          testPropertyWithConfig config "trace.json's text is the same with composite values copied from the cache"
+          <| Prop.forAll (Arb.fromGen events) (fun es ->
+              let repeated = es @ es @ es
+              let uncached = Json.arrayStart + String.Join(Json.separator, repeated |> List.map Json.encodeEvent) + Json.arrayEnd
+              Expect.equal (Json.encodeTrace repeated) uncached "same text")
           testPropertyWithConfig config "cut anywhere into frames, the body decodes to the same events"
           <| Prop.forAll (Arb.fromGen (Gen.zip events (Gen.listOf (ArbMap.defaults |> ArbMap.generate<int>)))) (fun (es, cuts) ->
               let body = Cbor.encodeEvents es

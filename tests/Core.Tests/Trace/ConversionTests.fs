@@ -16,11 +16,8 @@ let private threadId = 1L
 let private convert (manifest: Manifest) (batches: RawRecord list list) (exitCode: int) : TraceEvent list * ConversionEnd =
     let state, header = Conversion.start manifest
     let events = ResizeArray header
-    let mutable state = state
     for batch in batches do
-        let state', evs = Conversion.feed state threadId batch
-        state <- state'
-        events.AddRange evs
+        Conversion.feed state threadId batch events
     let ending = Conversion.finish state exitCode
     events.AddRange ending.Events
     List.ofSeq events, ending
@@ -562,12 +559,9 @@ let private threadedRuns : Gen<Manifest * (int64 * RawRecord list) list * (int64
 let private convertThreads (manifest: Manifest) (chunks: (int64 * RawRecord list list) list) (exitCode: int) =
     let state, header = Conversion.start manifest
     let events = ResizeArray header
-    let mutable state = state
     for tid, batches in chunks do
         for batch in batches do
-            let state', evs = Conversion.feed state tid batch
-            state <- state'
-            events.AddRange evs
+            Conversion.feed state tid batch events
     let ending = Conversion.finish state exitCode
     events.AddRange ending.Events
     List.ofSeq events, ending

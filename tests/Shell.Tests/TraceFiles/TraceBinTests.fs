@@ -52,10 +52,29 @@ let private unreadable (bytes: byte array) (message: string) =
     finally
         Directory.Delete(dir, true)
 
+/// A file whose frames cannot be written (the header can): a disk that filled up.
+type private FullDisk() =
+    inherit MemoryStream()
+    let mutable writes = 0
+    override this.Write(buffer: byte array, offset: int, count: int) =
+        writes <- writes + 1
+        if writes > 1 then raise (IOException "No space left on device")
+        base.Write(buffer, offset, count)
+
 let tests =
     testList
         "TraceFiles.TraceBin"
-        [ test "header, 2 MiB frames that decompress alone, a seek table adding up to the file, the events back" {
+        [ test "a frame that cannot be written fails the caller (compression runs on other threads) and nothing hangs" {
+              use disk = new FullDisk()
+              use writer = new SeekableZstdWriter(disk)
+              let data = Array.create (5 * SeekableZstdWriter.FrameSize) 7uy
+              Expect.throwsT<IOException>
+                  (fun () ->
+                      writer.Write(ReadOnlySpan data)
+                      writer.Finish())
+                  "the write's IOException"
+          }
+          test "header, 2 MiB frames that decompress alone, a seek table adding up to the file, the events back" {
               let dir = temp ()
               try
                   let path = Path.Combine(dir, "trace.bin")
