@@ -111,22 +111,22 @@ public static class Probe
     // skips its values.
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValIntAt(long value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtI64((ushort)position, Tags.Int, value); }
+    public static void ValIntAt(long value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtValue((ushort)position, Tags.Int, value); }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValUIntAt(ulong value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtI64((ushort)position, Tags.UInt, unchecked((long)value)); }
+    public static void ValUIntAt(ulong value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtValue((ushort)position, Tags.UInt, unchecked((long)value)); }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValDoubleAt(double value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtI64((ushort)position, Tags.Double, System.BitConverter.DoubleToInt64Bits(value)); }
+    public static void ValDoubleAt(double value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtValue((ushort)position, Tags.Double, System.BitConverter.DoubleToInt64Bits(value)); }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValSingleAt(float value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtI32((ushort)position, Tags.Single, System.BitConverter.SingleToInt32Bits(value)); }
+    public static void ValSingleAt(float value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtValue((ushort)position, Tags.Single, System.BitConverter.SingleToInt32Bits(value)); }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValBoolAt(bool value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtU8((ushort)position, Tags.Bool, value ? (byte)1 : (byte)0); }
+    public static void ValBoolAt(bool value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtValue((ushort)position, Tags.Bool, value ? (byte)1 : (byte)0); }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static void ValCharAt(char value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtU16((ushort)position, Tags.Char, value); }
+    public static void ValCharAt(char value, int position, Frame frame) { if (Live(FailPoints.Value)) frame.Buffer.AtValue((ushort)position, Tags.Char, value); }
 
     public static void ValStringAt(string? value, int position, Frame frame)
     {

@@ -301,54 +301,18 @@ internal sealed unsafe class ThreadBuffer
         Commit(_pos + 3);
     }
 
-    // `At` and a primitive value record in one write (a step's changed variable).
-
+    /// <summary>`At` and a primitive value record in one write (a step's changed variable): <c>[At][uint16 position][tag][value]</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void AtI64(ushort position, byte tag, long value)
+    internal void AtValue<T>(ushort position, byte tag, T value) where T : unmanaged
     {
-        Ensure(12);
+        var size = 4 + sizeof(T);
+        Ensure(size);
         var p = _data + _pos;
         *p = Tags.At;
         Unsafe.WriteUnaligned(p + 1, position);
         p[3] = tag;
         Unsafe.WriteUnaligned(p + 4, value);
-        Commit(_pos + 12);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void AtI32(ushort position, byte tag, int value)
-    {
-        Ensure(8);
-        var p = _data + _pos;
-        *p = Tags.At;
-        Unsafe.WriteUnaligned(p + 1, position);
-        p[3] = tag;
-        Unsafe.WriteUnaligned(p + 4, value);
-        Commit(_pos + 8);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void AtU16(ushort position, byte tag, ushort value)
-    {
-        Ensure(6);
-        var p = _data + _pos;
-        *p = Tags.At;
-        Unsafe.WriteUnaligned(p + 1, position);
-        p[3] = tag;
-        Unsafe.WriteUnaligned(p + 4, value);
-        Commit(_pos + 6);
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal void AtU8(ushort position, byte tag, byte value)
-    {
-        Ensure(5);
-        var p = _data + _pos;
-        *p = Tags.At;
-        Unsafe.WriteUnaligned(p + 1, position);
-        p[3] = tag;
-        p[4] = value;
-        Commit(_pos + 5);
+        Commit(_pos + size);
     }
 
     internal void U8(byte value)
