@@ -124,10 +124,11 @@ let run () : unit =
         | Ok f -> f
         | Error e -> fail e
     let largeLoaded = largeClock.Elapsed
-    match FilterChain.create (Some "/home/user/app") [ largeFile ] with
+    // Behind the built-ins, as a project file is: the first filter of a chain may not inherit.
+    match FilterChain.create (Some "/home/user/app") ((files |> List.truncate 2) @ [ largeFile ]) with
     | Ok _ -> ()
     | Error e -> fail e
-    printfn "  load a %d-rule file (%.1f MB)  %6.2f s   (with its chain %.2f s; linear: 20k rules took 13 s when quadratic)"
+    printfn "  load a %d-rule file (%.1f MB)  %6.2f s   (with its chain %.2f s; issue 11 measured 13 s for 20k rules)"
         largeRuleCount
         (float large.Length / 1e6)
         largeLoaded.TotalSeconds
