@@ -55,6 +55,7 @@ public sealed class Frame
     internal void Forget(int place)
     {
         if (place < _calls.Length) _calls[place] = 0;
+        if (place < _arrayCalls.Length) _arrayCalls[place] = 0;
     }
 
     private ArrayMemory?[] _arrays = [];
@@ -75,7 +76,7 @@ public sealed class Frame
     {
         if (value is null || !ArrayMemory.TryElements(value, out var items, out var length, out var kept))
         {
-            ForgetArray(place);
+            if (place < _arrayCalls.Length) _arrayCalls[place] = 0;
             return;
         }
         if (place >= _arrayCalls.Length)
@@ -87,10 +88,3 @@ public sealed class Frame
         (_arrays[place] ??= new ArrayMemory()).Keep(value, items, length, kept);
         _arrayCalls[place] = Call;
     }
-
-    /// <summary>The array this call wrote at <paramref name="place"/> is not known any more.</summary>
-    internal void ForgetArray(int place)
-    {
-        if (place < _arrayCalls.Length) _arrayCalls[place] = 0;
-    }
-}

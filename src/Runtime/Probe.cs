@@ -176,7 +176,6 @@ public static class Probe
         {
             // Moved to the next segment meanwhile: the bytes can not be compared.
             frame.Forget(place);
-            frame.ForgetArray(place);
         }
         else
         {
