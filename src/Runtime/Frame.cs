@@ -88,3 +88,4 @@ public sealed class Frame
         (_arrays[place] ??= new ArrayMemory()).Keep(value, items, length, kept);
         _arrayCalls[place] = Call;
     }
+}
