@@ -25,6 +25,16 @@ internal sealed class FieldSet
 
     private byte[]?[] _actions = [];
 
+    /// <summary>
+    /// A pair's fields (KeyValuePair, DictionaryEntry, a 2-tuple): the value's index, judged by the
+    /// key's when that holds a string (<see cref="FieldPolicies.DecideKeyed(int, string, bool)"/>);
+    /// -1 for other types. Found once per type.
+    /// </summary>
+    private readonly int _keyIndex = -1, _valueIndex = -1;
+
+    /// <summary>Whether a pair's value field holds a reference, whose runtime type says whether it is text.</summary>
+    private readonly bool _valueIsReference;
+
     internal FieldSet(Type type, IReadOnlyList<FieldInfo> fields, string[] names, object? sample)
     {
         var array = fields.ToArray();
@@ -32,24 +42,61 @@ internal sealed class FieldSet
         _stored = Array.ConvertAll(array, f => Stored.For(f.FieldType));
         _texts = Array.ConvertAll(array, f => TextTypes.IsText(f.FieldType));
         Names = names;
+        if (PairFields(type) is var (key, value))
+        {
+            var k = Array.FindIndex(array, f => f.Name == key);
+            var v = Array.FindIndex(array, f => f.Name == value);
+            // Only a key field that can hold a string: a KeyValuePair<int, V> has no name to judge.
+            if (k >= 0 && v >= 0 && (array[k].FieldType == typeof(string) || array[k].FieldType == typeof(object)))
+                (_keyIndex, _valueIndex, _valueIsReference) = (k, v, !array[v].FieldType.IsValueType);
+        }
+    }
+
+    /// <summary>The key and value fields of a pair type, else null.</summary>
+    private static (string Key, string Value)? PairFields(Type type)
+    {
+        if (type == typeof(System.Collections.DictionaryEntry)) return ("_key", "_value");
+        if (!type.IsGenericType) return null;
+        var def = type.GetGenericTypeDefinition();
+        if (def == typeof(KeyValuePair<,>)) return ("key", "value");
+        if (def == typeof(ValueTuple<,>)) return ("Item1", "Item2");
+        if (def == typeof(Tuple<,>)) return ("m_Item1", "m_Item2");
+        return null;
     }
 
     internal int Count => _stored.Length;
 
-    /// <summary>The count, then each field's value; under a field policy (<paramref name="filtered"/>) a redacted or dropped field is never read.</summary>
+    /// <summary>
+    /// The count, then each field's value; under a field policy a field is judged by its name
+    /// (when <paramref name="filtered"/>), a pair's value by its string key; a redacted or
+    /// dropped field is never read.
+    /// </summary>
     internal void Write(ThreadBuffer b, ref byte data, int depth, bool filtered)
     {
         b.I32(_stored.Length);
         var actions = filtered && b.FieldPolicy != 0 ? Actions(b.FieldPolicy) : null;
         for (var i = 0; i < _stored.Length; i++)
         {
-            switch (actions is null ? FieldPolicies.Allow : actions[i])
+            var action = actions is null ? FieldPolicies.Allow : actions[i];
+            if (i == _valueIndex && action == FieldPolicies.Allow && b.FieldPolicy != 0) action = KeyedAction(b.FieldPolicy, ref data);
+            switch (action)
             {
                 case FieldPolicies.Redact: b.Tag(Tags.Redacted); break;
                 case FieldPolicies.Drop: b.Tag(Tags.Dropped); break;
                 default: _stored[i].Write(b, ref Unsafe.Add(ref data, _offsets[i]), depth + 1); break;
             }
         }
+    }
+
+    /// <summary>The action on a pair's value under its key, when the key is a string.</summary>
+    private byte KeyedAction(int policy, ref byte data)
+    {
+        if (Unsafe.As<byte, object?>(ref Unsafe.Add(ref data, _offsets[_keyIndex])) is not string key) return FieldPolicies.Allow;
+        var isText = _texts[_valueIndex]
+            || (_valueIsReference
+                && Unsafe.As<byte, object?>(ref Unsafe.Add(ref data, _offsets[_valueIndex])) is { } value
+                && TextTypes.IsText(value.GetType()));
+        return FieldPolicies.DecideKeyed(policy, key, isText);
     }
 
     private byte[] Actions(int policy)
@@ -118,7 +165,7 @@ internal sealed class StructWriter : CompositeWriter
     }
 }
 
-/// <summary>A Tuple or ValueTuple: its items (a ValueTuple's eighth is the tuple of the rest); field policies do not apply.</summary>
+/// <summary>A Tuple or ValueTuple: its items (a ValueTuple's eighth is the tuple of the rest); field names are not judged, but a pair's second item is judged by a string first item, as a key.</summary>
 internal sealed class TupleWriter : CompositeWriter
 {
     private readonly FieldSet _fields;

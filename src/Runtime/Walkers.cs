@@ -85,6 +85,7 @@ internal abstract class Walker
     /// </summary>
     internal static Walker? For(Type type, object? sample)
     {
+        if (type == typeof(System.Collections.Hashtable)) return new HashtableWalker(type, sample);
         if (!type.IsGenericType) return null;
         var def = type.GetGenericTypeDefinition().FullName;
         return def switch
@@ -190,6 +191,40 @@ internal sealed class SlotsWalker : Walker
             else into.Add(_parts[0].Object(ref entry));
         }
         return count - _free.Int(ref data);
+    }
+}
+
+/// <summary>Hashtable: the buckets of <c>_buckets</c> holding a key (a free bucket's key is null, a removed one's the bucket array itself), read in place.</summary>
+internal sealed class HashtableWalker : Walker
+{
+    private readonly FieldAt _buckets, _count, _key, _value;
+    private readonly int _stride;
+
+    internal HashtableWalker(Type type, object? sample)
+    {
+        var buckets = Field(type, "_buckets");
+        var own = FieldAt.Of(type, sample, buckets, Field(type, "_count"));
+        (_buckets, _count) = (own[0], own[1]);
+        var bucket = buckets.FieldType.GetElementType()!;
+        var inBucket = FieldAt.Of(bucket, null, Field(bucket, "key"), Field(bucket, "val"));
+        (_key, _value) = (inBucket[0], inBucket[1]);
+        _stride = Layout.Stride(bucket);
+        Pairs = true;
+    }
+
+    internal override int Collect(object value, Items into)
+    {
+        ref var data = ref Layout.Data(value);
+        if (_buckets.Object(ref data) is not Array buckets) return 0;
+        ref var first = ref MemoryMarshal.GetArrayDataReference(buckets);
+        for (var i = 0; i < buckets.Length && !into.Full; i++)
+        {
+            ref var bucket = ref Unsafe.Add(ref first, (nint)i * _stride);
+            var key = _key.Object(ref bucket);
+            if (key is null || ReferenceEquals(key, buckets)) continue;
+            into.Add(key, _value.Object(ref bucket));
+        }
+        return _count.Int(ref data);
     }
 }
 

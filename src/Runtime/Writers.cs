@@ -57,11 +57,11 @@ internal static class Writers
         if (type.IsArray) return new ArrayWriter(type);
         if (IsOpaque(type)) return new OpaqueWriter(type, null);
         if (FSharpFunc(type) is { } function) return new OpaqueWriter(type, function); // not its closure class `f@12`
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>)) return new ListWriter(type, sample);
+        if (Walker.For(type, sample) is { } walker) return new CollectionWriter(type, walker);
         if (type.IsGenericType)
         {
             var def = type.GetGenericTypeDefinition();
-            if (def == typeof(List<>)) return new ListWriter(type, sample);
-            if (Walker.For(type, sample) is { } walker) return new CollectionWriter(type, walker);
             if (def.FullName is { } n && (n.StartsWith("System.ValueTuple`", StringComparison.Ordinal) || n.StartsWith("System.Tuple`", StringComparison.Ordinal)))
                 return new TupleWriter(type, sample);
         }
