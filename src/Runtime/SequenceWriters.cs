@@ -86,7 +86,8 @@ internal sealed class CollectionWriter : CompositeWriter
     {
         _walker = walker;
         // A Hashtable's entries are (object, object).
-        if (walker.Pairs) _entry = TypeRef.Of(typeof(ValueTuple<,>).MakeGenericType(type.IsGenericType ? type.GetGenericArguments() : [typeof(object), typeof(object)]));
+        var shape = walker.Shape;
+        if (walker.Pairs) _entry = TypeRef.Of(typeof(ValueTuple<,>).MakeGenericType(shape.IsGenericType ? shape.GetGenericArguments() : [typeof(object), typeof(object)]));
     }
 
     protected override void WriteParts(ThreadBuffer b, object value, int depth)

@@ -79,15 +79,31 @@ internal abstract class Walker
 
     protected static int Int(FieldInfo f, object o) => (int)f.GetValue(o)!;
 
+    /// <summary>The collection type the walker reads: the walked type or the base it derives from.</summary>
+    internal Type Shape = typeof(object);
+
     /// <summary>
     /// The walker for a collection type read from its fields, else null; <paramref name="sample"/>
-    /// is a value of it (a class's fields read in place are measured on it).
+    /// is a value of it (a class's fields read in place are measured on it). A class derived from
+    /// a collection is read as that collection: its fields would show the collection's
+    /// internals, among them a value under a secret key that no key would judge.
     /// </summary>
     internal static Walker? For(Type type, object? sample)
     {
-        if (type == typeof(System.Collections.Hashtable)) return new HashtableWalker(type, sample);
-        if (!type.IsGenericType) return null;
-        var def = type.GetGenericTypeDefinition().FullName;
+        for (var shape = type; shape is not null; shape = shape.BaseType)
+            if (Of(type, shape, sample) is { } walker)
+            {
+                walker.Shape = shape;
+                return walker;
+            }
+        return null;
+    }
+
+    private static Walker? Of(Type type, Type shape, object? sample)
+    {
+        if (shape == typeof(System.Collections.Hashtable)) return new HashtableWalker(type, sample);
+        if (!shape.IsGenericType) return null;
+        var def = shape.GetGenericTypeDefinition().FullName;
         return def switch
         {
             "System.Collections.Generic.Dictionary`2" => new SlotsWalker(type, sample, "next", "key", "value"),
@@ -98,8 +114,8 @@ internal abstract class Walker
             "System.Collections.Generic.SortedList`2" => new ParallelWalker(type),
             "System.Collections.Generic.LinkedList`1" => new LinkedWalker(type),
             "Microsoft.FSharp.Collections.FSharpList`1" => new FSharpListWalker(type),
-            "System.Collections.Generic.SortedSet`1" => TreeWalker.Sorted(type, type, null),
-            "System.Collections.Generic.SortedDictionary`2" => TreeWalker.Sorted(type, Field(type, "_set").FieldType, Field(type, "_set")),
+            "System.Collections.Generic.SortedSet`1" => TreeWalker.Sorted(shape, type, null),
+            "System.Collections.Generic.SortedDictionary`2" => TreeWalker.Sorted(shape, Field(type, "_set").FieldType, Field(type, "_set")),
             "System.Collections.Immutable.ImmutableList`1" => TreeWalker.Immutable(type, null),
             "System.Collections.Immutable.ImmutableHashSet`1" => TreeWalker.Immutable(type, "_count"),
             "System.Collections.Immutable.ImmutableDictionary`2" => TreeWalker.Immutable(type, "_count"),

@@ -31,7 +31,8 @@ let private secrets =
       "CT_SECRET_OBJECT", "zq7-object-value-secret"
       "CT_SECRET_PAIR", "zq7-pair-secret"
       "CT_SECRET_ENTRY", "zq7-entry-secret"
-      "CT_SECRET_TUPLE", "zq7-tuple-secret" ]
+      "CT_SECRET_TUPLE", "zq7-tuple-secret"
+      "CT_SECRET_DERIVED", "zq7-derived-map-secret" ]
 
 /// Whether `text` is in `bytes` as UTF-8 or as UTF-16 (the raw log's strings are UTF-16).
 let private holds (bytes: byte array) (text: string) =
@@ -169,7 +170,8 @@ let tests =
                   "list", "db_password", "(mode, mode-ordinary)"
                   "concurrent", "sessionId", "(theme, theme-ordinary)"
                   "immutable", "privateKey", "(locale, locale-ordinary)"
-                  "boxed", "Credentials", "(size, 3)" ] do
+                  "boxed", "Credentials", "(size, 3)"
+                  "options", "masterKey", "(shape, shape-ordinary)" ] do
                 let shown = last local
                 Expect.stringContains shown (sprintf "(%s, <redacted>)" secretKey) (local + ": the entry under a secret key")
                 Expect.stringContains shown ordinary (local + ": the entry under an ordinary key")
@@ -196,7 +198,7 @@ let tests =
             let redactions kind = s.GetProperty("value_redactions").GetProperty(kind: string).GetInt64()
             Expect.isGreaterThanOrEqual (redactions "arg") 3L "set_Password's value, connectionString, ApiKey"
             Expect.isGreaterThanOrEqual (redactions "ret") 3L "GetPassword, GetPasswordAsync, PasswordStream"
-            // Password, ConnectionString, ApiKey, the "password" entry, and the nine values under the secret keys of Keyed.Plant.
-            Expect.isGreaterThanOrEqual (redactions "field") 13L "fields and values under secret keys, as written"
+            // Password, ConnectionString, ApiKey, the "password" entry, and the ten values under the secret keys of Keyed.Plant.
+            Expect.isGreaterThanOrEqual (redactions "field") 14L "fields and values under secret keys, as written"
         }
     ]

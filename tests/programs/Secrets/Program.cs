@@ -18,6 +18,12 @@ namespace Vault
 
     public sealed record ApiCredentials(string ApiKey, string Region);
 
+    /// <summary>A program's own map: read as the Dictionary it is, never by its fields (its entries' array).</summary>
+    public sealed class Options : Dictionary<string, string>
+    {
+        public int Generation = 2;
+    }
+
     /// <summary>Secrets under secret-looking keys of every other map the recorder walks, and in key/value pairs; ordinary keys beside them.</summary>
     public static class Keyed
     {
@@ -39,8 +45,9 @@ namespace Vault
             var entry = new System.Collections.DictionaryEntry("bearer", Secret("CT_SECRET_ENTRY"));
             var tuple = ("cookie", Secret("CT_SECRET_TUPLE"));
             var ordinaryPair = new KeyValuePair<string, string>("font", "font-ordinary");
+            var options = new Options { ["masterKey"] = Secret("CT_SECRET_DERIVED"), ["shape"] = "shape-ordinary" };
             return table.Count + sorted.Count + list.Count + concurrent.Count + immutable.Count + boxed.Count
-                + pair.Value.Length + ((string)entry.Value!).Length + tuple.Item2.Length + ordinaryPair.Value.Length;
+                + pair.Value.Length + ((string)entry.Value!).Length + tuple.Item2.Length + ordinaryPair.Value.Length + options.Count;
         }
     }
 
