@@ -51,8 +51,7 @@ internal static class DisplayNames
             var inner = origin.LocalFunction is { } local ? (origin.Member is { } m ? local + "." + m : local) : origin.Member;
             return owner + "." + inner + "(" + string.Join(", ", shown.Select(OfParameter)) + ")";
         }
-        // An F# inline function with SRTP constraints also has a callable copy taking the witnesses (`add$W`).
-        var name = OfType(method.DeclaringType) + "." + (method.Name.EndsWith("$W", StringComparison.Ordinal) ? method.Name[..^2] : method.Name);
+        var name = OfType(method.DeclaringType) + "." + GeneratedCode.SourceName(method.Name);
         if (method.HasGenericParameters)
             name = TypeNames.generic(name, ListModule.OfSeq(method.GenericParameters.Select(p => p.Name)));
         return name + "(" + string.Join(", ", method.Parameters.Select(OfParameter)) + ")";

@@ -116,7 +116,7 @@ internal static partial class GeneratedCode
     {
         var startup = user.DeclaringType.Namespace.StartsWith(StartupNamespace, StringComparison.Ordinal);
         var userType = startup ? ModuleOf(user.DeclaringType) ?? Outermost(method.DeclaringType) : user.DeclaringType;
-        var owner = startup ? ValueStoredAfter(at) ?? ModuleInit : user.Name;
+        var owner = startup ? ValueStoredAfter(at) ?? ModuleInit : SourceName(user.Name);
         var name = names[0];
         var creator = names.Count > 1 ? names[1] : null;
         var type = body as TypeDefinition;
@@ -150,6 +150,9 @@ internal static partial class GeneratedCode
             is "Microsoft.FSharp.Control.FSharpAsync`1" or "Microsoft.FSharp.Control.AsyncReturn" or "Microsoft.FSharp.Control.AsyncActivation`1"
             or "Microsoft.FSharp.Core.CompilerServices.ResumableCode`2" or "Microsoft.FSharp.Core.CompilerServices.ResumableStateMachine`1";
     }
+
+    /// <summary>A method's name as its source writes it: an F# inline function with SRTP constraints also has a callable copy taking the witnesses (<c>add$W</c>).</summary>
+    public static string SourceName(string name) => name.EndsWith("$W", StringComparison.Ordinal) ? name[..^2] : name;
 
     /// <summary>The name a member is declared with, without the interface of an explicit implementation (<c>MiniLisp.Rule.Check</c>).</summary>
     private static string Unqualified(string name) => name.LastIndexOf('.') is var dot and > 0 ? name[(dot + 1)..] : name;

@@ -63,7 +63,7 @@ type Trace =
 
 /// A function name with a part only the compiler writes (recorder.md: such names never show).
 let isCompilerGenerated (name: string) =
-    [ "MoveNext"; "<>"; "b__"; "d__"; "g__"; "DisplayClass"; "@" ] |> List.exists (fun part -> name.Contains part)
+    [ "MoveNext"; "<>"; "b__"; "d__"; "g__"; "DisplayClass"; "@"; "Invoke"; "GenerateNext"; "StartupCode$"; "$W" ] |> List.exists (fun part -> name.Contains part)
 
 /// Every trace the end-to-end tests read: fails on a compiler-generated function name.
 let load (folder: string) : Trace =

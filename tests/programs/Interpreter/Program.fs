@@ -31,9 +31,26 @@ let evaluateAll (globals: Map<string, Value>) (sources: string list) =
         return List.ofSeq results
     }
 
+/// The names of the definitions that use others, as one line.
+let report (definitions: Definition list) =
+    seq {
+        for d in definitions do
+            if not d.Free.IsEmpty then yield d.Name
+    }
+    |> String.concat ", "
+
+/// Where results go: a sink chosen by the settings, whose password it must not show.
+let connect (settings: Map<string, string>) =
+    let target = Map.find "target" settings
+    { new System.IDisposable with
+        member _.Dispose() = printfn "closed %s" target }
+
 [<EntryPoint>]
 let main _ =
+    let settings = Map [ "target", "console"; "password", "hunter2"; "user", "ada" ]
+    use sink = connect settings
     let definitions = load ()
+    printfn "report %s" (report definitions)
     let globals = definitions |> List.map (fun d -> d.Name, d.Body) |> Eval.define |> fst
     let rule = Eval.maxArgs 2
     for d in definitions do

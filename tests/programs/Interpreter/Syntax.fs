@@ -1,6 +1,7 @@
 namespace MiniLisp
 
 /// What the lexer reads.
+[<Struct>]
 type Token =
     | Open
     | Close
