@@ -50,6 +50,7 @@ internal sealed class FieldSet
             if (k >= 0 && v >= 0 && (array[k].FieldType == typeof(string) || array[k].FieldType == typeof(object)))
                 (_keyIndex, _valueIndex, _valueIsReference) = (k, v, !array[v].FieldType.IsValueType);
         }
+        Named = Array.Exists(array, f => f.Name.StartsWith('_'));
     }
 
     /// <summary>The key and value fields of a pair type, else null.</summary>
@@ -65,6 +66,9 @@ internal sealed class FieldSet
     }
 
     internal int Count => _stored.Length;
+
+    /// <summary>Whether a field is one the user named: an F# union case's <c>_radius</c> (not its <c>item1</c>).</summary>
+    internal bool Named { get; }
 
     /// <summary>
     /// The count, then each field's value; under a field policy a field is judged by its name
@@ -182,45 +186,5 @@ internal sealed class TupleWriter : CompositeWriter
     {
         b.TagI32(Tags.Tuple, TypeId(b));
         _fields.Write(b, ref data, depth, filtered: false);
-    }
-}
-
-/// <summary>An F# union case (an option's Some included): a Variant of the union's type, the case's name and its fields.</summary>
-internal sealed class UnionWriter : CompositeWriter
-{
-    private readonly FieldSet _fields;
-    private readonly TypeRef _union;
-
-    /// <summary>The case names by tag and the tag field's offset, when the type has one (-1: no tag field, the case is <see cref="_case"/>).</summary>
-    private readonly string[] _caseNames;
-    private readonly int _tagAt = -1;
-    private readonly string _case = "";
-
-    internal UnionWriter(Type type, Type union, object? sample) : base(type)
-    {
-        _union = TypeRef.Of(union);
-        _caseNames = FSharpUnions.CaseNames(union, out var withFields);
-        var fields = FieldSet.AllFields(type);
-        var tag = fields.Find(f => f.Name == "_tag" && f.FieldType == typeof(int));
-        fields.RemoveAll(f => f.Name == "_tag");
-        // `_password` backs the case field `password`: the name field patterns see.
-        _fields = new FieldSet(type, fields, fields.Select(f => f.Name.TrimStart('_')).ToArray(), sample);
-        if (tag is not null) _tagAt = Layout.Offsets(type, [tag], sample)[0];
-        else _case = FSharpUnions.CaseName(type, union, _caseNames, withFields);
-    }
-
-    protected override void WriteParts(ThreadBuffer b, object value, int depth) => WritePartsAt(b, ref Layout.Data(value), depth);
-
-    protected override void WritePartsAt(ThreadBuffer b, ref byte data, int depth)
-    {
-        var caseName = _case;
-        if (_tagAt >= 0)
-        {
-            var tag = Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref data, _tagAt));
-            caseName = tag >= 0 && tag < _caseNames.Length ? _caseNames[tag] : tag.ToString();
-        }
-        b.TagI32(Tags.Variant, b.Types.Id(b, _union)); // the union's type, not its case class
-        b.FullText(caseName);
-        _fields.Write(b, ref data, depth, filtered: true);
     }
 }

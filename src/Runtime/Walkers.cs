@@ -114,6 +114,8 @@ internal abstract class Walker
             "System.Collections.Generic.SortedList`2" => new ParallelWalker(type),
             "System.Collections.Generic.LinkedList`1" => new LinkedWalker(type),
             "Microsoft.FSharp.Collections.FSharpList`1" => new FSharpListWalker(type),
+            "Microsoft.FSharp.Collections.FSharpMap`2" => FSharpTreeWalker.Map(type, sample),
+            "Microsoft.FSharp.Collections.FSharpSet`1" => FSharpTreeWalker.Set(type, sample),
             "System.Collections.Generic.SortedSet`1" => TreeWalker.Sorted(shape, type, null),
             "System.Collections.Generic.SortedDictionary`2" => TreeWalker.Sorted(shape, Field(type, "_set").FieldType, Field(type, "_set")),
             "System.Collections.Immutable.ImmutableList`1" => TreeWalker.Immutable(type, null),

@@ -71,7 +71,7 @@ internal static class Writers
         if (type.Namespace is { } ns
             && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.FSharp.", StringComparison.Ordinal))
             && typeof(IEnumerable).IsAssignableFrom(type))
-            return new OpaqueWriter(type, null); // another platform collection (F# Map and Set included): its internals are no value of the program's
+            return new OpaqueWriter(type, null); // another platform collection: its internals are no value of the program's
         return new StructWriter(type, sample);
     }
 
