@@ -20,8 +20,12 @@ namespace CodeTracer.Runtime
     {
         internal const string RawLogVariable = "CODETRACER_RAW_LOG";
 
+        /// <summary>The user's application folder (Launch/RuntimeHook.cs keeps the same name).</summary>
+        internal const string AppBaseVariable = "CODETRACER_APP_BASE";
+
         internal static void Start()
         {
+            PreserveBaseDirectory();
             var path = Environment.GetEnvironmentVariable(RawLogVariable);
             var lifeline = Environment.GetEnvironmentVariable(RecorderWatch.Variable);
             // The program's own child processes must neither record into our log, nor watch our
@@ -49,6 +53,20 @@ namespace CodeTracer.Runtime
                 Signals.Add(PosixSignalRegistration.Create(signal, _ => Interrupted()));
             Probe.On = !Activation.Gated;
             RecorderWatch.Start(lifeline);
+        }
+
+        /// <summary>
+        /// The program runs from the recorder's staging copy, but <c>AppContext.BaseDirectory</c> (and
+        /// <c>AppDomain.BaseDirectory</c>, the same) must name the user's application folder, as in
+        /// an unrecorded run, so that what the program writes next to itself is kept. The runtime
+        /// reads that property before its own default, and reads it at each call; assembly loading
+        /// does not use it (the host's list of the app's assemblies names the staged files).
+        /// </summary>
+        private static void PreserveBaseDirectory()
+        {
+            var appBase = Environment.GetEnvironmentVariable(AppBaseVariable);
+            Environment.SetEnvironmentVariable(AppBaseVariable, null);
+            if (!string.IsNullOrEmpty(appBase)) AppContext.SetData("APP_CONTEXT_BASE_DIRECTORY", appBase);
         }
 
         /// <summary>
@@ -109,6 +127,24 @@ namespace CodeTracer.Runtime
         /// (abort) or leaves a partial trace (disable) is the shell's policy.
         /// </summary>
         private static int _failed;
+
+        /// <summary>
+        /// The stack is nearly full (RuntimeHelpers.TryEnsureSufficientExecutionStack): a runaway recursion
+        /// is about to overflow it, which kills the program. Recording stops for good, said in the trace
+        /// as a fault on this thread, so that the probes (inlined behind <see cref="Probe.On"/>) call
+        /// nothing more: the overflow then happens in the program's own frame, the runtime folds the
+        /// repeated frames as in an unrecorded run, instead of printing every frame under a probe's.
+        /// </summary>
+        internal static void StackNearlyFull(ThreadBuffer b)
+        {
+            if (Interlocked.Exchange(ref _failed, 1) == 1) return;
+            if (Probe.On)
+            {
+                b.Tag(Tags.Fault);
+                b.FullText("System.StackOverflowException: the stack is nearly full; recording stopped here");
+            }
+            Probe.On = false;
+        }
 
         /// <summary>The raw log reached max_trace_size: stop for good (activation may not resume); the program runs on.</summary>
         internal static void StopCapture()

@@ -30,7 +30,7 @@ let tests =
                   Expect.throwsT<RecorderException>
                       (fun () ->
                           use sink = new JsonTraceSink(Path.Combine(dir, "trace.json"))
-                          RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 0), sink, null) |> ignore)
+                          RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 0), sink, Threading.CancellationToken.None, null) |> ignore)
                       "RecorderException"
               finally
                   Directory.Delete(dir, true)
@@ -41,7 +41,7 @@ let tests =
                   let raw = rawLog dir [||]
                   let summary =
                       use sink = new JsonTraceSink(Path.Combine(dir, "trace.json"))
-                      RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 3), sink, null)
+                      RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 3), sink, Threading.CancellationToken.None, null)
                   Expect.isTrue summary.Balanced "balanced"
                   Expect.stringContains (File.ReadAllText(Path.Combine(dir, "trace.json"))) "{\"Return\":{\"return_value\":{\"kind\":\"Int\",\"i\":3" "exit code"
               finally
@@ -54,7 +54,7 @@ let tests =
                   let convert format =
                       let path = Path.Combine(dir, PolicyValues.traceFileName format)
                       use sink = TraceEventSinks.Create(format, path)
-                      let summary = RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 3), sink, null)
+                      let summary = RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 3), sink, Threading.CancellationToken.None, null)
                       summary.Events, List.ofSeq (TraceEventReader.Read path)
                   let binaryCount, binary = convert TraceFormat.Binary
                   let jsonCount, json = convert TraceFormat.Json
