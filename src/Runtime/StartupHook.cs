@@ -26,6 +26,8 @@ namespace CodeTracer.Runtime
         internal static void Start()
         {
             PreserveBaseDirectory();
+            _overflowStderr = Environment.GetEnvironmentVariable(OverflowStderrVariable);
+            Environment.SetEnvironmentVariable(OverflowStderrVariable, null);
             var path = Environment.GetEnvironmentVariable(RawLogVariable);
             var lifeline = Environment.GetEnvironmentVariable(RecorderWatch.Variable);
             // The program's own child processes must neither record into our log, nor watch our
@@ -131,9 +133,12 @@ namespace CodeTracer.Runtime
         /// <summary>
         /// The stack is nearly full (RuntimeHelpers.TryEnsureSufficientExecutionStack): a runaway recursion
         /// is about to overflow it, which kills the program. Recording stops for good, said in the trace
-        /// as a fault on this thread, so that the probes (inlined behind <see cref="Probe.On"/>) call
-        /// nothing more: the overflow then happens in the program's own frame, the runtime folds the
-        /// repeated frames as in an unrecorded run, instead of printing every frame under a probe's.
+        /// as a fault on this thread. The overflow may then strike inside a probe (the program is debug
+        /// code: the probes are calls), whose frame on top keeps the runtime from folding the repeated
+        /// frames: it would print each of them. So the program's stderr goes from here to a file the
+        /// recorder prints once the program has ended, the recorder's frames dropped and the rest folded
+        /// as the runtime folds them unrecorded (Core StackOverflowText). A program that survives this
+        /// depth has its later stderr printed at its end.
         /// </summary>
         internal static void StackNearlyFull(ThreadBuffer b)
         {
@@ -144,7 +149,26 @@ namespace CodeTracer.Runtime
                 b.FullText("System.StackOverflowException: the stack is nearly full; recording stopped here");
             }
             Probe.On = false;
+            if (string.IsNullOrEmpty(_overflowStderr) || OperatingSystem.IsWindows()) return;
+            try
+            {
+                using var file = new System.IO.FileStream(_overflowStderr, System.IO.FileMode.Create, System.IO.FileAccess.Write);
+                Console.Error.Flush();
+                Dup2((int)file.SafeFileHandle.DangerousGetHandle(), 2);
+            }
+            catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+            {
+                // The output stays as the runtime prints it: long, but nothing is lost.
+            }
         }
+
+        /// <summary>Where the program's stderr goes once the stack is nearly full (Launch/RuntimeHook.cs keeps the same name).</summary>
+        internal const string OverflowStderrVariable = "CODETRACER_OVERFLOW_STDERR";
+
+        private static string? _overflowStderr;
+
+        [DllImport("libc", EntryPoint = "dup2")]
+        private static extern int Dup2(int from, int to);
 
         /// <summary>The raw log reached max_trace_size: stop for good (activation may not resume); the program runs on.</summary>
         internal static void StopCapture()

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Microsoft.FSharp.Collections;
 
 namespace CodeTracer.Shell.Launch;
 
@@ -12,6 +13,31 @@ internal static partial class RuntimeHook
     /// <c>AppContext.BaseDirectory</c> (it runs from the staging copy); Runtime/StartupHook.cs keeps the same name.
     /// </summary>
     internal const string AppBaseVariable = "CODETRACER_APP_BASE";
+
+    /// <summary>
+    /// The file the runtime sends the program's stderr to once its stack is nearly full
+    /// (Runtime/StartupHook.cs keeps the same name), so that the runtime's stack overflow text is
+    /// printed folded (<see cref="PrintOverflowText"/>).
+    /// </summary>
+    internal const string OverflowStderrVariable = "CODETRACER_OVERFLOW_STDERR";
+
+    /// <summary>
+    /// Prints, once the program has ended, what it wrote to stderr after its stack was nearly
+    /// full: the runtime's stack overflow text, folded as unrecorded (Core StackOverflowText).
+    /// </summary>
+    internal static void PrintOverflowText(string file)
+    {
+        if (!File.Exists(file)) return;
+        try
+        {
+            var lines = ListModule.OfSeq(File.ReadLines(file));
+            foreach (var line in CodeTracer.Core.Diagnostics.StackOverflowText.fold(lines)) Console.Error.WriteLine(line);
+        }
+        catch (IOException)
+        {
+            // Only the program's last words are lost; the trace says how it ended.
+        }
+    }
 
     /// <summary>
     /// <c>AppContext.BaseDirectory</c> as the host gives it to a program in <paramref name="folder"/>:

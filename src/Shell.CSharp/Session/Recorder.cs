@@ -84,6 +84,8 @@ public static class Recorder
             // Held until the program has ended: if this process dies first, the program notices and stops recording.
             using var lifeline = new Lifeline();
             var settings = RuntimeSettings(rawLog, fieldPolicies, policy, request.Activation is not null, targetFolder);
+            var overflowText = Path.Combine(stage, "stderr-after-overflow.txt");
+            settings[RuntimeHook.OverflowStderrVariable] = overflowText;
             settings[Lifeline.Variable] = lifeline.Value;
             var launch = new LaunchRequest(
                 program, request.ProgramArgs, session.Workdir, runtimeHook, settings,
@@ -120,6 +122,7 @@ public static class Recorder
                     throw;
                 }
                 var recordedIn = clock.Elapsed;
+                RuntimeHook.PrintOverflowText(overflowText);
                 log.Write(LogLevel.Info, "launch", "the program exited", null, ("exit_code", run.ExitCode.ToString()), ("interrupted", run.Interrupted.ToString()));
 
                 clock.Restart();
