@@ -64,6 +64,31 @@ let tests =
               finally
                   Directory.Delete(dir, true)
           }
+          test "a cut stops the conversion between chunks: nothing after it is read, and the trace is still finished" {
+              let dir = temp ()
+              try
+                  let path = Path.Combine(dir, "raw.log")
+                  let segments = [ 1L; 2L; 3L ] |> List.map (fun t -> RawLogFile.sealedSegment t (RawLogFile.step 1))
+                  let convert (cutAt: int option) =
+                      RawLogFile.write path segments None
+                      use cut = new Threading.CancellationTokenSource()
+                      let mutable chunks = 0
+                      use sink = new JsonTraceSink(Path.Combine(dir, "trace.json"))
+                      let summary =
+                          RawLogConverter.Convert(RawLogReader(path, Threading.Tasks.Task.CompletedTask), Manifest.empty, Func<int>(fun () -> 0), sink, cut.Token,
+                              Action<int64, int64>(fun _ _ ->
+                                  chunks <- chunks + 1
+                                  if Some chunks = cutAt then cut.Cancel()))
+                      summary, chunks
+                  let whole, all = convert None
+                  Expect.equal (whole.Cut, all) (false, 3) "three chunks, all converted"
+                  let cut, read = convert (Some 2)
+                  Expect.equal (cut.Cut, read) (true, 2) "the third chunk is never read"
+                  Expect.isLessThan cut.Anomalies whole.Anomalies "the second chunk is not converted either"
+                  Expect.stringContains (File.ReadAllText(Path.Combine(dir, "trace.json"))) "\"Function\"" "the trace is finished: its registrations are written"
+              finally
+                  Directory.Delete(dir, true)
+          }
           test "the hand-over keeps the order, ends once closed and drained, and refuses items after" {
               let handoff = Handoff<int>(2)
               let producer = Threading.Thread(fun () ->
