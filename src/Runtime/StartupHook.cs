@@ -131,24 +131,18 @@ namespace CodeTracer.Runtime
         private static int _failed;
 
         /// <summary>
-        /// The stack is nearly full (RuntimeHelpers.TryEnsureSufficientExecutionStack): a runaway recursion
-        /// is about to overflow it, which kills the program. Recording stops for good, said in the trace
-        /// as a fault on this thread. The overflow may then strike inside a probe (the program is debug
-        /// code: the probes are calls), whose frame on top keeps the runtime from folding the repeated
-        /// frames: it would print each of them. So the program's stderr goes from here to a file the
-        /// recorder prints once the program has ended, the recorder's frames dropped and the rest folded
-        /// as the runtime folds them unrecorded (Core StackOverflowText). A program that survives this
-        /// depth has its later stderr printed at its end.
+        /// The stack is nearly full (RuntimeHelpers.TryEnsureSufficientExecutionStack): a runaway
+        /// recursion may be about to overflow it. If it does, the overflow may strike inside a probe
+        /// (the program is debug code: the probes are calls), whose frames on top keep the runtime
+        /// from folding the repeated frames: it would print every one of them. So from here on the
+        /// program's stderr goes to a file, which the recorder prints once the program has ended, the
+        /// recorder's frames dropped and the rest folded as the runtime folds them unrecorded (Core
+        /// StackOverflowText). Recording goes on: a thread with a small stack may pass this point and
+        /// live; then only its stderr comes late, at its end.
         /// </summary>
-        internal static void StackNearlyFull(ThreadBuffer b)
+        internal static void StackNearlyFull()
         {
-            if (Interlocked.Exchange(ref _failed, 1) == 1) return;
-            if (Probe.On)
-            {
-                b.Tag(Tags.Fault);
-                b.FullText("System.StackOverflowException: the stack is nearly full; recording stopped here");
-            }
-            Probe.On = false;
+            if (Interlocked.Exchange(ref _stderrMoved, 1) == 1) return;
             if (string.IsNullOrEmpty(_overflowStderr) || OperatingSystem.IsWindows()) return;
             try
             {
@@ -161,6 +155,8 @@ namespace CodeTracer.Runtime
                 // The output stays as the runtime prints it: long, but nothing is lost.
             }
         }
+
+        private static int _stderrMoved;
 
         /// <summary>Where the program's stderr goes once the stack is nearly full (Launch/RuntimeHook.cs keeps the same name).</summary>
         internal const string OverflowStderrVariable = "CODETRACER_OVERFLOW_STDERR";

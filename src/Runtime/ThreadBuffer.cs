@@ -83,11 +83,11 @@ internal sealed unsafe class ThreadBuffer
 
     /// <summary>
     /// The frame of a depth this thread never reached before (so the check costs nothing on the
-    /// hot path): where the stack is nearly full, recording stops (Recorder.StackNearlyFull).
+    /// hot path), where a stack nearly full is noticed (Recorder.StackNearlyFull).
     /// </summary>
     private Frame NewFrame()
     {
-        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) Recorder.StackNearlyFull(this);
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) Recorder.StackNearlyFull();
         return new Frame(this, _depth);
     }
 

@@ -74,12 +74,12 @@ let private crash =
             Expect.stringContains run.Stderr "Repeated " "folded"
             Expect.equal (frames run.Stderr) (frames plain.Stderr) "the frames the runtime prints unrecorded"
             Expect.equal run.ExitCode 0 run.Stderr
-            Expect.stringContains run.Stderr "the program crashed: System.StackOverflowException" "the recorder says so"
+            Expect.stringContains run.Stderr "codetracer: the program crashed: System.StackOverflowException\n" "the recorder says so"
             Expect.stringContains run.Stderr "the program exited with 134" "and how it ended"
             let valid, output = Cli.validate out [ "--partial" ]
             Expect.equal valid 0 output
             let notes = (metadata out).GetProperty("notes")
-            Expect.stringContains (notes.GetProperty("program_fault").GetString()) "System.StackOverflowException" "in the trace"
+            Expect.equal (notes.GetProperty("program_fault").GetString()) "unhandled exception System.StackOverflowException" "in the trace"
             Expect.equal (notes.GetProperty("termination").GetString()) "killed by signal 6" "the runtime aborts"
         }
     ]

@@ -46,11 +46,21 @@ let foldFrames (frames: string array) : string list =
           separator
           yield! frames.[length * repeat ..] ]
 
+/// The runtime's words when a program dies of a stack overflow.
+let private header = "Stack overflow."
+
+/// Whether the text says the program died of a stack overflow.
+let overflowed (lines: string list) : bool = List.contains header lines
+
+/// The program fault a stack overflow is, in the trace's notes (the runtime calls no handler
+/// for it, so the recorder's runtime could not write it).
+let fault = "System.StackOverflowException"
+
 /// The runtime's stack overflow text as it reads unrecorded: lines before "Stack overflow."
 /// pass unchanged; of the frames after it, the recorder's own at the top (a probe, and what it
 /// called) are dropped, and the rest folded as the runtime folds them.
 let fold (lines: string list) : string list =
-    match List.tryFindIndex (fun (l: string) -> l = "Stack overflow.") lines with
+    match List.tryFindIndex (fun (l: string) -> l = header) lines with
     | None -> lines
     | Some at ->
         let before, after = List.splitAt (at + 1) lines

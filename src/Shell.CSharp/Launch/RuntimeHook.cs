@@ -24,18 +24,21 @@ internal static partial class RuntimeHook
     /// <summary>
     /// Prints, once the program has ended, what it wrote to stderr after its stack was nearly
     /// full: the runtime's stack overflow text, folded as unrecorded (Core StackOverflowText).
+    /// Returns whether the program died of a stack overflow (the runtime's text says so).
     /// </summary>
-    internal static void PrintOverflowText(string file)
+    internal static bool PrintOverflowText(string file)
     {
-        if (!File.Exists(file)) return;
+        if (!File.Exists(file)) return false;
         try
         {
             var lines = ListModule.OfSeq(File.ReadLines(file));
             foreach (var line in CodeTracer.Core.Diagnostics.StackOverflowText.fold(lines)) Console.Error.WriteLine(line);
+            return CodeTracer.Core.Diagnostics.StackOverflowText.overflowed(lines);
         }
         catch (IOException)
         {
             // Only the program's last words are lost; the trace says how it ended.
+            return false;
         }
     }
 

@@ -122,14 +122,14 @@ public static class Recorder
                     throw;
                 }
                 var recordedIn = clock.Elapsed;
-                RuntimeHook.PrintOverflowText(overflowText);
+                var overflowed = RuntimeHook.PrintOverflowText(overflowText);
                 log.Write(LogLevel.Info, "launch", "the program exited", null, ("exit_code", run.ExitCode.ToString()), ("interrupted", run.Interrupted.ToString()));
 
                 clock.Restart();
                 exited.SetResult(run.ExitCode);
                 session = session with { RuntimeVersion = TargetInspector.RanOn(rawLog) ?? session.RuntimeVersion };
                 var filterSummary = FilterSummaryModule.add(instrumentation.Stats, FilterSummaryModule.ofChain(filters.Chain));
-                return await Finish(session, request, manifest, filterSummary, scratch, conversion, reader, run, recordedIn, clock, log, stop, signal).ConfigureAwait(false);
+                return await Finish(session, request, manifest, filterSummary, scratch, conversion, reader, run, recordedIn, clock, log, stop, signal, overflowed).ConfigureAwait(false);
             }
             finally
             {
@@ -169,7 +169,7 @@ public static class Recorder
     private static async Task<RecordResult> Finish(
         SessionContext session, RecordRequest request, Manifest manifest, FilterSummary filterSummary, string scratch,
         Task<(ConversionSummary, RecorderError?)> conversion, RawLogReader reader, LaunchResult run,
-        TimeSpan recordedIn, Stopwatch clock, Logger log, CancellationToken stop, Func<StopSignal> signal)
+        TimeSpan recordedIn, Stopwatch clock, Logger log, CancellationToken stop, Func<StopSignal> signal, bool overflowed)
     {
         var policy = request.Policy;
         try
@@ -179,6 +179,8 @@ public static class Recorder
             // The bench reads these two lines (and "the program exited") for conversion speed and time to a ready trace.
             log.Write(LogLevel.Info, "convert", "converted the raw log", null,
                 ("events", summary.Events.ToString()), ("steps", summary.Steps.ToString()), ("raw_log_bytes", rawBytes.ToString()));
+            // The runtime calls no handler for a stack overflow: its text, printed above, says it.
+            var faults = overflowed ? ListModule.Append(summary.Faults, ListModule.Singleton(StackOverflowText.fault)) : summary.Faults;
             var failure = conversionError ?? (summary.Detached is { } reason ? DiskFull.ofDetachReason(reason)?.Value ?? Errors.RecorderDetached(reason) : null);
             // A stop from here on is too late to cut anything (AfterConversion): the trace is whole.
             var stopped = stop.IsCancellationRequested
@@ -195,7 +197,7 @@ public static class Recorder
             if (verdict.KeepTrace)
             {
                 TestHooks.FailIfAsked("finalisation", Errors.FinalisationFailed);
-                var notes = VerdictModule.notes(!OperatingSystem.IsWindows(), summary.Faults, facts, verdict);
+                var notes = VerdictModule.notes(!OperatingSystem.IsWindows(), faults, facts, verdict);
                 var counted = FilterSummaryModule.add(FilterStatsModule.ofInnerValues(summary.InnerRedactions, summary.InnerDrops), filterSummary);
                 var metadata = Metadata(session, request, manifest, counted, run.ExitCode, summary, verdict, notes);
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
@@ -206,7 +208,7 @@ public static class Recorder
             }
             return new RecordResult(
                 verdict.KeepTrace ? session.OutDir : null, run.ExitCode, Core.Recording.Metadata.outcomeText(verdict.Outcome),
-                verdict.ExitCode, verdict.Error?.Value, verdict.Warning?.Value, ListModule.ToArray(summary.Faults),
+                verdict.ExitCode, verdict.Error?.Value, verdict.Warning?.Value, ListModule.ToArray(faults),
                 summary.Events, summary.Steps, summary.Calls, summary.FunctionsCalled, recordedIn, clock.Elapsed, rawBytes)
             { Stopped = stopped?.Value };
         }
