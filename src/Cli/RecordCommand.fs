@@ -78,21 +78,23 @@ let buildOptions (args: ParseResults<RecordArgs>) : Result<ProjectBuild.Options,
               Framework = args.TryGetResult Framework
               Properties = properties |> List.choose Result.toOption }
 
-/// Ctrl-C and SIGTERM: the first stops the recording (the program, which still finalises
-/// its partial trace, or the work before it runs, which leaves nothing); a second one
-/// ends the recorder at once, as if no handler were there. Returns the stop token and the
-/// exit code the shell expects for the signal received (128 + its number), 0 before one.
+/// Ctrl-C and SIGTERM: the first stops the recording (the work before the program runs,
+/// which leaves nothing; the program, which gets the signal too; the conversion), see
+/// `Stopping`; a second one ends the recorder at once, as if no handler were there.
+/// Returns the stop token, the signal received (once one was) and the registrations.
 let private stopOnSignals () =
     let stop = new System.Threading.CancellationTokenSource()
-    let received = [| 0 |]
-    let handler (code: int) (ctx: PosixSignalContext) =
-        if System.Threading.Interlocked.CompareExchange(&received.[0], code, 0) = 0 then
+    let received : StopSignal option array = [| None |]
+    let gate = obj ()
+    let handler (signal: StopSignal) (ctx: PosixSignalContext) =
+        let first = lock gate (fun () -> if received.[0].IsNone then received.[0] <- Some signal; true else false)
+        if first then
             ctx.Cancel <- true
             stop.Cancel()
     let registrations =
-        [ PosixSignalRegistration.Create(PosixSignal.SIGINT, handler 130)
-          PosixSignalRegistration.Create(PosixSignal.SIGTERM, handler 143) ]
-    stop, (fun () -> System.Threading.Volatile.Read(&received.[0])), registrations
+        [ PosixSignalRegistration.Create(PosixSignal.SIGINT, handler Interrupt)
+          PosixSignalRegistration.Create(PosixSignal.SIGTERM, handler Terminate) ]
+    stop, (fun () -> lock gate (fun () -> received.[0])), registrations
 
 /// Prints a failure: one line for people, and the trailer line with json_errors.
 let private report (policy: Policy option) (log: Logger option) (traceId: string) (e: RecorderError) =
@@ -125,7 +127,8 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
             report (Some policy) None "" e
             RecorderError.exitCode e
         | Ok log ->
-            let stop, signalExit, registrations = stopOnSignals ()
+            let stop, signalled, registrations = stopOnSignals ()
+            let stoppedBy () = signalled () |> Option.defaultValue Interrupt
             try
                 try
                     let request =
@@ -138,24 +141,33 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
                             FrameworkFilters = not (args.Contains No_Framework_Filters),
                             Build = build
                         )
-                    let result = Recorder.RecordAsync(request, log, stop.Token).GetAwaiter().GetResult()
+                    let result = Recorder.RecordAsync(request, log, stop.Token, Func<StopSignal>(stoppedBy)).GetAwaiter().GetResult()
                     let failed = not (isNull (box result.Error))
                     if failed then report (Some policy) (Some log) log.TraceId result.Error
+                    if not (isNull (box result.Stopped)) then
+                        eprintfn "codetracer: %s" (Stopping.said result.Stopped (Option.ofObj result.TraceDir))
+                    elif failed then ()
                     elif result.Outcome <> "unrecorded" then
                         eprintfn "codetracer: %s trace in %s: %d calls of %d functions, %d steps, %d events" result.Outcome result.TraceDir result.Calls result.Functions result.Steps result.Events
+                    for fault in result.Faults do
+                        eprintfn "codetracer: the program crashed: %s" fault
                     if not (isNull (box result.Warning)) then
                         eprintfn "codetracer: warning: %s (%s); the trace is partial" result.Warning.Message result.Warning.Code
-                    if not failed && result.Outcome <> "unrecorded" && result.ProgramExitCode <> 0 && not policy.PropagateExitCode.Value then
+                    if not failed && isNull (box result.Stopped) && result.Outcome <> "unrecorded" && result.ProgramExitCode <> 0 && not policy.PropagateExitCode.Value then
                         let what = if request.Test then "the test run" else "the program"
                         eprintfn "codetracer: %s exited with %d; pass --propagate-exit-code to return it" what result.ProgramExitCode
-                    result.ExitCode
+                    // A signal that came after the verdict (as the trace was published, or to a program run
+                    // unrecorded) still ends the recorder as the signal does.
+                    match signalled () with
+                    | Some signal -> Stopping.exitCode signal
+                    | None -> result.ExitCode
                 with
                 | :? RecorderException as e ->
                     report (Some policy) (Some log) log.TraceId e.Error
                     RecorderError.exitCode e.Error
-                | :? OperationCanceledException when signalExit () <> 0 ->
-                    let name = if signalExit () = 130 then "SIGINT" else "SIGTERM"
-                    eprintfn "codetracer: stopped by %s before the program ran; nothing was recorded" name
-                    signalExit ()
+                | :? OperationCanceledException when (signalled ()).IsSome ->
+                    let stopped = { Signal = stoppedBy (); Phase = BeforeRun }
+                    eprintfn "codetracer: %s" (Stopping.said stopped None)
+                    Stopping.exitCode stopped.Signal
             finally
                 registrations |> List.iter (fun r -> r.Dispose())

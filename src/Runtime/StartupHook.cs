@@ -20,8 +20,14 @@ namespace CodeTracer.Runtime
     {
         internal const string RawLogVariable = "CODETRACER_RAW_LOG";
 
+        /// <summary>The user's application folder (Launch/RuntimeHook.cs keeps the same name).</summary>
+        internal const string AppBaseVariable = "CODETRACER_APP_BASE";
+
         internal static void Start()
         {
+            PreserveBaseDirectory();
+            _overflowStderr = Environment.GetEnvironmentVariable(OverflowStderrVariable);
+            Environment.SetEnvironmentVariable(OverflowStderrVariable, null);
             var path = Environment.GetEnvironmentVariable(RawLogVariable);
             var lifeline = Environment.GetEnvironmentVariable(RecorderWatch.Variable);
             // The program's own child processes must neither record into our log, nor watch our
@@ -49,6 +55,20 @@ namespace CodeTracer.Runtime
                 Signals.Add(PosixSignalRegistration.Create(signal, _ => Interrupted()));
             Probe.On = !Activation.Gated;
             RecorderWatch.Start(lifeline);
+        }
+
+        /// <summary>
+        /// The program runs from the recorder's staging copy, but <c>AppContext.BaseDirectory</c> (and
+        /// <c>AppDomain.BaseDirectory</c>, the same) must name the user's application folder, as in
+        /// an unrecorded run, so that what the program writes next to itself is kept. The runtime
+        /// reads that property before its own default, and reads it at each call; assembly loading
+        /// does not use it (the host's list of the app's assemblies names the staged files).
+        /// </summary>
+        private static void PreserveBaseDirectory()
+        {
+            var appBase = Environment.GetEnvironmentVariable(AppBaseVariable);
+            Environment.SetEnvironmentVariable(AppBaseVariable, null);
+            if (!string.IsNullOrEmpty(appBase)) AppContext.SetData("APP_CONTEXT_BASE_DIRECTORY", appBase);
         }
 
         /// <summary>
@@ -109,6 +129,42 @@ namespace CodeTracer.Runtime
         /// (abort) or leaves a partial trace (disable) is the shell's policy.
         /// </summary>
         private static int _failed;
+
+        /// <summary>
+        /// The stack is nearly full (RuntimeHelpers.TryEnsureSufficientExecutionStack): a runaway
+        /// recursion may be about to overflow it. If it does, the overflow may strike inside a probe
+        /// (the program is debug code: the probes are calls), whose frames on top keep the runtime
+        /// from folding the repeated frames: it would print every one of them. So from here on the
+        /// program's stderr goes to a file, which the recorder prints once the program has ended, the
+        /// recorder's frames dropped and the rest folded as the runtime folds them unrecorded (Core
+        /// StackOverflowText). Recording goes on: a thread with a small stack may pass this point and
+        /// live; then only its stderr comes late, at its end.
+        /// </summary>
+        internal static void StackNearlyFull()
+        {
+            if (Interlocked.Exchange(ref _stderrMoved, 1) == 1) return;
+            if (string.IsNullOrEmpty(_overflowStderr) || OperatingSystem.IsWindows()) return;
+            try
+            {
+                using var file = new System.IO.FileStream(_overflowStderr, System.IO.FileMode.Create, System.IO.FileAccess.Write);
+                Console.Error.Flush();
+                Dup2((int)file.SafeFileHandle.DangerousGetHandle(), 2);
+            }
+            catch (Exception e) when (e is System.IO.IOException or UnauthorizedAccessException)
+            {
+                // The output stays as the runtime prints it: long, but nothing is lost.
+            }
+        }
+
+        private static int _stderrMoved;
+
+        /// <summary>Where the program's stderr goes once the stack is nearly full (Launch/RuntimeHook.cs keeps the same name).</summary>
+        internal const string OverflowStderrVariable = "CODETRACER_OVERFLOW_STDERR";
+
+        private static string? _overflowStderr;
+
+        [DllImport("libc", EntryPoint = "dup2")]
+        private static extern int Dup2(int from, int to);
 
         /// <summary>The raw log reached max_trace_size: stop for good (activation may not resume); the program runs on.</summary>
         internal static void StopCapture()

@@ -75,10 +75,20 @@ internal sealed unsafe class ThreadBuffer
     internal Frame Push()
     {
         if (_depth == _frames.Length) Array.Resize(ref _frames, Math.Max(16, 2 * _frames.Length));
-        var frame = _frames[_depth] ??= new Frame(this, _depth);
+        var frame = _frames[_depth] ??= NewFrame();
         frame.Call = ++_calls;
         _depth++;
         return frame;
+    }
+
+    /// <summary>
+    /// The frame of a depth this thread never reached before (so the check costs nothing on the
+    /// hot path), where a stack nearly full is noticed (Recorder.StackNearlyFull).
+    /// </summary>
+    private Frame NewFrame()
+    {
+        if (!RuntimeHelpers.TryEnsureSufficientExecutionStack()) Recorder.StackNearlyFull();
+        return new Frame(this, _depth);
     }
 
     /// <summary>A recorded call ends (returns or unwinds): its frame and any above it are closed.</summary>

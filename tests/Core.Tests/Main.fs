@@ -4,4 +4,4 @@ open Expecto
 
 [<EntryPoint>]
 let main argv =
-    Tests.runTestsWithCLIArgs [] argv (testList "Core" [ JsonEncoderTests.tests; Uuid7Tests.tests; TestRunTests.tests; LeftoversTests.tests; ProjectBuildTests.tests; OutputFolderTests.tests; RawRecordTests.tests; ConversionTests.tests; ValueConversionTests.tests; PolicyTests.tests; DiagnosticsTests.tests; SelectorTests.tests; FilterLoaderTests.tests; FilterLimitsTests.tests; DecisionTests.tests; FilterSummaryTests.tests; TestFrameworksTests.tests; FieldPolicyTests.tests; SecretWordsTests.tests; TraceValidationTests.tests; CborTests.tests ])
+    Tests.runTestsWithCLIArgs [] argv (testList "Core" [ JsonEncoderTests.tests; Uuid7Tests.tests; TestRunTests.tests; LeftoversTests.tests; ProjectBuildTests.tests; OutputFolderTests.tests; RawRecordTests.tests; ConversionTests.tests; ValueConversionTests.tests; PolicyTests.tests; DiagnosticsTests.tests; StackOverflowTextTests.tests; SelectorTests.tests; FilterLoaderTests.tests; FilterLimitsTests.tests; DecisionTests.tests; FilterSummaryTests.tests; TestFrameworksTests.tests; FieldPolicyTests.tests; SecretWordsTests.tests; TraceValidationTests.tests; CborTests.tests ])

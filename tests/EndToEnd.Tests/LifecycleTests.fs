@@ -148,19 +148,6 @@ let faults =
             let ticks = t.Steps |> List.choose (fun s -> s.Values.TryFind "tick")
             Expect.isGreaterThanOrEqual ticks.Length 2 "the loop's steps up to the kill"
         }
-        for signal in [ "INT"; "TERM" ] do
-            test $"SIG{signal} to the recorder stops the program and keeps a partial trace" {
-                let out = Path.Combine(Repo.tempFolder (), "trace")
-                let recorder, _ = Cli.startRecording [ "-o"; out; Repo.program "Faults"; "--"; "wait" ]
-                Cli.signal signal (string recorder.Id)
-                recorder.WaitForExit()
-                Expect.equal recorder.ExitCode 0 (recorder.StandardError.ReadToEnd())
-                validates out true
-                Expect.equal (outcome out) "partial" "outcome"
-                Expect.stringContains (note out "termination") "interrupted" "metadata"
-                let t = load out
-                Expect.isTrue (t.Steps |> List.exists (fun s -> s.Values.ContainsKey "tick")) "the loop's steps were flushed at exit"
-            }
     ]
 
 let policy =

@@ -48,11 +48,13 @@ public static class CodeTracerRecorder
     /// failure, before or after the program ran (a missing target, a bad filter, a build
     /// failure, a failed conversion), comes back as an outcome with an
     /// <see cref="RecordingOutcome.ErrorCode"/> instead of an exception.
-    /// Cancelling <paramref name="cancellationToken"/> stops the program and keeps a partial trace.
+    /// Cancelling <paramref name="cancellationToken"/> stops the program (as SIGINT would) or cuts the
+    /// conversion, with <see cref="RecordingOutcome.ExitCode"/> 130; the trace recorded so far is
+    /// kept, partial, only with <see cref="RecordingOptions.KeepPartialTrace"/>.
     /// </summary>
     /// <param name="target">The program: an app.dll, or a .csproj/.fsproj.</param>
     /// <param name="options">How to record; null records with the environment's and the default settings.</param>
-    /// <param name="cancellationToken">Stops the program; the trace recorded so far is kept as partial.</param>
+    /// <param name="cancellationToken">Stops the program or the conversion; the trace so far is kept as partial only with KeepPartialTrace.</param>
     /// <exception cref="ArgumentNullException"><paramref name="target"/> is null.</exception>
     public static async Task<RecordingOutcome> RecordAsync(string target, RecordingOptions? options = null, CancellationToken cancellationToken = default)
     {

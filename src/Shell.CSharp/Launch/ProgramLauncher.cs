@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CodeTracer.Core.Diagnostics;
 using Microsoft.Diagnostics.NETCore.Client;
 
 namespace CodeTracer.Shell.Launch;
@@ -25,14 +26,14 @@ internal static class ProgramLauncher
 {
     private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(30);
 
-    /// <summary>How long a stopped program gets to flush and exit before it is killed.</summary>
-    private static readonly TimeSpan StopGrace = TimeSpan.FromSeconds(5);
+    /// <summary>How long a stopped program gets to end on the signal before it is killed (the recorder ends within two seconds).</summary>
+    private static readonly TimeSpan StopGrace = TimeSpan.FromMilliseconds(Stopping.programGraceMs);
 
     /// <summary>
-    /// Runs the program under the recorder. Cancelling <paramref name="stop"/> (Ctrl-C,
-    /// SIGTERM) asks the program to terminate, waits a little, then kills it.
+    /// Runs the program under the recorder. Cancelling <paramref name="stop"/> passes the program
+    /// the signal the recorder got (<paramref name="signal"/>), waits a little, then kills it.
     /// </summary>
-    internal static async Task<LaunchResult> RunAsync(LaunchRequest request, CancellationToken stop)
+    internal static async Task<LaunchResult> RunAsync(LaunchRequest request, CancellationToken stop, Func<StopSignal> signal)
     {
         var ct = CancellationToken.None;
         var portFolder = PrivateFolder.Create("ct-port-");
@@ -58,7 +59,7 @@ internal static class ProgramLauncher
                 throw new RecorderException(Errors.LaunchFailed(request.ProgramDll, e.Message));
             }
 
-            return await WaitAsync(process, stop).ConfigureAwait(false);
+            return await WaitAsync(process, stop, signal).ConfigureAwait(false);
         }
         finally
         {
@@ -67,16 +68,20 @@ internal static class ProgramLauncher
     }
 
     /// <summary>Runs dotnet with these arguments, unrecorded (CODETRACER_DISABLED); <paramref name="program"/> names it in errors.</summary>
-    internal static async Task<LaunchResult> RunUnrecordedAsync(string program, IEnumerable<string> dotnetArgs, CancellationToken stop)
+    internal static async Task<LaunchResult> RunUnrecordedAsync(string program, IEnumerable<string> dotnetArgs, CancellationToken stop, Func<StopSignal> signal)
     {
         var info = new ProcessStartInfo(DotnetHost.Path) { UseShellExecute = false };
         foreach (var a in dotnetArgs) info.ArgumentList.Add(a);
         using var process = Process.Start(info) ?? throw new RecorderException(Errors.LaunchFailed(program, "the process did not start"));
-        return await WaitAsync(process, stop).ConfigureAwait(false);
+        return await WaitAsync(process, stop, signal).ConfigureAwait(false);
     }
 
-    /// <summary>Waits for the process; a stop request terminates it, then kills it after a grace period.</summary>
-    internal static async Task<LaunchResult> WaitAsync(Process process, CancellationToken stop)
+    /// <summary>
+    /// Waits for the process; a stop request passes it the recorder's signal (a Ctrl-C in a terminal
+    /// reached it already, with the whole process group; a signal sent to the recorder alone did
+    /// not), then kills it, its children too, after a grace period.
+    /// </summary>
+    internal static async Task<LaunchResult> WaitAsync(Process process, CancellationToken stop, Func<StopSignal> signal)
     {
         try
         {
@@ -85,7 +90,7 @@ internal static class ProgramLauncher
         }
         catch (OperationCanceledException)
         {
-            Signals.Terminate(process.Id);
+            Signals.Send(process.Id, signal());
             using var grace = new CancellationTokenSource(StopGrace);
             try { await process.WaitForExitAsync(grace.Token).ConfigureAwait(false); }
             catch (OperationCanceledException) { TryKill(process); await process.WaitForExitAsync().ConfigureAwait(false); }

@@ -1,18 +1,20 @@
 using System.Runtime.InteropServices;
+using CodeTracer.Core.Diagnostics;
 
 namespace CodeTracer.Shell.Launch;
 
-/// <summary>Asks a process to terminate (SIGTERM), so that .NET runs its exit handlers and the runtime flushes.</summary>
+/// <summary>Passes the recorder's stop signal on to the program, so that it ends as it would have without the recorder.</summary>
 internal static partial class Signals
 {
+    private const int SigInt = 2;
     private const int SigTerm = 15;
 
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int Kill(int pid, int signal);
 
-    internal static void Terminate(int pid)
+    internal static void Send(int pid, StopSignal signal)
     {
-        if (OperatingSystem.IsWindows()) return; // No SIGTERM there: the grace period ends in a kill.
-        Kill(pid, SigTerm);
+        if (OperatingSystem.IsWindows()) return; // No such signals there: the grace period ends in a kill.
+        Kill(pid, signal.IsInterrupt ? SigInt : SigTerm);
     }
 }

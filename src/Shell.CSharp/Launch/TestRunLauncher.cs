@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CodeTracer.Core.Diagnostics;
 using CodeTracer.Core.Recording;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
@@ -14,7 +15,7 @@ namespace CodeTracer.Shell.Launch;
 internal static class TestRunLauncher
 {
     /// <summary>Runs the tests; <paramref name="request"/>'s Args are the runner's arguments.</summary>
-    internal static async Task<LaunchResult> RunAsync(LaunchRequest request, string settingsFolder, CancellationToken stop)
+    internal static async Task<LaunchResult> RunAsync(LaunchRequest request, string settingsFolder, CancellationToken stop, Func<StopSignal> signal)
     {
         var (userSettings, rest) = TestRun.splitSettings(ListModule.OfSeq(request.Args)).ToValueTuple();
         var settingsFile = Path.Combine(settingsFolder, "codetracer.runsettings");
@@ -25,7 +26,7 @@ internal static class TestRunLauncher
         using var process = Process.Start(info)
             ?? throw new RecorderException(Errors.LaunchFailed(request.ProgramDll, "dotnet test did not start"));
         request.Started?.Invoke(process);
-        return await ProgramLauncher.WaitAsync(process, stop).ConfigureAwait(false);
+        return await ProgramLauncher.WaitAsync(process, stop, signal).ConfigureAwait(false);
     }
 
     /// <summary>The runner's arguments for an unrecorded run (CODETRACER_DISABLED).</summary>

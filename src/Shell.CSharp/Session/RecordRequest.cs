@@ -54,6 +54,9 @@ public sealed record RecordResult(
     TimeSpan ConvertedIn,
     long RawLogBytes)
 {
+    /// <summary>The user stopped the recorder once the program was launched (SIGINT, SIGTERM), and in which phase; null otherwise.</summary>
+    public Stop? Stopped { get; init; }
+
     /// <summary>The program ran unrecorded (CODETRACER_DISABLED): its own exit code is kept.</summary>
     public static RecordResult Unrecorded(int programExitCode) =>
         new(null, programExitCode, "unrecorded", programExitCode, null, null, [], 0, 0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, 0);

@@ -30,12 +30,16 @@ public static class Recorder
     /// Records the request's program. A failure before the program runs (bad
     /// target, output folder) throws a <see cref="RecorderException"/>; one after
     /// it ran is in the result's <see cref="RecordResult.Error"/>, with its exit code.
-    /// Cancelling <paramref name="stop"/> while the program runs stops it and keeps a partial
-    /// trace; before the program runs (build, bootstrap, staging, instrumentation), it ends the
-    /// recording with an <see cref="OperationCanceledException"/>, nothing left behind.
+    /// Cancelling <paramref name="stop"/> before the program runs (build, bootstrap, staging,
+    /// instrumentation) ends the recording with an <see cref="OperationCanceledException"/>,
+    /// nothing left behind. Later it stops the program (passing it the signal
+    /// <paramref name="stoppedBy"/> names, SIGINT when null) or cuts the conversion; the result
+    /// says so (<see cref="RecordResult.Stopped"/>), and the trace cut short is published, partial,
+    /// only with keep_partial_trace (<see cref="Stopping"/>).
     /// </summary>
-    public static async Task<RecordResult> RecordAsync(RecordRequest request, Logger log, CancellationToken stop = default)
+    public static async Task<RecordResult> RecordAsync(RecordRequest request, Logger log, CancellationToken stop = default, Func<StopSignal>? stoppedBy = null)
     {
+        var signal = stoppedBy ?? (() => StopSignal.Interrupt);
         if (ProjectBuilder.IsProject(request.Target))
         {
             var built = ProjectBuilder.Build(request.Target, request.Build, stop);
@@ -52,7 +56,7 @@ public static class Recorder
             var plainArgs = UsesVsTest(request, target)
                 ? TestRunLauncher.UnrecordedArgs(target, request.ProgramArgs)
                 : new[] { target }.Concat(request.ProgramArgs);
-            var plain = await ProgramLauncher.RunUnrecordedAsync(target, plainArgs, stop).ConfigureAwait(false);
+            var plain = await ProgramLauncher.RunUnrecordedAsync(target, plainArgs, stop, signal).ConfigureAwait(false);
             return RecordResult.Unrecorded(plain.ExitCode);
         }
 
@@ -79,13 +83,20 @@ public static class Recorder
             File.WriteAllText(fieldPolicies, FieldPolicyModule.encode(ListModule.OfSeq(instrumentation.FieldPolicies)));
             // Held until the program has ended: if this process dies first, the program notices and stops recording.
             using var lifeline = new Lifeline();
-            var settings = RuntimeSettings(rawLog, fieldPolicies, policy, request.Activation is not null);
+            var settings = RuntimeSettings(rawLog, fieldPolicies, policy, request.Activation is not null, targetFolder);
+            var overflowText = Path.Combine(stage, "stderr-after-overflow.txt");
+            settings[RuntimeHook.OverflowStderrVariable] = overflowText;
             settings[Lifeline.Variable] = lifeline.Value;
             var launch = new LaunchRequest(
                 program, request.ProgramArgs, session.Workdir, runtimeHook, settings,
                 started => OwnedFolders.AddUser(stage, started));
             stop.ThrowIfCancellationRequested(); // the last moment a stop means "do not run it"
             var scratch = TraceFolder.CreateScratch(session.OutDir, session.RecordingId);
+            // A stop cuts the conversion: at once when nothing will be published, else once what the
+            // stopped program wrote while it ended had its time to be converted.
+            using var cutConversion = new CancellationTokenSource();
+            using var onStop = stop.Register(() =>
+                cutConversion.CancelAfter(Stopping.conversionGraceMs(policy.KeepPartialTrace.Value)));
             try
             {
                 // Conversion starts with the program and follows its raw log (the machine's other
@@ -93,15 +104,15 @@ public static class Recorder
                 var exited = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
                 var reader = new RawLogReader(rawLog, exited.Task);
                 var conversion = Task.Factory.StartNew(
-                    () => Convert(reader, manifest, exited.Task, scratch, policy),
+                    () => Convert(reader, manifest, exited.Task, scratch, policy, cutConversion.Token),
                     CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
                 var clock = Stopwatch.StartNew();
                 LaunchResult run;
                 try
                 {
                     run = tests?.Runner.IsVsTest == true
-                        ? await TestRunLauncher.RunAsync(launch, stage, stop).ConfigureAwait(false)
-                        : await ProgramLauncher.RunAsync(launch, stop).ConfigureAwait(false);
+                        ? await TestRunLauncher.RunAsync(launch, stage, stop, signal).ConfigureAwait(false)
+                        : await ProgramLauncher.RunAsync(launch, stop, signal).ConfigureAwait(false);
                 }
                 catch (Exception)
                 {
@@ -111,13 +122,14 @@ public static class Recorder
                     throw;
                 }
                 var recordedIn = clock.Elapsed;
+                var overflowed = RuntimeHook.PrintOverflowText(overflowText);
                 log.Write(LogLevel.Info, "launch", "the program exited", null, ("exit_code", run.ExitCode.ToString()), ("interrupted", run.Interrupted.ToString()));
 
                 clock.Restart();
                 exited.SetResult(run.ExitCode);
                 session = session with { RuntimeVersion = TargetInspector.RanOn(rawLog) ?? session.RuntimeVersion };
                 var filterSummary = FilterSummaryModule.add(instrumentation.Stats, FilterSummaryModule.ofChain(filters.Chain));
-                return await Finish(session, request, manifest, filterSummary, scratch, conversion, reader, run, recordedIn, clock, log).ConfigureAwait(false);
+                return await Finish(session, request, manifest, filterSummary, scratch, conversion, reader, run, recordedIn, clock, log, stop, signal, overflowed).ConfigureAwait(false);
             }
             finally
             {
@@ -157,7 +169,7 @@ public static class Recorder
     private static async Task<RecordResult> Finish(
         SessionContext session, RecordRequest request, Manifest manifest, FilterSummary filterSummary, string scratch,
         Task<(ConversionSummary, RecorderError?)> conversion, RawLogReader reader, LaunchResult run,
-        TimeSpan recordedIn, Stopwatch clock, Logger log)
+        TimeSpan recordedIn, Stopwatch clock, Logger log, CancellationToken stop, Func<StopSignal> signal, bool overflowed)
     {
         var policy = request.Policy;
         try
@@ -167,11 +179,17 @@ public static class Recorder
             // The bench reads these two lines (and "the program exited") for conversion speed and time to a ready trace.
             log.Write(LogLevel.Info, "convert", "converted the raw log", null,
                 ("events", summary.Events.ToString()), ("steps", summary.Steps.ToString()), ("raw_log_bytes", rawBytes.ToString()));
+            // The runtime calls no handler for a stack overflow: its text, printed above, says it.
+            var faults = overflowed ? ListModule.Append(summary.Faults, ListModule.Singleton(StackOverflowText.fault)) : summary.Faults;
             var failure = conversionError ?? (summary.Detached is { } reason ? DiskFull.ofDetachReason(reason)?.Value ?? Errors.RecorderDetached(reason) : null);
+            // A stop from here on is too late to cut anything (AfterConversion): the trace is whole.
+            var stopped = stop.IsCancellationRequested
+                ? FSharpOption<Stop>.Some(new Stop(signal(), Stopping.phaseAfterLaunch(run.Interrupted, summary.Cut)))
+                : FSharpOption<Stop>.None;
             var facts = new RunFacts(
                 run.ExitCode,
                 failure is null ? FSharpOption<RecorderError>.None : FSharpOption<RecorderError>.Some(failure),
-                summary.Balanced, summary.Truncated, run.Interrupted, summary.CleanExit, Math.Max(0, summary.Calls - 1),
+                summary.Balanced, summary.Truncated, stopped, summary.CleanExit, Math.Max(0, summary.Calls - 1),
                 summary.CaptureStopped ? FSharpOption<long>.Some(policy.MaxTraceSize.Value) : FSharpOption<long>.None);
             var verdict = VerdictModule.decide(policy, facts);
             if (verdict.Warning is { } warning) log.Error(LogLevel.Warn, "record", warning.Value);
@@ -179,7 +197,7 @@ public static class Recorder
             if (verdict.KeepTrace)
             {
                 TestHooks.FailIfAsked("finalisation", Errors.FinalisationFailed);
-                var notes = VerdictModule.notes(!OperatingSystem.IsWindows(), summary.Faults, facts, verdict);
+                var notes = VerdictModule.notes(!OperatingSystem.IsWindows(), faults, facts, verdict);
                 var counted = FilterSummaryModule.add(FilterStatsModule.ofInnerValues(summary.InnerRedactions, summary.InnerDrops), filterSummary);
                 var metadata = Metadata(session, request, manifest, counted, run.ExitCode, summary, verdict, notes);
                 TraceFolder.WriteText(Path.Combine(scratch, "trace_paths.json"), Core.Recording.Metadata.pathsToJson(manifest.Paths));
@@ -190,8 +208,9 @@ public static class Recorder
             }
             return new RecordResult(
                 verdict.KeepTrace ? session.OutDir : null, run.ExitCode, Core.Recording.Metadata.outcomeText(verdict.Outcome),
-                verdict.ExitCode, verdict.Error?.Value, verdict.Warning?.Value, ListModule.ToArray(summary.Faults),
-                summary.Events, summary.Steps, summary.Calls, summary.FunctionsCalled, recordedIn, clock.Elapsed, rawBytes);
+                verdict.ExitCode, verdict.Error?.Value, verdict.Warning?.Value, ListModule.ToArray(faults),
+                summary.Events, summary.Steps, summary.Calls, summary.FunctionsCalled, recordedIn, clock.Elapsed, rawBytes)
+            { Stopped = stopped?.Value };
         }
         catch (RecorderException e)
         {
@@ -213,7 +232,7 @@ public static class Recorder
     /// Converts the raw log as the program writes it, until the program has ended; a failure is
     /// returned, with what was converted before it kept valid.
     /// </summary>
-    private static (ConversionSummary, RecorderError?) Convert(RawLogReader reader, Manifest manifest, Task<int> exited, string scratch, Policy policy)
+    private static (ConversionSummary, RecorderError?) Convert(RawLogReader reader, Manifest manifest, Task<int> exited, string scratch, Policy policy, CancellationToken cut)
     {
         var format = policy.Format.Value;
         var events = Path.Combine(scratch, PolicyValues.traceFileName(format));
@@ -223,11 +242,17 @@ public static class Recorder
             TestHooks.FailIfAsked("conversion", Errors.TraceIncomplete);
             // The progress line shows only once the program has ended: until then the terminal is the program's.
             Progress? progress = null;
+            // The test hook "conversion" converts only once the program has ended and pauses after the
+            // first chunk, so a stop lands in the conversion, with something converted.
+            var pause = TestHooks.PausesAt("conversion");
+            if (pause) exited.Wait(CancellationToken.None);
+            var chunks = 0;
             try
             {
                 using var sink = TraceEventSinks.Create(format, events);
-                return (RawLogConverter.Convert(reader, manifest, ExitCode, sink, (done, total) =>
+                return (RawLogConverter.Convert(reader, manifest, ExitCode, sink, cut, (done, total) =>
                 {
+                    if (pause && ++chunks == 2) TestHooks.PauseIfAsked("conversion", cut);
                     if (exited.IsCompleted) (progress ??= Progress.OnStderr("converting the raw log", policy)).Report(done, total, "MB");
                 }), null);
             }
@@ -240,7 +265,7 @@ public static class Recorder
         {
             // Keep a trace that loads: the registrations and `<toplevel>` at least.
             using var sink = TraceEventSinks.Create(format, events);
-            return (RawLogConverter.Convert(null, manifest, ExitCode, sink), e.Error);
+            return (RawLogConverter.Convert(null, manifest, ExitCode, sink, CancellationToken.None), e.Error);
         }
         catch (Exception e) when (Errors.IsDiskFull(e))
         {
@@ -249,7 +274,7 @@ public static class Recorder
             try
             {
                 using var sink = TraceEventSinks.Create(format, events);
-                return (RawLogConverter.Convert(null, manifest, ExitCode, sink), error);
+                return (RawLogConverter.Convert(null, manifest, ExitCode, sink, CancellationToken.None), error);
             }
             catch (Exception again) when (Errors.IsDiskFull(again))
             {
@@ -295,10 +320,11 @@ public static class Recorder
     }
 
     /// <summary>What the runtime inside the program reads at start: where to log, the policy it enforces, the value limits.</summary>
-    private static Dictionary<string, string> RuntimeSettings(string rawLog, string fieldPolicies, Policy policy, bool gated)
+    private static Dictionary<string, string> RuntimeSettings(string rawLog, string fieldPolicies, Policy policy, bool gated, string appFolder)
     {
         var settings = new Dictionary<string, string>
         {
+            [RuntimeHook.AppBaseVariable] = RuntimeHook.BaseDirectoryOf(appFolder),
             ["CODETRACER_RAW_LOG"] = rawLog,
             ["CODETRACER_FIELD_POLICIES"] = fieldPolicies,
             ["CODETRACER_RUNTIME_VERSION_FILE"] = TargetInspector.RanOnFile(rawLog),

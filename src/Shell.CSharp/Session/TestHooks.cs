@@ -25,10 +25,14 @@ internal static class TestHooks
             ? Environment.GetEnvironmentVariable("CODETRACER_TEST_PAUSE_AT")
             : null;
 
+    /// <summary>Whether the tests asked to pause at <paramref name="point"/>.</summary>
+    internal static bool PausesAt(string point) => PauseAt == point;
+
     /// <summary>
     /// Waits at <paramref name="point"/> (<c>CODETRACER_TEST_PAUSE_AT</c>: <c>bootstrap</c>,
-    /// <c>staging</c>, <c>instrumentation</c>) until the recording is stopped, then goes on, so a
-    /// test can signal the recorder in that phase and see the phase's own work end.
+    /// <c>staging</c>, <c>instrumentation</c>, <c>conversion</c>) until <paramref name="stop"/> is
+    /// cancelled, then goes on, so a test can signal the recorder in that phase and see the phase's
+    /// own work end.
     /// </summary>
     internal static void PauseIfAsked(string point, CancellationToken stop)
     {

@@ -10,7 +10,7 @@ namespace CodeTracer.Shell.TraceFiles;
 internal sealed record ConversionSummary(
     long Events, long Steps, long Calls, int FunctionsCalled, bool Balanced, int Anomalies, bool Truncated,
     string? Detached, Microsoft.FSharp.Collections.FSharpList<string> Faults, bool CleanExit, long InnerRedactions, long InnerDrops,
-    bool CaptureStopped);
+    bool CaptureStopped, bool Cut);
 
 /// <summary>
 /// Converts the raw log into the trace's events file, streaming: the core turns records
@@ -29,8 +29,9 @@ internal static class RawLogConverter
     /// `&lt;toplevel&gt;`) into <paramref name="sink"/>, while the program runs, and finishes it: the
     /// reader ends once the program has, and only then is <paramref name="exitCode"/> asked for.
     /// </summary>
+    /// <param name="cut">Stops the conversion between two chunks: what was converted is finished as a trace, its open calls left open.</param>
     /// <param name="onProgress">Called after each chunk with the bytes of the raw log read so far and committed so far.</param>
-    internal static ConversionSummary Convert(RawLogReader? reader, Manifest manifest, Func<int> exitCode, ITraceEventSink sink, Action<long, long>? onProgress = null)
+    internal static ConversionSummary Convert(RawLogReader? reader, Manifest manifest, Func<int> exitCode, ITraceEventSink sink, CancellationToken cut, Action<long, long>? onProgress = null)
     {
         long events = 0, steps = 0, calls = 0;
         var functionsCalled = new HashSet<int>();
@@ -53,7 +54,7 @@ internal static class RawLogConverter
 
         var (state, header) = Conversion.start(manifest).ToValueTuple();
         Emit([.. header]);
-        bool truncated = false, captureStopped = false;
+        bool truncated = false, captureStopped = false, wasCut = false;
         if (reader is not null)
         {
             // Two stages on two threads: decoding and converting on one, encoding on this one
@@ -69,6 +70,7 @@ internal static class RawLogConverter
                     foreach (var (threadId, records) in reader.Chunks())
                     {
                         onProgress?.Invoke(reader.BytesRead, reader.BytesCommitted);
+                        if (cut.IsCancellationRequested) { wasCut = true; break; }
                         var batch = emptied.TryDequeue(out var reused) ? reused : [];
                         Conversion.feed(state, threadId, records, batch);
                         if (!batches.Add(batch)) break;
@@ -101,6 +103,6 @@ internal static class RawLogConverter
         Emit([.. end.Events]);
         sink.Finish();
         return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, truncated,
-            end.Detached?.Value, end.Faults, end.CleanExit, end.InnerRedactions, end.InnerDrops, captureStopped);
+            end.Detached?.Value, end.Faults, end.CleanExit, end.InnerRedactions, end.InnerDrops, captureStopped, wasCut);
     }
 }

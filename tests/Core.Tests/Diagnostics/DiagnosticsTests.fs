@@ -26,26 +26,60 @@ let tests =
     testList "Diagnostics" [
         testPropertyWithConfig config "a recorder failure under abort fails with exit 1; the trace is kept only with keep_partial_trace"
         <| fun keep require propagate (code: int) balanced ->
-            let facts = { ProgramExitCode = code; RecorderFailure = Some failure; Balanced = balanced; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 3L; CaptureStopped = None }
+            let facts = { ProgramExitCode = code; RecorderFailure = Some failure; Balanced = balanced; Truncated = false; Stopped = None; CleanExit = true; RecordedCalls = 3L; CaptureStopped = None }
             let v = Verdict.decide (policyWith Abort keep require propagate) facts
             v.Outcome = Failed && v.ExitCode = 1 && v.KeepTrace = keep && v.Error = Some failure
 
         testPropertyWithConfig config "a recorder failure under disable keeps the trace, warns, and exits as the program rule says"
         <| fun keep require propagate (code: int) ->
-            let facts = { ProgramExitCode = code; RecorderFailure = Some failure; Balanced = true; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 0L; CaptureStopped = None }
+            let facts = { ProgramExitCode = code; RecorderFailure = Some failure; Balanced = true; Truncated = false; Stopped = None; CleanExit = true; RecordedCalls = 0L; CaptureStopped = None }
             let v = Verdict.decide (policyWith Disable keep require propagate) facts
             v.Outcome = Disabled && v.KeepTrace && v.Error = None && v.Warning = Some failure
             && v.ExitCode = (if propagate then code else 0)
 
-        testPropertyWithConfig config "without a failure: complete only when balanced, flushed at exit and not cut or interrupted"
-        <| fun balanced truncated interrupted clean (code: int) propagate ->
-            let facts = { ProgramExitCode = code; RecorderFailure = None; Balanced = balanced; Truncated = truncated; Interrupted = interrupted; CleanExit = clean; RecordedCalls = 1L; CaptureStopped = None }
-            let v = Verdict.decide (policyWith Abort false false propagate) facts
-            v.Outcome = (if balanced && clean && not truncated && not interrupted then Complete else Partial)
-            && v.KeepTrace && v.ExitCode = (if propagate then code else 0)
+        testPropertyWithConfig config "without a failure: complete only when balanced, flushed at exit and not cut short by a stop"
+        <| fun balanced truncated (stopped: Stop option) clean (code: int) propagate keep ->
+            let facts = { ProgramExitCode = code; RecorderFailure = None; Balanced = balanced; Truncated = truncated; Stopped = stopped; CleanExit = clean; RecordedCalls = 1L; CaptureStopped = None }
+            let v = Verdict.decide (policyWith Abort keep false propagate) facts
+            let cutShort = stopped |> Option.exists (fun s -> s.Phase = DuringRun || s.Phase = DuringConversion)
+            v.Outcome = (if balanced && clean && not truncated && not cutShort then Complete else Partial)
+            && v.KeepTrace = (match stopped with
+                              | None | Some { Phase = AfterConversion } -> true
+                              | Some { Phase = BeforeRun } -> false
+                              | Some _ -> keep)
+            && v.ExitCode = (match stopped with
+                             | Some { Signal = Interrupt } -> 130
+                             | Some { Signal = Terminate } -> 143
+                             | None -> if propagate then code else 0)
+
+        testPropertyWithConfig config "a stop of the recorder exits 128 + its signal whatever else happened, and never publishes more than the rest of the rule"
+        <| fun (stop: Stop) (failed: bool) onError keep require propagate (code: int) balanced clean ->
+            let facts = { ProgramExitCode = code; RecorderFailure = (if failed then Some failure else None); Balanced = balanced; Truncated = false; Stopped = Some stop; CleanExit = clean; RecordedCalls = 1L; CaptureStopped = None }
+            let policy = policyWith onError keep require propagate
+            let v = Verdict.decide policy facts
+            let unstopped = Verdict.decide policy { facts with Stopped = None }
+            v.ExitCode = Stopping.exitCode stop.Signal
+            && v.Error = unstopped.Error && v.Warning = unstopped.Warning
+            && v.KeepTrace = (unstopped.KeepTrace && Stopping.mayKeep keep stop.Phase)
+            && (v.Outcome = unstopped.Outcome || (unstopped.Outcome = Complete && v.Outcome = Partial && Stopping.cuts stop.Phase))
+
+        testPropertyWithConfig config "the phase of a stop after launch: the program stopped, else the conversion cut, else too late to cut"
+        <| fun programStopped conversionCut ->
+            let phase = Stopping.phaseAfterLaunch programStopped conversionCut
+            Stopping.cuts phase = (programStopped || conversionCut)
+            && (phase = DuringRun) = programStopped
+            && phase <> BeforeRun
+
+        testPropertyWithConfig config "the line said for a stop names the signal, and the trace folder exactly when one was published"
+        <| fun (stop: Stop) (NonNull dir: NonNull<string>) (published: bool) ->
+            let dir = "/traces/" + dir
+            let line = Stopping.said stop (if published then Some dir else None)
+            line.StartsWith("stopped by " + Stopping.signalName stop.Signal)
+            && line.Contains dir = (published && stop.Phase <> BeforeRun)
+            && (stop.Phase <> BeforeRun || line.Contains "nothing was recorded")
 
         test "require_trace fails a recording with no call of the program" {
-            let facts = { ProgramExitCode = 0; RecorderFailure = None; Balanced = true; Truncated = false; Interrupted = false; CleanExit = true; RecordedCalls = 0L; CaptureStopped = None }
+            let facts = { ProgramExitCode = 0; RecorderFailure = None; Balanced = true; Truncated = false; Stopped = None; CleanExit = true; RecordedCalls = 0L; CaptureStopped = None }
             let v = Verdict.decide (policyWith Abort false true false) facts
             Expect.equal (v.Outcome, v.ExitCode, v.Error |> Option.map (fun e -> e.Code)) (Failed, 1, Some "ERR_TRACE_MISSING") "missing"
             let v2 = Verdict.decide (policyWith Abort false false false) facts
@@ -53,21 +87,24 @@ let tests =
         }
 
         testPropertyWithConfig config "the notes say exactly what went wrong, and nothing when nothing did"
-        <| fun balanced truncated interrupted clean (code: int) signals (faults: NonNull<string> list) ->
-            let facts = { ProgramExitCode = code; RecorderFailure = None; Balanced = balanced; Truncated = truncated; Interrupted = interrupted; CleanExit = clean; RecordedCalls = 1L; CaptureStopped = None }
+        <| fun balanced truncated (stopped: Stop option) clean (code: int) signals (faults: NonNull<string> list) ->
+            let facts = { ProgramExitCode = code; RecorderFailure = None; Balanced = balanced; Truncated = truncated; Stopped = stopped; CleanExit = clean; RecordedCalls = 1L; CaptureStopped = None }
             let faults = faults |> List.map (fun (NonNull f) -> f)
             let notes = Verdict.notes signals faults facts (Verdict.decide Policy.defaults facts)
             let has key = notes |> List.exists (fun (k, _) -> k = key)
+            let phase = stopped |> Option.map (fun s -> s.Phase)
+            let cutShort = phase = Some DuringRun || phase = Some DuringConversion
             has "open_calls" = not balanced
             && has "raw_log" = truncated
-            && has "exit_handlers" = (not clean && not interrupted)
-            && has "termination" = (interrupted || (signals && code > 128))
+            && has "exit_handlers" = (not clean && not cutShort)
+            && has "termination" = (phase = Some DuringRun || (signals && code > 128))
+            && has "conversion" = (phase = Some DuringConversion)
             && (notes |> List.filter (fun (k, _) -> k = "program_fault") |> List.length) = faults.Length
             && not (has "recorder_error")
 
         testPropertyWithConfig config "capture stopped at max_trace_size: truncated, kept, the program's exit rule, and a note naming the size; a recorder failure still wins"
         <| fun balanced clean (code: int) propagate (PositiveInt size) (failed: bool) ->
-            let facts = { ProgramExitCode = code; RecorderFailure = (if failed then Some failure else None); Balanced = balanced; Truncated = false; Interrupted = false; CleanExit = clean; RecordedCalls = 1L; CaptureStopped = Some(int64 size) }
+            let facts = { ProgramExitCode = code; RecorderFailure = (if failed then Some failure else None); Balanced = balanced; Truncated = false; Stopped = None; CleanExit = clean; RecordedCalls = 1L; CaptureStopped = Some(int64 size) }
             let v = Verdict.decide (policyWith Abort false false propagate) facts
             let notes = Verdict.notes true [] facts v
             if failed then v.Outcome = Failed
@@ -77,7 +114,7 @@ let tests =
                 && not (notes |> List.exists (fun (k, _) -> k = "exit_handlers"))
 
         test "a recorder failure is a note; a kill shows its signal" {
-            let facts = { ProgramExitCode = 137; RecorderFailure = Some failure; Balanced = true; Truncated = false; Interrupted = false; CleanExit = false; RecordedCalls = 1L; CaptureStopped = None }
+            let facts = { ProgramExitCode = 137; RecorderFailure = Some failure; Balanced = true; Truncated = false; Stopped = None; CleanExit = false; RecordedCalls = 1L; CaptureStopped = None }
             let notes = Verdict.notes true [] facts (Verdict.decide (policyWith Disable false false false) facts)
             Expect.contains notes ("recorder_error", "ERR_RECORDER_DETACHED: detached") "the tolerated failure"
             Expect.contains notes ("termination", "killed by signal 9") "SIGKILL"

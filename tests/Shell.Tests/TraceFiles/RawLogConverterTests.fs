@@ -30,7 +30,7 @@ let tests =
                   Expect.throwsT<RecorderException>
                       (fun () ->
                           use sink = new JsonTraceSink(Path.Combine(dir, "trace.json"))
-                          RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 0), sink, null) |> ignore)
+                          RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 0), sink, Threading.CancellationToken.None, null) |> ignore)
                       "RecorderException"
               finally
                   Directory.Delete(dir, true)
@@ -41,7 +41,7 @@ let tests =
                   let raw = rawLog dir [||]
                   let summary =
                       use sink = new JsonTraceSink(Path.Combine(dir, "trace.json"))
-                      RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 3), sink, null)
+                      RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 3), sink, Threading.CancellationToken.None, null)
                   Expect.isTrue summary.Balanced "balanced"
                   Expect.stringContains (File.ReadAllText(Path.Combine(dir, "trace.json"))) "{\"Return\":{\"return_value\":{\"kind\":\"Int\",\"i\":3" "exit code"
               finally
@@ -54,13 +54,38 @@ let tests =
                   let convert format =
                       let path = Path.Combine(dir, PolicyValues.traceFileName format)
                       use sink = TraceEventSinks.Create(format, path)
-                      let summary = RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 3), sink, null)
+                      let summary = RawLogConverter.Convert(raw, Manifest.empty, Func<int>(fun () -> 3), sink, Threading.CancellationToken.None, null)
                       summary.Events, List.ofSeq (TraceEventReader.Read path)
                   let binaryCount, binary = convert TraceFormat.Binary
                   let jsonCount, json = convert TraceFormat.Json
                   Expect.equal binary json "same events"
                   Expect.equal (binaryCount, jsonCount) (int64 json.Length, int64 json.Length) "counted"
                   Expect.isNonEmpty json "the registrations and <toplevel>"
+              finally
+                  Directory.Delete(dir, true)
+          }
+          test "a cut stops the conversion between chunks: nothing after it is read, and the trace is still finished" {
+              let dir = temp ()
+              try
+                  let path = Path.Combine(dir, "raw.log")
+                  let segments = [ 1L; 2L; 3L ] |> List.map (fun t -> RawLogFile.sealedSegment t (RawLogFile.step 1))
+                  let convert (cutAt: int option) =
+                      RawLogFile.write path segments None
+                      use cut = new Threading.CancellationTokenSource()
+                      let mutable chunks = 0
+                      use sink = new JsonTraceSink(Path.Combine(dir, "trace.json"))
+                      let summary =
+                          RawLogConverter.Convert(RawLogReader(path, Threading.Tasks.Task.CompletedTask), Manifest.empty, Func<int>(fun () -> 0), sink, cut.Token,
+                              Action<int64, int64>(fun _ _ ->
+                                  chunks <- chunks + 1
+                                  if Some chunks = cutAt then cut.Cancel()))
+                      summary, chunks
+                  let whole, all = convert None
+                  Expect.equal (whole.Cut, all) (false, 3) "three chunks, all converted"
+                  let cut, read = convert (Some 2)
+                  Expect.equal (cut.Cut, read) (true, 2) "the third chunk is never read"
+                  Expect.isLessThan cut.Anomalies whole.Anomalies "the second chunk is not converted either"
+                  Expect.stringContains (File.ReadAllText(Path.Combine(dir, "trace.json"))) "\"Function\"" "the trace is finished: its registrations are written"
               finally
                   Directory.Delete(dir, true)
           }

@@ -29,10 +29,14 @@ public static class Program
         }
     }
 
+    // No end: the stack overflows, which no handler can catch; the runtime prints the repeated frames folded.
+    static int Deeper(int depth) => Deeper(depth + 1) + 1;
+
     public static int Main(string[] args)
     {
         string mode = args.Length > 0 ? args[0] : "none";
         Console.WriteLine("mode " + mode);
+        if (mode == "overflow") return Deeper(0);
         Nested(mode, 2);
         return 0;
     }
