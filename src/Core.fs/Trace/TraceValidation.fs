@@ -100,8 +100,13 @@ module TraceValidation =
         let mutable depth = 0
         let mutable lastStep: (int * int) option = None
         let mutable lastNonRegistration = ""
-        let mutable where = ""
-        let add (message: string) = problems.Add(TraceProblem.create where message)
+        // Where the problems are: the event's number and name, made text only for a problem
+        // (this runs for every event of the trace); index -1 for the trace as a whole.
+        let mutable whereIndex = -1
+        let mutable whereEvent = DropLastStep
+        let add (message: string) =
+            let at = if whereIndex < 0 then "trace" else sprintf "event #%d (%s)" whereIndex (eventName whereEvent)
+            problems.Add(TraceProblem.create at message)
 
         /// ct-validate's `ref`: an id within the table defined so far.
         let reference (what: string) (id: int) (count: int) : bool =
@@ -160,7 +165,8 @@ module TraceValidation =
 
         let mutable index = 0
         for e in events do
-            where <- sprintf "event #%d (%s)" index (eventName e)
+            whereIndex <- index
+            whereEvent <- e
             match e with
             | Path p ->
                 if p = "" then add "Path must be a non-empty string"
@@ -235,7 +241,7 @@ module TraceValidation =
             if not (isRegistration e) then lastNonRegistration <- eventName e
             index <- index + 1
 
-        where <- "trace"
+        whereIndex <- -1
         if calls = 0 then add "no Call at all: an empty recording"
         if depth > 0 && not partial then
             add (sprintf "%d call(s) never return (pass --partial for a trace cut short)" depth)
