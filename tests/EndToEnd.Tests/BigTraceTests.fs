@@ -86,6 +86,11 @@ let private generate (folder: string) (format: TraceFormat) : int64 =
     )
     calls
 
+/// A process's CPU seconds so far (user and system), from /proc/PID/stat (in ticks of 1/100 s).
+let private cpuSeconds (stat: string) : float =
+    let fields = stat.Substring(stat.LastIndexOf ')' + 2).Split(' ')
+    float (int64 fields.[11] + int64 fields.[12]) / 100.0
+
 let private vmHwmMiB (status: string) : float =
     status.Split('\n')
     |> Array.tryFind (fun l -> l.StartsWith "VmHWM:")
@@ -93,21 +98,25 @@ let private vmHwmMiB (status: string) : float =
     |> Option.defaultValue 0.0
 
 /// `codetracer <args>` with its peak resident memory (VmHWM, polled every 20 ms: a
-/// high-water mark, so only the last 20 ms' growth can be missed) and its wall time.
-let private measured (args: string list) : Cli.Run * float * TimeSpan =
+/// high-water mark, so only the last 20 ms' growth can be missed), its wall time and its
+/// CPU time (as last polled: a busy machine stretches the wall time, not the CPU time).
+let private measured (args: string list) : Cli.Run * float * TimeSpan * float =
     let info = ProcessStartInfo("dotnet", UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true)
     Repo.cliDll :: args |> List.iter info.ArgumentList.Add
     let clock = Stopwatch.StartNew()
     use p = Process.Start info
     let out = p.StandardOutput.ReadToEndAsync()
     let err = p.StandardError.ReadToEndAsync()
-    let statusFile = sprintf "/proc/%d/status" p.Id
+    let proc = sprintf "/proc/%d/" p.Id
     let mutable peak = 0.0
+    let mutable cpu = 0.0
     while not (p.WaitForExit 20) do
-        try peak <- max peak (vmHwmMiB (File.ReadAllText statusFile))
+        try
+            peak <- max peak (vmHwmMiB (File.ReadAllText(proc + "status")))
+            cpu <- cpuSeconds (File.ReadAllText(proc + "stat"))
         with :? IOException -> ()
     clock.Stop()
-    { Cli.Run.ExitCode = p.ExitCode; Stdout = out.Result; Stderr = err.Result }, peak, clock.Elapsed
+    { Cli.Run.ExitCode = p.ExitCode; Stdout = out.Result; Stderr = err.Result }, peak, clock.Elapsed, cpu
 
 let private mbPerSecond (bytes: int64) (time: TimeSpan) = float bytes / 1e6 / time.TotalSeconds
 
@@ -126,24 +135,28 @@ let private readsBack (format: TraceFormat) (name: string) =
         printfn "big trace, %s: %d MB, %d calls, written in %.1f s" name (size / 1_000_000L) calls clock.Elapsed.TotalSeconds
         Expect.isGreaterThan size (2L <<< 30) "the events file is over 2 GiB"
         let events = 9L + 7L * calls + 1L
-        let validated, validatePeak, validateTime = measured [ "validate"; folder ]
+        let validated, validatePeak, validateTime, validateCpu = measured [ "validate"; folder ]
         Expect.equal validated.ExitCode 0 (validated.Stdout + validated.Stderr)
         Expect.equal
             (validated.Stdout.Trim())
             (sprintf "OK: %d events, %d steps, %d calls, %d functions" events (3L * calls) (calls + 1L) 2)
             "validate accepts it and counts every event"
-        let printed, printPeak, printTime = measured [ "print"; folder; "--summary" ]
+        let printed, printPeak, printTime, printCpu = measured [ "print"; folder; "--summary" ]
         Expect.equal printed.ExitCode 0 printed.Stderr
         Expect.stringContains printed.Stdout (sprintf "%d  Big.Work(int, string)" calls) "print summarises it"
+        let perCpu (bytes: int64) (cpu: float) = float bytes / 1e6 / cpu
         printfn
-            "big trace, %s: validate %.1f s (%.0f MB/s, two passes: %.0f MB/s read), peak %.0f MiB; print --summary %.1f s (%.0f MB/s read), peak %.0f MiB"
+            "big trace, %s: validate (one pass) %.1f s, %.1f CPU-s: %.0f MB/s, %.0f MB per CPU-s, peak %.0f MiB; print --summary (two passes) %.1f s, %.1f CPU-s: %.0f MB/s, %.0f MB per CPU-s, peak %.0f MiB"
             name
             validateTime.TotalSeconds
+            validateCpu
             (mbPerSecond size validateTime)
-            (mbPerSecond (2L * size) validateTime)
+            (perCpu size validateCpu)
             validatePeak
             printTime.TotalSeconds
+            printCpu
             (mbPerSecond (2L * size) printTime)
+            (perCpu (2L * size) printCpu)
             printPeak
         Expect.isLessThan validatePeak maxPeakMiB "validate's peak memory"
         Expect.isLessThan printPeak maxPeakMiB "print's peak memory"
@@ -154,7 +167,7 @@ let private readsBack (format: TraceFormat) (name: string) =
         let readClock = Stopwatch.StartNew()
         let summary = CodeTracerRecorder.ReadTrace folder
         let readPeak = vmHwmMiB (File.ReadAllText "/proc/self/status") - before
-        printfn "big trace, %s: ReadTrace %.1f s (%.0f MB/s read), peak growth %.0f MiB" name readClock.Elapsed.TotalSeconds (mbPerSecond (2L * size) readClock.Elapsed) readPeak
+        printfn "big trace, %s: ReadTrace (two passes) %.1f s: %.0f MB/s, peak growth %.0f MiB" name readClock.Elapsed.TotalSeconds (mbPerSecond (2L * size) readClock.Elapsed) readPeak
         Expect.equal (int64 summary.Events) events "ReadTrace counts every event"
         Expect.equal (int64 (summary.CallsOf "Big.Work")) calls "and every call"
         Expect.isLessThan readPeak maxPeakMiB "ReadTrace's peak memory"
