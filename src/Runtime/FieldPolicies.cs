@@ -5,12 +5,13 @@ using System.Text.RegularExpressions;
 namespace CodeTracer.Runtime;
 
 /// <summary>
-/// What the trace filter does to the fields of recorded objects and to the entries of
-/// dictionaries under string keys, one policy per group of methods (the instrumenter passes
-/// a method's policy id to <c>Probe.ValObjectIn</c>; 0 records everything). The shell writes
-/// the policies to a file (Core's <c>FieldPolicy.encode</c>); each is compiled the first time
-/// a value needs it, and its actions for a type's fields are decided once per type and kept
-/// on the type's writer (<see cref="FieldSet"/>); a dictionary's keys, once per entry.
+/// What the trace filter does to the fields of recorded objects and to the values held under
+/// string keys (the entries of maps, KeyValuePairs, DictionaryEntries, 2-tuples), one policy per
+/// group of methods (the instrumenter passes a method's policy id to <c>Probe.ValObjectIn</c>;
+/// 0 records everything). The shell writes the policies to a file (Core's <c>FieldPolicy.encode</c>);
+/// each is compiled the first time a value needs it, and its actions for a type's fields are
+/// decided once per type and kept on the type's writer (<see cref="FieldSet"/>); a key, once
+/// per value held under it.
 /// </summary>
 internal static class FieldPolicies
 {
@@ -47,9 +48,18 @@ internal static class FieldPolicies
         return actions;
     }
 
-    /// <summary>The action on the value of a dictionary entry under the string key <paramref name="key"/>, judged as a field of that name.</summary>
-    internal static byte DecideEntry(int id, string key, object? value) =>
-        PolicyOf(id) is { } policy ? Decide(policy, key, value is not null && TextTypes.IsText(value.GetType())) : Allow;
+    /// <summary>
+    /// The action on a value held under a key (a map's entry, a KeyValuePair, a DictionaryEntry, a
+    /// 2-tuple) under the thread's policy: a string key is judged as a field of that name, so that
+    /// <c>settings["password"]</c> is redacted; any other key allows it. The value's runtime type
+    /// says whether it is text. Map walkers (F# <c>Map</c> included) call this for each entry.
+    /// </summary>
+    internal static byte DecideKeyed(ThreadBuffer b, object? key, object? value) =>
+        b.FieldPolicy != 0 && key is string name ? DecideKeyed(b.FieldPolicy, name, value is not null && TextTypes.IsText(value.GetType())) : Allow;
+
+    /// <summary>The action on a value under the string key <paramref name="key"/>, judged as a field of that name under policy <paramref name="id"/>.</summary>
+    internal static byte DecideKeyed(int id, string key, bool isText) =>
+        PolicyOf(id) is { } policy ? Decide(policy, key, isText) : Allow;
 
     private static Policy? PolicyOf(int id) =>
         id <= 0 || id > _lines.Length ? null : _compiled[id - 1] ??= Compile(_lines[id - 1]);

@@ -25,6 +25,16 @@ internal sealed class FieldSet
 
     private byte[]?[] _actions = [];
 
+    /// <summary>
+    /// A pair's fields (KeyValuePair, DictionaryEntry, a 2-tuple): the value's index, judged by the
+    /// key's when that holds a string (<see cref="FieldPolicies.DecideKeyed(int, string, bool)"/>);
+    /// -1 for other types. Found once per type.
+    /// </summary>
+    private readonly int _keyIndex = -1, _valueIndex = -1;
+
+    /// <summary>Whether a pair's value field holds a reference, whose runtime type says whether it is text.</summary>
+    private readonly bool _valueIsReference;
+
     internal FieldSet(Type type, IReadOnlyList<FieldInfo> fields, string[] names, object? sample)
     {
         var array = fields.ToArray();
@@ -32,24 +42,65 @@ internal sealed class FieldSet
         _stored = Array.ConvertAll(array, f => Stored.For(f.FieldType));
         _texts = Array.ConvertAll(array, f => TextTypes.IsText(f.FieldType));
         Names = names;
+        if (PairFields(type) is var (key, value))
+        {
+            var k = Array.FindIndex(array, f => f.Name == key);
+            var v = Array.FindIndex(array, f => f.Name == value);
+            // Only a key field that can hold a string: a KeyValuePair<int, V> has no name to judge.
+            if (k >= 0 && v >= 0 && (array[k].FieldType == typeof(string) || array[k].FieldType == typeof(object)))
+                (_keyIndex, _valueIndex, _valueIsReference) = (k, v, !array[v].FieldType.IsValueType);
+        }
+        Named = Array.Exists(array, f => f.Name.StartsWith('_'));
+    }
+
+    /// <summary>The key and value fields of a pair type, else null.</summary>
+    private static (string Key, string Value)? PairFields(Type type)
+    {
+        if (type == typeof(System.Collections.DictionaryEntry)) return ("_key", "_value");
+        if (!type.IsGenericType) return null;
+        var def = type.GetGenericTypeDefinition();
+        if (def == typeof(KeyValuePair<,>)) return ("key", "value");
+        if (def == typeof(ValueTuple<,>)) return ("Item1", "Item2");
+        if (def == typeof(Tuple<,>)) return ("m_Item1", "m_Item2");
+        return null;
     }
 
     internal int Count => _stored.Length;
 
-    /// <summary>The count, then each field's value; under a field policy (<paramref name="filtered"/>) a redacted or dropped field is never read.</summary>
+    /// <summary>Whether a field is one the user named: an F# union case's <c>_radius</c> (not its <c>item1</c>).</summary>
+    internal bool Named { get; }
+
+    /// <summary>
+    /// The count, then each field's value; under a field policy a field is judged by its name
+    /// (when <paramref name="filtered"/>), a pair's value by its string key; a redacted or
+    /// dropped field is never read.
+    /// </summary>
     internal void Write(ThreadBuffer b, ref byte data, int depth, bool filtered)
     {
         b.I32(_stored.Length);
         var actions = filtered && b.FieldPolicy != 0 ? Actions(b.FieldPolicy) : null;
         for (var i = 0; i < _stored.Length; i++)
         {
-            switch (actions is null ? FieldPolicies.Allow : actions[i])
+            var action = actions is null ? FieldPolicies.Allow : actions[i];
+            if (i == _valueIndex && action == FieldPolicies.Allow && b.FieldPolicy != 0) action = KeyedAction(b.FieldPolicy, ref data);
+            switch (action)
             {
                 case FieldPolicies.Redact: b.Tag(Tags.Redacted); break;
                 case FieldPolicies.Drop: b.Tag(Tags.Dropped); break;
                 default: _stored[i].Write(b, ref Unsafe.Add(ref data, _offsets[i]), depth + 1); break;
             }
         }
+    }
+
+    /// <summary>The action on a pair's value under its key, when the key is a string.</summary>
+    private byte KeyedAction(int policy, ref byte data)
+    {
+        if (Unsafe.As<byte, object?>(ref Unsafe.Add(ref data, _offsets[_keyIndex])) is not string key) return FieldPolicies.Allow;
+        var isText = _texts[_valueIndex]
+            || (_valueIsReference
+                && Unsafe.As<byte, object?>(ref Unsafe.Add(ref data, _offsets[_valueIndex])) is { } value
+                && TextTypes.IsText(value.GetType()));
+        return FieldPolicies.DecideKeyed(policy, key, isText);
     }
 
     private byte[] Actions(int policy)
@@ -118,7 +169,7 @@ internal sealed class StructWriter : CompositeWriter
     }
 }
 
-/// <summary>A Tuple or ValueTuple: its items (a ValueTuple's eighth is the tuple of the rest); field policies do not apply.</summary>
+/// <summary>A Tuple or ValueTuple: its items (a ValueTuple's eighth is the tuple of the rest); field names are not judged, but a pair's second item is judged by a string first item, as a key.</summary>
 internal sealed class TupleWriter : CompositeWriter
 {
     private readonly FieldSet _fields;
@@ -135,45 +186,5 @@ internal sealed class TupleWriter : CompositeWriter
     {
         b.TagI32(Tags.Tuple, TypeId(b));
         _fields.Write(b, ref data, depth, filtered: false);
-    }
-}
-
-/// <summary>An F# union case (an option's Some included): a Variant of the union's type, the case's name and its fields.</summary>
-internal sealed class UnionWriter : CompositeWriter
-{
-    private readonly FieldSet _fields;
-    private readonly TypeRef _union;
-
-    /// <summary>The case names by tag and the tag field's offset, when the type has one (-1: no tag field, the case is <see cref="_case"/>).</summary>
-    private readonly string[] _caseNames;
-    private readonly int _tagAt = -1;
-    private readonly string _case = "";
-
-    internal UnionWriter(Type type, Type union, object? sample) : base(type)
-    {
-        _union = TypeRef.Of(union);
-        _caseNames = FSharpUnions.CaseNames(union, out var withFields);
-        var fields = FieldSet.AllFields(type);
-        var tag = fields.Find(f => f.Name == "_tag" && f.FieldType == typeof(int));
-        fields.RemoveAll(f => f.Name == "_tag");
-        // `_password` backs the case field `password`: the name field patterns see.
-        _fields = new FieldSet(type, fields, fields.Select(f => f.Name.TrimStart('_')).ToArray(), sample);
-        if (tag is not null) _tagAt = Layout.Offsets(type, [tag], sample)[0];
-        else _case = FSharpUnions.CaseName(type, union, _caseNames, withFields);
-    }
-
-    protected override void WriteParts(ThreadBuffer b, object value, int depth) => WritePartsAt(b, ref Layout.Data(value), depth);
-
-    protected override void WritePartsAt(ThreadBuffer b, ref byte data, int depth)
-    {
-        var caseName = _case;
-        if (_tagAt >= 0)
-        {
-            var tag = Unsafe.ReadUnaligned<int>(ref Unsafe.Add(ref data, _tagAt));
-            caseName = tag >= 0 && tag < _caseNames.Length ? _caseNames[tag] : tag.ToString();
-        }
-        b.TagI32(Tags.Variant, b.Types.Id(b, _union)); // the union's type, not its case class
-        b.FullText(caseName);
-        _fields.Write(b, ref data, depth, filtered: true);
     }
 }

@@ -7,7 +7,7 @@ internal static class Limits
 {
     internal static int MaxString = 1000;
     internal static int MaxElements = 100;
-    internal static int MaxDepth = 3;
+    internal static int MaxDepth = 8;
 
     internal static void Load()
     {

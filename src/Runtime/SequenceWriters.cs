@@ -85,7 +85,9 @@ internal sealed class CollectionWriter : CompositeWriter
     internal CollectionWriter(Type type, Walker walker) : base(type)
     {
         _walker = walker;
-        if (walker.Pairs) _entry = TypeRef.Of(typeof(ValueTuple<,>).MakeGenericType(type.GetGenericArguments()));
+        // A Hashtable's entries are (object, object).
+        var shape = walker.Shape;
+        if (walker.Pairs) _entry = TypeRef.Of(typeof(ValueTuple<,>).MakeGenericType(shape.IsGenericType ? shape.GetGenericArguments() : [typeof(object), typeof(object)]));
     }
 
     protected override void WriteParts(ThreadBuffer b, object value, int depth)
@@ -109,13 +111,23 @@ internal sealed class CollectionWriter : CompositeWriter
             var key = items.Slots[2 * i];
             var entry = items.Slots[2 * i + 1];
             ObjectWriter.WriteChild(b, key, depth + 1, ref _lastKey, item: false);
-            switch (b.FieldPolicy != 0 && key is string name ? FieldPolicies.DecideEntry(b.FieldPolicy, name, entry) : FieldPolicies.Allow)
-            {
-                case FieldPolicies.Redact: b.Tag(Tags.Redacted); break;
-                case FieldPolicies.Drop: b.Tag(Tags.Dropped); break;
-                default: ObjectWriter.WriteChild(b, entry, depth + 1, ref _lastValue, item: false); break;
-            }
+            WriteKeyed(b, key, entry, depth + 1, ref _lastValue);
         }
         items.Clear();
+    }
+
+    /// <summary>
+    /// A value held under <paramref name="key"/>, or Redacted or Dropped as the filter decides for
+    /// the key (<see cref="FieldPolicies.DecideKeyed(ThreadBuffer, object?, object?)"/>): a hidden
+    /// value is never read. For every walker of (key, value) entries, F# <c>Map</c>'s included.
+    /// </summary>
+    internal static void WriteKeyed(ThreadBuffer b, object? key, object? value, int depth, ref ValueWriter? last)
+    {
+        switch (FieldPolicies.DecideKeyed(b, key, value))
+        {
+            case FieldPolicies.Redact: b.Tag(Tags.Redacted); break;
+            case FieldPolicies.Drop: b.Tag(Tags.Dropped); break;
+            default: ObjectWriter.WriteChild(b, value, depth, ref last, item: false); break;
+        }
     }
 }

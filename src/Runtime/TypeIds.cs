@@ -19,13 +19,18 @@ internal sealed class TypeRef
     internal readonly int Slot;
     internal readonly string Name;
 
-    private TypeRef(Type type)
+    /// <summary>Types that are no runtime type: an F# union case's Struct of named fields (<c>Shape+Sphere</c>).</summary>
+    private static readonly ConcurrentDictionary<string, TypeRef> Named = new();
+
+    private TypeRef(string name)
     {
         Slot = Interlocked.Increment(ref _slots) - 1;
-        Name = type.FullName ?? type.Name;
+        Name = name;
     }
 
-    internal static TypeRef Of(Type type) => All.TryGetValue(type, out var r) ? r : All.GetOrAdd(type, t => new TypeRef(t));
+    internal static TypeRef Of(Type type) => All.TryGetValue(type, out var r) ? r : All.GetOrAdd(type, t => new TypeRef(t.FullName ?? t.Name));
+
+    internal static TypeRef Of(string name) => Named.GetOrAdd(name, n => new TypeRef(n));
 }
 
 /// <summary>

@@ -79,14 +79,31 @@ internal abstract class Walker
 
     protected static int Int(FieldInfo f, object o) => (int)f.GetValue(o)!;
 
+    /// <summary>The collection type the walker reads: the walked type or the base it derives from.</summary>
+    internal Type Shape = typeof(object);
+
     /// <summary>
     /// The walker for a collection type read from its fields, else null; <paramref name="sample"/>
-    /// is a value of it (a class's fields read in place are measured on it).
+    /// is a value of it (a class's fields read in place are measured on it). A class derived from
+    /// a collection is read as that collection: its fields would show the collection's
+    /// internals, among them a value under a secret key that no key would judge.
     /// </summary>
     internal static Walker? For(Type type, object? sample)
     {
-        if (!type.IsGenericType) return null;
-        var def = type.GetGenericTypeDefinition().FullName;
+        for (var shape = type; shape is not null; shape = shape.BaseType)
+            if (Of(type, shape, sample) is { } walker)
+            {
+                walker.Shape = shape;
+                return walker;
+            }
+        return null;
+    }
+
+    private static Walker? Of(Type type, Type shape, object? sample)
+    {
+        if (shape == typeof(System.Collections.Hashtable)) return new HashtableWalker(type, sample);
+        if (!shape.IsGenericType) return null;
+        var def = shape.GetGenericTypeDefinition().FullName;
         return def switch
         {
             "System.Collections.Generic.Dictionary`2" => new SlotsWalker(type, sample, "next", "key", "value"),
@@ -97,8 +114,10 @@ internal abstract class Walker
             "System.Collections.Generic.SortedList`2" => new ParallelWalker(type),
             "System.Collections.Generic.LinkedList`1" => new LinkedWalker(type),
             "Microsoft.FSharp.Collections.FSharpList`1" => new FSharpListWalker(type),
-            "System.Collections.Generic.SortedSet`1" => TreeWalker.Sorted(type, type, null),
-            "System.Collections.Generic.SortedDictionary`2" => TreeWalker.Sorted(type, Field(type, "_set").FieldType, Field(type, "_set")),
+            "Microsoft.FSharp.Collections.FSharpMap`2" => FSharpTreeWalker.Map(type, sample),
+            "Microsoft.FSharp.Collections.FSharpSet`1" => FSharpTreeWalker.Set(type, sample),
+            "System.Collections.Generic.SortedSet`1" => TreeWalker.Sorted(shape, type, null),
+            "System.Collections.Generic.SortedDictionary`2" => TreeWalker.Sorted(shape, Field(type, "_set").FieldType, Field(type, "_set")),
             "System.Collections.Immutable.ImmutableList`1" => TreeWalker.Immutable(type, null),
             "System.Collections.Immutable.ImmutableHashSet`1" => TreeWalker.Immutable(type, "_count"),
             "System.Collections.Immutable.ImmutableDictionary`2" => TreeWalker.Immutable(type, "_count"),
@@ -190,6 +209,40 @@ internal sealed class SlotsWalker : Walker
             else into.Add(_parts[0].Object(ref entry));
         }
         return count - _free.Int(ref data);
+    }
+}
+
+/// <summary>Hashtable: the buckets of <c>_buckets</c> holding a key (a free bucket's key is null, a removed one's the bucket array itself), read in place.</summary>
+internal sealed class HashtableWalker : Walker
+{
+    private readonly FieldAt _buckets, _count, _key, _value;
+    private readonly int _stride;
+
+    internal HashtableWalker(Type type, object? sample)
+    {
+        var buckets = Field(type, "_buckets");
+        var own = FieldAt.Of(type, sample, buckets, Field(type, "_count"));
+        (_buckets, _count) = (own[0], own[1]);
+        var bucket = buckets.FieldType.GetElementType()!;
+        var inBucket = FieldAt.Of(bucket, null, Field(bucket, "key"), Field(bucket, "val"));
+        (_key, _value) = (inBucket[0], inBucket[1]);
+        _stride = Layout.Stride(bucket);
+        Pairs = true;
+    }
+
+    internal override int Collect(object value, Items into)
+    {
+        ref var data = ref Layout.Data(value);
+        if (_buckets.Object(ref data) is not Array buckets) return 0;
+        ref var first = ref MemoryMarshal.GetArrayDataReference(buckets);
+        for (var i = 0; i < buckets.Length && !into.Full; i++)
+        {
+            ref var bucket = ref Unsafe.Add(ref first, (nint)i * _stride);
+            var key = _key.Object(ref bucket);
+            if (key is null || ReferenceEquals(key, buckets)) continue;
+            into.Add(key, _value.Object(ref bucket));
+        }
+        return _count.Int(ref data);
     }
 }
 

@@ -58,11 +58,11 @@ internal static class Writers
         if (type.IsArray) return new ArrayWriter(type);
         if (IsOpaque(type)) return new OpaqueWriter(type, null);
         if (FSharpFunc(type) is { } function) return new OpaqueWriter(type, function); // not its closure class `f@12`
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>)) return new ListWriter(type, sample);
+        if (Walker.For(type, sample) is { } walker) return new CollectionWriter(type, walker);
         if (type.IsGenericType)
         {
             var def = type.GetGenericTypeDefinition();
-            if (def == typeof(List<>)) return new ListWriter(type, sample);
-            if (Walker.For(type, sample) is { } walker) return new CollectionWriter(type, walker);
             if (def.FullName is { } n && (n.StartsWith("System.ValueTuple`", StringComparison.Ordinal) || n.StartsWith("System.Tuple`", StringComparison.Ordinal)))
                 return new TupleWriter(type, sample);
         }
@@ -71,7 +71,7 @@ internal static class Writers
         if (type.Namespace is { } ns
             && (ns == "System" || ns.StartsWith("System.", StringComparison.Ordinal) || ns.StartsWith("Microsoft.FSharp.", StringComparison.Ordinal))
             && typeof(IEnumerable).IsAssignableFrom(type))
-            return new OpaqueWriter(type, null); // another platform collection (F# Map and Set included): its internals are no value of the program's
+            return new OpaqueWriter(type, null); // another platform collection: its internals are no value of the program's
         return new StructWriter(type, sample);
     }
 

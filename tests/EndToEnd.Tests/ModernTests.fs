@@ -63,7 +63,7 @@ let tests =
             Expect.equal choose.Returned (Some "<delegate*>") "a function pointer is described, not read"
         }
         test "F#: an active pattern's and a struct union's calls are shown with their values" {
-            // Through `print --calls`: seq and object expressions still carry the compiler's names, which `load` refuses.
+            // Through `print --calls`, which shows each call on one line with its arguments and result.
             let printed = Cli.codetracer [ "print"; snd (recorded "ModernFSharp"); "--calls" ]
             Expect.equal printed.ExitCode 0 printed.Stderr
             for call in

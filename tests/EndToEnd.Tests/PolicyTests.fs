@@ -68,7 +68,7 @@ let tests =
             let row name = rows |> Array.find (fun r -> r.[0] = name) |> List.ofArray
             Expect.equal (row "on_recorder_error") [ "on_recorder_error"; "disable"; "(env)" ] "from the environment"
             Expect.equal (row "max_elements") [ "max_elements"; "7"; "(cli)" ] "from the command line"
-            Expect.equal (row "max_depth") [ "max_depth"; "3"; "(default)" ] "default"
+            Expect.equal (row "max_depth") [ "max_depth"; "8"; "(default)" ] "default"
             Expect.equal (row "format") [ "format"; "binary"; "(default)" ] "binary by default"
             Expect.equal (row "max_trace_size") [ "max_trace_size"; "4G"; "(default)" ] "4G by default"
         }

@@ -22,7 +22,17 @@ let private secrets =
       "CT_SECRET_RECORD", "zq7-record-secret"
       "CT_SECRET_RETURN", "zq7-return-secret"
       "CT_SECRET_ASYNC", "zq7-async-secret"
-      "CT_SECRET_YIELD", "zq7-yield-secret" ]
+      "CT_SECRET_YIELD", "zq7-yield-secret"
+      "CT_SECRET_HASHTABLE", "zq7-hashtable-secret"
+      "CT_SECRET_SORTED", "zq7-sorted-dictionary-secret"
+      "CT_SECRET_SORTEDLIST", "zq7-sorted-list-secret"
+      "CT_SECRET_CONCURRENT", "zq7-concurrent-secret"
+      "CT_SECRET_IMMUTABLE", "zq7-immutable-secret"
+      "CT_SECRET_OBJECT", "zq7-object-value-secret"
+      "CT_SECRET_PAIR", "zq7-pair-secret"
+      "CT_SECRET_ENTRY", "zq7-entry-secret"
+      "CT_SECRET_TUPLE", "zq7-tuple-secret"
+      "CT_SECRET_DERIVED", "zq7-derived-map-secret" ]
 
 /// Whether `text` is in `bytes` as UTF-8 or as UTF-16 (the raw log's strings are UTF-16).
 let private holds (bytes: byte array) (text: string) =
@@ -147,6 +157,30 @@ let tests =
             Expect.contains (values "config") "[(password, <redacted>), (region, region-ordinary)]" "a dictionary entry under \"password\""
             Expect.stringContains (values "login" |> List.last) "ApiKey: <redacted>, Region: eu-ordinary" "the record's fields"
         }
+        test "a value under a secret key of any map or key/value pair shows <redacted>, one under an ordinary key its value" {
+            let t = load json.Value
+            let last name =
+                match t.Steps |> List.choose (fun s -> s.Values.TryFind name) with
+                | [] -> failtestf "no value of %s" name
+                | values -> List.last values
+            // A hashed map's order depends on the run's string hashes: each entry is looked for alone.
+            for local, secretKey, ordinary in
+                [ "table", "apiKey", "(zone, zone-ordinary)"
+                  "sorted", "clientSecret", "(color, color-ordinary)"
+                  "list", "db_password", "(mode, mode-ordinary)"
+                  "concurrent", "sessionId", "(theme, theme-ordinary)"
+                  "immutable", "privateKey", "(locale, locale-ordinary)"
+                  "boxed", "Credentials", "(size, 3)"
+                  "options", "masterKey", "(shape, shape-ordinary)" ] do
+                let shown = last local
+                Expect.stringContains shown (sprintf "(%s, <redacted>)" secretKey) (local + ": the entry under a secret key")
+                Expect.stringContains shown ordinary (local + ": the entry under an ordinary key")
+            Expect.stringContains (last "pair") "passwd" "a KeyValuePair's key stays"
+            Expect.stringContains (last "pair") "<redacted>" "a KeyValuePair under a secret key"
+            Expect.stringContains (last "entry") "<redacted>" "a DictionaryEntry under a secret key"
+            Expect.stringContains (last "tuple") "(cookie, <redacted>)" "a 2-tuple whose first item is a secret key"
+            Expect.stringContains (last "ordinaryPair") "font-ordinary" "a KeyValuePair under an ordinary key"
+        }
         test "ordinary names stay visible: span, tokens, Token, MinimumSpanningTree, Jaccard, ProcessNeighbors" {
             let t = load json.Value
             let only name = callsOf name t |> List.exactlyOne
@@ -164,6 +198,7 @@ let tests =
             let redactions kind = s.GetProperty("value_redactions").GetProperty(kind: string).GetInt64()
             Expect.isGreaterThanOrEqual (redactions "arg") 3L "set_Password's value, connectionString, ApiKey"
             Expect.isGreaterThanOrEqual (redactions "ret") 3L "GetPassword, GetPasswordAsync, PasswordStream"
-            Expect.isGreaterThanOrEqual (redactions "field") 4L "Password, ConnectionString, ApiKey fields and the \"password\" entry, as written"
+            // Password, ConnectionString, ApiKey, the "password" entry, and the ten values under the secret keys of Keyed.Plant.
+            Expect.isGreaterThanOrEqual (redactions "field") 14L "fields and values under secret keys, as written"
         }
     ]

@@ -50,14 +50,14 @@ let private fsharp =
         test "records by field name" {
             Expect.equal (describeArgs "person") [ "{Name: Ada, Age: 36}"; "{Name: Alan, Age: 41}"; "{Name: Grace, Age: 85}" ] "person"
         }
-        test "unions are Variants of their case, with the case's fields" {
-            Expect.equal (describeArgs "shape") [ "Rect(2, 3)"; "Circle(1.5)"; "Empty" ] "shape"
+        test "unions are Variants of their case, with the case's fields under the names the user gave them" {
+            Expect.equal (describeArgs "shape") [ "Rect({width: 2, height: 3})"; "Circle({radius: 1.5})"; "Empty" ] "shape"
             Expect.equal (describeArgs "light") [ "Amber"; "Red"; "Green" ] "light"
             Expect.isTrue (fsharpTrace.Value.Types |> List.contains (28, "FSharpValues.Program.Shape")) "the union's type, not its case class"
         }
         test "a union case's secret-looking field is redacted by builtin-default, never read" {
             let signIn = fsharpTrace.Value.Calls |> List.find (fun c -> c.Function.Contains "signIn")
-            Expect.equal (signIn.Args |> List.find (fun (n, _) -> n = "attempt") |> snd) "Login(ada, <redacted>)" "the password field"
+            Expect.equal (signIn.Args |> List.find (fun (n, _) -> n = "attempt") |> snd) "Login({user: ada, password: <redacted>})" "the password field"
             Expect.equal signIn.Returned (Some "3") "the method still saw the real value"
         }
         test "options are Variants Some and None" {
@@ -97,7 +97,9 @@ let tests =
             expectLocal "account" "{_balance: 12.5, memo: s3, Owner: Ada, Number: 7, Rate: 0.25}"
         }
         test "a struct" { expectLocal "point" "{X: 3, Y: 4}" }
-        test "nesting is cut at max_depth 3" { expectLocal "deep" "{Level: 1, Next: {Level: 2, Next: {Level: 3, Next: <depth limit>}}}" }
+        test "the default max_depth 8 shows a five-node chain whole" {
+            expectLocal "deep" "{Level: 1, Next: {Level: 2, Next: {Level: 3, Next: {Level: 4, Next: {Level: 5, Next: null}}}}}"
+        }
         test "--max-depth 1 and --max-elements 2 cut sooner" {
             let out = IO.Path.Combine(Repo.tempFolder (), "trace")
             let run = Cli.codetracer [ "record"; "--max-depth"; "1"; "--max-elements"; "2"; "-o"; out; Repo.program "Values" ]

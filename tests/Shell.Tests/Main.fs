@@ -15,6 +15,7 @@ let main argv =
               AssemblyRewriterTests.tests
               ValueSubjectsTests.tests
               ModernShapesTests.tests
+              ProgramNamesTests.tests
               ProbeTableAgreementTests.tests
               SecretRuleAgreementTests.tests
               RuntimeBundlingTests.tests

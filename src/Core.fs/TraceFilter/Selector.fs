@@ -56,6 +56,56 @@ type GlobToken =
     /// `**`: any run of characters.
     | GDoubleStar
 
+/// Building regexes on the non-backtracking engine, which takes milliseconds and a megabyte
+/// of allocation per pattern (its character classes and DFA tables): a filter of many
+/// distinct regexes would load in minutes. A pattern is checked exactly but cheaply where
+/// that is provable, and its regex is built when it is first matched.
+[<RequireQualifiedAccess>]
+module NonBacktracking =
+
+    /// The options the shell matches regexes with, and the runtime field patterns (`Runtime/FieldPolicies.cs`
+    /// mirrors them: the runtime depends on nothing).
+    let options = RegexOptions.NonBacktracking ||| RegexOptions.CultureInvariant
+
+    /// The engine's limit on its estimate of an anchored pattern's size: 5 × (1 + its
+    /// singletons) (`SymbolicRegexNode.EstimateNfaSize`; `SymbolicRegexThresholds`, 10,000).
+    let private singletonBudget = 10_000 / 5 - 1
+
+    /// The pattern anchored to match a whole name, as the shell and the runtime build it.
+    let anchored (body: string) : string = @"\A(?:" + body + @")\z"
+
+    /// Whether the engine certainly builds `anchored pattern`, where the default engine parsed `pattern`:
+    /// every construct it refuses (lookarounds, atomic groups, conditionals, balancing
+    /// groups, inline options) starts with `(?`, or is a backreference or `\G` (a backslash
+    /// before a digit, `k` or `G`); and without a counted repetition (`{`), a pattern has at
+    /// most one singleton per character, doubled by each `+` (a loop with a lower bound of 1
+    /// counts its body twice), so it stays under the size limit when that bound does. Any
+    /// other pattern is built to find out (`build`).
+    let isCertain (pattern: string) : bool =
+        let mutable ok = pattern.IndexOf("(?", StringComparison.Ordinal) < 0 && pattern.IndexOf '{' < 0
+        let mutable plus = 0
+        let mutable i = 0
+        while ok && i < pattern.Length do
+            match pattern.[i] with
+            | '\\' when i + 1 < pattern.Length ->
+                let next = pattern.[i + 1]
+                if Char.IsDigit next || next = 'k' || next = 'G' then ok <- false
+                if next = '+' then plus <- plus + 1
+                i <- i + 2
+            | '+' ->
+                plus <- plus + 1
+                i <- i + 1
+            | _ -> i <- i + 1
+        ok && plus < 20 && int64 pattern.Length <<< plus <= int64 singletonBudget
+
+    /// The regex, built now: the engine's error message if it refuses the pattern.
+    /// Regex has no TryCreate: its constructor's exceptions are turned into an error here.
+    let build (pattern: string) : Result<Regex, string> =
+        try
+            Ok(Regex(pattern, options))
+        with e ->
+            Error e.Message
+
 /// A selector's pattern compiled once, to be matched against many names.
 type Matcher =
     private
@@ -63,7 +113,8 @@ type Matcher =
     | Prefix of prefix: string * crossSlash: bool
     | Suffix of suffix: string * crossSlash: bool
     | GlobTokens of GlobToken array
-    | Pattern of Regex
+    /// A non-backtracking regex, built when first matched (see `NonBacktracking`).
+    | Pattern of Lazy<Regex>
     | WordsOf of WordPattern
 
 /// A value as value selectors see it.
@@ -142,7 +193,7 @@ module Matcher =
             name.EndsWith(s, StringComparison.Ordinal)
             && (cross || name.AsSpan(0, name.Length - s.Length).IndexOf('/') < 0)
         | GlobTokens tokens -> globMatch tokens name
-        | Pattern regex -> regex.IsMatch name
+        | Pattern regex -> regex.Value.IsMatch name
         | WordsOf words -> WordPattern.matches words false name
 
     /// True when the value matches: a `words` pattern judges its judged name and type,
@@ -195,18 +246,25 @@ module Matcher =
                 Suffix((literalText tokens.[1..]).Value, (f = GDoubleStar))
             | _ -> GlobTokens tokens
 
-    let private regexOptions = RegexOptions.NonBacktracking ||| RegexOptions.CultureInvariant
-
     /// A regular expression that must match the whole name, on the non-backtracking engine.
     let ofRegex (pattern: string) : Result<Matcher, SelectorError> =
         // Regex has no TryCreate: its constructor's exceptions are turned into an error here.
-        try
-            // Parsed alone first (cheaply, on the default engine), so that the anchoring
-            // group below cannot change its meaning.
-            Regex(pattern, RegexOptions.CultureInvariant) |> ignore
-            Ok(Pattern(Regex(@"\A(?:" + pattern + @")\z", regexOptions)))
-        with e ->
-            Error(BadRegex(pattern, e.Message))
+        // Parsed alone first (cheaply, on the default engine, whose parser is the engines'
+        // common one), so that the anchoring group below cannot change its meaning.
+        let parsed =
+            try
+                Regex(pattern, RegexOptions.CultureInvariant) |> ignore
+                Ok()
+            with e ->
+                Error(BadRegex(pattern, e.Message))
+        let anchored = NonBacktracking.anchored pattern
+        match parsed with
+        | Error e -> Error e
+        | Ok() when NonBacktracking.isCertain pattern -> Ok(Pattern(lazy (Regex(anchored, NonBacktracking.options))))
+        | Ok() ->
+            match NonBacktracking.build anchored with
+            | Ok regex -> Ok(Pattern(lazy regex))
+            | Error reason -> Error(BadRegex(pattern, reason))
 
     /// The exact name.
     let ofLiteral (name: string) : Matcher = Exact name
@@ -226,12 +284,8 @@ module Selector =
         | MatchType.Regex -> Matcher.ofRegex pattern
         | MatchType.Words -> Matcher.ofWords pattern
 
-    /// The pattern as an anchored .NET regular expression meaning the same, for the
-    /// runtime inside the program, which matches field names without the core (a
-    /// `words` pattern, which no regex of the non-backtracking engine can mean, is
-    /// passed as it is: the runtime mirrors `WordPattern`).
-    let regexText (matchType: MatchType) (pattern: string) : string =
-        let body =
+    /// The pattern as a .NET regular expression meaning the same, before anchoring.
+    let private regexBody (matchType: MatchType) (pattern: string) : string =
             match matchType with
             | MatchType.Regex -> pattern
             | MatchType.Words -> invalidArg (nameof matchType) "a words pattern has no regex"
@@ -244,26 +298,35 @@ module Selector =
                     | GOne -> @"[\s\S]"
                     | GChar c -> Regex.Escape(string c))
                 |> String.concat ""
-        @"\A(?:" + body + @")\z"
+
+    /// The pattern as an anchored .NET regular expression meaning the same, for the
+    /// runtime inside the program, which matches field names without the core (a
+    /// `words` pattern, which no regex of the non-backtracking engine can mean, is
+    /// passed as it is: the runtime mirrors `WordPattern`).
+    let regexText (matchType: MatchType) (pattern: string) : string =
+        NonBacktracking.anchored (regexBody matchType pattern)
 
     /// The options the runtime builds a field pattern's regex with (`Runtime/FieldPolicies.cs`
     /// mirrors them: the runtime depends on nothing).
-    let runtimeRegexOptions = RegexOptions.NonBacktracking ||| RegexOptions.CultureInvariant
+    let runtimeRegexOptions = NonBacktracking.options
 
-    /// A field pattern's regex built exactly as the runtime will build it, so that a pattern
-    /// the runtime cannot use is refused where the filter is loaded, not inside the program.
-    /// Other kinds are matched by the shell only, and `words` patterns are not regexes.
+    /// A field pattern's regex checked as the runtime will build it, so that a pattern the
+    /// runtime cannot use is refused where the filter is loaded, not inside the program:
+    /// built with the runtime's engine and options unless the engine certainly builds it
+    /// (`NonBacktracking.isCertain`). Other kinds are matched by the shell only, and `words`
+    /// patterns are not regexes.
     let checkForRuntime (selector: ValueSelector) : Result<unit, SelectorError> =
         // Words patterns reach the runtime as words, not as a regex (FieldPolicy.Words).
         if selector.Kind <> ValueKind.Field || selector.Match = MatchType.Words then
             Ok()
         else
-            // Regex has no TryCreate: its constructor's exceptions are turned into an error here.
-            try
-                Regex(regexText selector.Match selector.Pattern, runtimeRegexOptions) |> ignore
+            let body = regexBody selector.Match selector.Pattern
+            if NonBacktracking.isCertain body then
                 Ok()
-            with e ->
-                Error(TooLargeForRuntime(selector.Pattern, e.Message))
+            else
+                NonBacktracking.build (NonBacktracking.anchored body)
+                |> Result.map ignore
+                |> Result.mapError (fun reason -> TooLargeForRuntime(selector.Pattern, reason))
 
     /// The matcher of a selector's pattern (a bad regex is an error).
     let compile (selector: Selector<'Kind>) : Result<Matcher, SelectorError> =

@@ -33,18 +33,25 @@ internal static class DisplayNames
     /// Compiler-generated bodies carry their user's names: an async or iterator <c>MoveNext</c>
     /// its kickoff method's, a lambda <c>Shop.Cart.Total.&lt;lambda 1&gt;</c> (numbered in source
     /// order within its method), a local function <c>Shop.Cart.Total.Round(int)</c> (closure
-    /// parameters left out).
+    /// parameters left out). F# closures, inner functions, object expressions and <c>seq</c>,
+    /// <c>task</c>, <c>async</c> expressions likewise (<see cref="GeneratedCode"/>), a module's
+    /// static initializer <c>MiniLisp.Eval.&lt;module init&gt;()</c>.
     public static string OfMethod(MethodDefinition method)
     {
         if (GeneratedCode.KickoffOf(method) is { } kickoff) return OfMethod(kickoff);
+        if (GeneratedCode.IsModuleInitializer(method))
+            return (GeneratedCode.ModuleOf(method.DeclaringType) is { } module ? OfType(module) : GeneratedCode.InitializedName(method.DeclaringType))
+                + "." + GeneratedCode.ModuleInit + "()";
         if (GeneratedCode.OriginOf(method) is { } origin)
         {
+            if (origin.ShownAs is { } user) return OfMethod(user);
             var owner = OfType(origin.UserType) + "." + origin.UserMethod;
-            if (origin.LocalFunction is null) return owner + ".<lambda " + GeneratedCode.LambdaNumber(method, origin) + ">";
-            var shown = method.Parameters.Where(p => !GeneratedCode.IsDisplayClass(p.ParameterType));
-            return owner + "." + origin.LocalFunction + "(" + string.Join(", ", shown.Select(OfParameter)) + ")";
+            if (origin.LocalFunction is null && origin.Member is null) return owner + ".<lambda " + GeneratedCode.LambdaNumber(method, origin) + ">";
+            var shown = origin.Parameters ? method.Parameters.Where(p => !GeneratedCode.IsDisplayClass(p.ParameterType)) : [];
+            var inner = origin.LocalFunction is { } local ? (origin.Member is { } m ? local + "." + m : local) : origin.Member;
+            return owner + "." + inner + "(" + string.Join(", ", shown.Select(OfParameter)) + ")";
         }
-        var name = OfType(method.DeclaringType) + "." + method.Name;
+        var name = OfType(method.DeclaringType) + "." + GeneratedCode.SourceName(method.Name);
         if (method.HasGenericParameters)
             name = TypeNames.generic(name, ListModule.OfSeq(method.GenericParameters.Select(p => p.Name)));
         return name + "(" + string.Join(", ", method.Parameters.Select(OfParameter)) + ")";

@@ -18,7 +18,13 @@ internal static partial class GeneratedCode
     /// <param name="UserType">The first enclosing type the user wrote.</param>
     /// <param name="UserMethod">The metadata name of the user method that contains it (<c>Total</c>, <c>.ctor</c>).</param>
     /// <param name="LocalFunction">The local function's name; null for a lambda.</param>
-    internal sealed record Origin(TypeDefinition UserType, string UserMethod, string? LocalFunction);
+    /// <param name="Body">An F# body: its closure class or lifted function (what F# lambdas are numbered by); null for C#.</param>
+    /// <param name="ShownAs">The user method an F# <c>task</c>/<c>async</c> piece or <c>seq</c> is shown as, like a C# async method's body.</param>
+    /// <param name="Member">An F# object expression's member (<c>Check</c>), shown after its function.</param>
+    /// <param name="Parameters">Whether the method's parameters are the user's (not a <c>seq</c>'s <c>GenerateNext(ref next)</c>).</param>
+    internal sealed record Origin(
+        TypeDefinition UserType, string UserMethod, string? LocalFunction,
+        IMemberDefinition? Body = null, MethodDefinition? ShownAs = null, string? Member = null, bool Parameters = true);
 
     [GeneratedRegex(@"^<(?<outer>.+)>(?<kind>[bg])__(?<rest>.+)$")]
     private static partial Regex LambdaName();
@@ -44,11 +50,12 @@ internal static partial class GeneratedCode
 
     /// <summary>
     /// The user's method whose body a state machine's <c>MoveNext</c> runs (async method,
-    /// iterator, async iterator), or null when <paramref name="method"/> is not one. An
+    /// iterator, async iterator; an F# <c>seq</c>'s <c>GenerateNext</c>), or null when <paramref name="method"/> is not one. An
     /// iterator's <c>finally</c> blocks (<c>&lt;&gt;m__Finally1</c>) belong to it too.
     /// </summary>
     public static MethodDefinition? KickoffOf(MethodDefinition method)
     {
+        if (FSharpSequenceOwner(method) is { } owner) return owner;
         if (!IsGenerated(method.DeclaringType) || method.DeclaringType.DeclaringType is not { } outer) return null;
         if (method.Name.StartsWith("<>m__Finally", StringComparison.Ordinal))
             return method.DeclaringType.Methods.FirstOrDefault(m => m.Name == "MoveNext") is { } moveNext ? KickoffOf(moveNext) : null;
@@ -81,6 +88,7 @@ internal static partial class GeneratedCode
     /// </summary>
     public static int LambdaNumber(MethodDefinition lambda, Origin origin)
     {
+        if (origin.Body is { } body) return FSharpLambdaNumber(body, lambda.Module);
         var numbers = LambdaNumbers.GetValue(origin.UserType, Number);
         return numbers.TryGetValue(lambda, out var n) ? n : 0;
     }
@@ -96,7 +104,6 @@ internal static partial class GeneratedCode
             foreach (var nested in type.NestedTypes.Where(IsGenerated)) Collect(nested);
         }
         Collect(userType);
-        lambdas.AddRange(FSharpLambdas(userType));
 
         var numbers = new Dictionary<MethodDefinition, int>();
         foreach (var group in lambdas.GroupBy(l => l.Outer, StringComparer.Ordinal))

@@ -36,7 +36,7 @@ internal static class ValueSubjects
         var user = GeneratedCode.KickoffOf(method) ?? method;
         if ((user.IsGetter || user.IsSetter) && PropertyOf(user) is { } property) return Unqualified(property.Name);
         var origin = GeneratedCode.OriginOf(user);
-        return Unqualified(origin?.LocalFunction ?? origin?.UserMethod ?? user.Name);
+        return Unqualified(origin?.Member ?? origin?.LocalFunction ?? origin?.UserMethod ?? user.Name);
     }
 
     /// <summary>The shape Core's <c>TextTypes.isText</c> judges: arrays, generic instances and their arguments.</summary>

@@ -94,7 +94,7 @@ let tests =
         test "defaults are the spec's" {
             let rows = Policy.describe Policy.defaults |> List.map (fun (n, v, s) -> n, v, s)
             Expect.contains rows ("on_recorder_error", "abort", Default) "abort"
-            Expect.contains rows ("max_depth", "3", Default) "depth"
+            Expect.contains rows ("max_depth", "8", Default) "depth"
             Expect.contains rows ("max_elements", "100", Default) "elements"
             Expect.contains rows ("max_string", "1000", Default) "string"
             Expect.contains rows ("log_level", "warn", Default) "warn"

@@ -62,8 +62,10 @@ type Trace =
       Io: IoView list }
 
 /// A function name with a part only the compiler writes (recorder.md: such names never show).
+/// An F# closure's `Invoke` or a seq's `GenerateNext` would come with its class's `@`; a
+/// test host's own `DefaultEngineInvoker.Invoke` is a name its authors wrote.
 let isCompilerGenerated (name: string) =
-    [ "MoveNext"; "<>"; "b__"; "d__"; "g__"; "DisplayClass"; "@" ] |> List.exists (fun part -> name.Contains part)
+    [ "MoveNext"; "<>"; "b__"; "d__"; "g__"; "DisplayClass"; "@"; "StartupCode$"; "$W" ] |> List.exists (fun part -> name.Contains part)
 
 /// Every trace the end-to-end tests read: fails on a compiler-generated function name.
 let load (folder: string) : Trace =

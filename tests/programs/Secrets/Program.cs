@@ -1,5 +1,6 @@
 // Plants secrets where the substring rule leaked them (a setter's value, a
-// connectionString argument and field, a dictionary value under "password", an API key
+// connectionString argument and field, a dictionary value under "password" and values
+// under secret keys of every other map and key/value pair the recorder shows, an API key
 // in a record, a GetPassword return, async and iterator results) and ordinary names it
 // hid (span, tokens, Token, MinimumSpanningTree, Jaccard, ProcessNeighbors). The secret
 // values come from the environment, so that they are in no file of the program itself.
@@ -16,6 +17,39 @@ namespace Vault
     }
 
     public sealed record ApiCredentials(string ApiKey, string Region);
+
+    /// <summary>A program's own map: read as the Dictionary it is, never by its fields (its entries' array).</summary>
+    public sealed class Options : Dictionary<string, string>
+    {
+        public int Generation = 2;
+    }
+
+    /// <summary>Secrets under secret-looking keys of every other map the recorder walks, and in key/value pairs; ordinary keys beside them.</summary>
+    public static class Keyed
+    {
+        private static string Secret(string name) => Environment.GetEnvironmentVariable(name)!;
+
+        public static int Plant()
+        {
+            var table = new System.Collections.Hashtable { ["apiKey"] = Secret("CT_SECRET_HASHTABLE"), ["zone"] = "zone-ordinary" };
+            var sorted = new SortedDictionary<string, string> { ["clientSecret"] = Secret("CT_SECRET_SORTED"), ["color"] = "color-ordinary" };
+            var list = new SortedList<string, string> { ["db_password"] = Secret("CT_SECRET_SORTEDLIST"), ["mode"] = "mode-ordinary" };
+            var concurrent = new System.Collections.Concurrent.ConcurrentDictionary<string, string>();
+            concurrent["sessionId"] = Secret("CT_SECRET_CONCURRENT");
+            concurrent["theme"] = "theme-ordinary";
+            var immutable = System.Collections.Immutable.ImmutableDictionary<string, string>.Empty
+                .Add("privateKey", Secret("CT_SECRET_IMMUTABLE"))
+                .Add("locale", "locale-ordinary");
+            IReadOnlyDictionary<string, object> boxed = new Dictionary<string, object> { ["Credentials"] = Secret("CT_SECRET_OBJECT"), ["size"] = 3 };
+            var pair = new KeyValuePair<string, string>("passwd", Secret("CT_SECRET_PAIR"));
+            var entry = new System.Collections.DictionaryEntry("bearer", Secret("CT_SECRET_ENTRY"));
+            var tuple = ("cookie", Secret("CT_SECRET_TUPLE"));
+            var ordinaryPair = new KeyValuePair<string, string>("font", "font-ordinary");
+            var options = new Options { ["masterKey"] = Secret("CT_SECRET_DERIVED"), ["shape"] = "shape-ordinary" };
+            return table.Count + sorted.Count + list.Count + concurrent.Count + immutable.Count + boxed.Count
+                + pair.Value.Length + ((string)entry.Value!).Length + tuple.Item2.Length + ordinaryPair.Value.Length + options.Count;
+        }
+    }
 
     public static class Db
     {
@@ -96,6 +130,7 @@ namespace Secrets
                 ["password"] = Environment.GetEnvironmentVariable("CT_SECRET_DICT")!,
                 ["region"] = "region-ordinary",
             };
+            var keyed = Vault.Keyed.Plant();
             var login = new Vault.ApiCredentials(Environment.GetEnvironmentVariable("CT_SECRET_RECORD")!, "eu-ordinary");
             int length = Vault.Db.GetPassword().Length + (await Vault.Db.GetPasswordAsync()).Length;
             length += string.Concat(Vault.Db.PasswordStream()).Length; // no local of the program holds it
@@ -104,7 +139,7 @@ namespace Secrets
             double similarity = Graphs.Kruskal.Jaccard([1, 2, 3], [2, 3, 4]);
             int neighbors = Graphs.Kruskal.ProcessNeighbors(6);
             var tokens = Lexing.Lexer.Tokenize("lexeme-ordinary and more");
-            Console.WriteLine($"{opened} {config.Count} {login.Region} {length} {tree.Weight} {similarity} {neighbors} {tokens.Count} {settings.Name}");
+            Console.WriteLine($"{opened} {config.Count} {keyed} {login.Region} {length} {tree.Weight} {similarity} {neighbors} {tokens.Count} {settings.Name}");
 
             if (args.Length > 0) await Handshake(args[0]);
         }
