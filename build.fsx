@@ -73,7 +73,7 @@ Target.create "demo" (fun _ ->
     dotnet [ cliDll; "print"; "trace-out"; "--summary" ]
     printfn "Open %s in CodeTracer." (Path.Combine(root, "trace-out")))
 
-// `bench -- quick` measures the 1x length only.
+// `bench -- quick` measures the 1x length only, `bench -- read` only the reading of traces.
 Target.create "bench" (fun p ->
     // Release builds of what the bench runs: the CLI that records, and the workloads it records.
     for project in [ "src/Cli"; "tests/programs/Workloads" ] do

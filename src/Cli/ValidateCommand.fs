@@ -35,14 +35,14 @@ let run (args: ParseResults<ValidateArgs>) : int =
         code
     | Ok files ->
         try
-            let problems =
-                TraceValidation.validate
+            // One pass over the events file: the rules and the OK line's counts together.
+            let problems, c =
+                TraceValidation.check
                     (args.Contains ValidateArgs.Partial)
                     files.Events
                     (TraceDecoder.decodePaths files.PathsJson)
                     (TraceDecoder.decodeMetadata files.MetadataJson)
             if problems.IsEmpty then
-                let c = TraceSummary.counts files.Events
                 printfn "OK: %d events, %d steps, %d calls, %d functions" c.Events c.Steps c.Calls c.Functions
                 0
             else

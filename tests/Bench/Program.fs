@@ -1,5 +1,6 @@
 /// The recorder's benchmark: CPU-bound workloads run plain and recorded at growing lengths, then the trace-filter figures.
-/// Arguments: the repository root (default: the current folder), and `quick` for the 1x length only.
+/// Arguments: the repository root (default: the current folder), and `quick` for the 1x length only
+/// or `read` for the reading figures only.
 module CodeTracer.Bench.Program
 
 open System
@@ -34,14 +35,8 @@ let private measure (paths: Paths) (scratch: string) (workload: string) (size: i
                 else Ok None
             json |> Result.map (fun j -> { Workload = workload; Size = size; Plain = plain; Recorded = recorded; JsonPerStep = j })))
 
-[<EntryPoint>]
-let main argv =
-    let root = argv |> Array.tryFind (fun a -> a <> "quick") |> Option.defaultValue (Directory.GetCurrentDirectory())
-    let lengths = if Array.contains "quick" argv then [ 1 ] else [ 1; 4; 16 ]
-    let release (project: string) (dll: string) = Path.Combine(root, project, "bin", "Release", "net10.0", dll)
-    let paths = { Workloads = release "tests/programs/Workloads" "Workloads.dll"; Cli = release "src/Cli" "codetracer.dll" }
-    let scratch = Path.Combine(Path.GetTempPath(), "ct-bench")
-    let clock = Stopwatch.StartNew()
+/// The workloads' rows, their summary, the filter figures and the reading figures; 0 when every row was measured.
+let private everything (paths: Paths) (scratch: string) (lengths: int list) : int =
     legend lengths
     let rows =
         [ for workload in workloads do
@@ -55,5 +50,22 @@ let main argv =
     printfn ""
     FilterBench.run ()
     printfn ""
-    printfn "bench took %.0f s" clock.Elapsed.TotalSeconds
+    ReadBench.run paths scratch
+    printfn ""
     if rows.Length = workloads.Length * lengths.Length then 0 else 1
+
+[<EntryPoint>]
+let main argv =
+    let root = argv |> Array.tryFind (fun a -> a <> "quick" && a <> "read") |> Option.defaultValue (Directory.GetCurrentDirectory())
+    let lengths = if Array.contains "quick" argv then [ 1 ] else [ 1; 4; 16 ]
+    let release (project: string) (dll: string) = Path.Combine(root, project, "bin", "Release", "net10.0", dll)
+    let paths = { Workloads = release "tests/programs/Workloads" "Workloads.dll"; Cli = release "src/Cli" "codetracer.dll" }
+    let scratch = Path.Combine(Path.GetTempPath(), "ct-bench")
+    let clock = Stopwatch.StartNew()
+    let code =
+        if Array.contains "read" argv then
+            ReadBench.run paths scratch
+            0
+        else everything paths scratch lengths
+    printfn "bench took %.0f s" clock.Elapsed.TotalSeconds
+    code

@@ -189,7 +189,11 @@ module TraceDecoder =
         | Some k when k.ValueKind <> JsonValueKind.String -> Result.Error(sprintf "unknown value kind %s" (k.GetRawText()))
         | Some k ->
             let k = textOf k
-            let typeId () = intField (k + " value") v "type_id"
+            let typeId () =
+                // The message's name is built only for a problem: this runs for every value read.
+                match field v "type_id" |> Option.bind int32Of with
+                | Some t -> Ok t
+                | None -> intField (k + " value") v "type_id"
             let children name = arrayField k v name |> Result.bind (List.map value >> all)
             decoding {
                 match k with
@@ -384,16 +388,22 @@ module TraceDecoder =
     /// One element of the trace.json array, the `index`-th. Also the binary reader's, which
     /// turns each CBOR event into this JSON form so that one set of rules reads both.
     let internal event (index: int) (el: JsonElement) : Result<TraceEvent, TraceProblem> =
-        let at = sprintf "event #%d" index
-        if el.ValueKind = JsonValueKind.String && textOf el = "DropLastStep" then Ok DropLastStep
+        // Where a problem is, written only when there is one: this runs for every event read.
+        let at () = "event #" + string index
+        let oneKey () =
+            Result.Error(TraceProblem.create (at ()) ("an event is an object with exactly one key, got " + shown (Some el)))
+        if el.ValueKind = JsonValueKind.String && el.ValueEquals "DropLastStep" then Ok DropLastStep
+        elif el.ValueKind <> JsonValueKind.Object then oneKey ()
         else
-            let props =
-                if el.ValueKind = JsonValueKind.Object then el.EnumerateObject() |> List.ofSeq else []
-            match props with
-            | [ p ] ->
-                eventBody p.Name p.Value
-                |> Result.mapError (fun m -> TraceProblem.create (sprintf "%s (%s)" at p.Name) m)
-            | _ -> Result.Error(TraceProblem.create at (sprintf "an event is an object with exactly one key, got %s" (shown (Some el))))
+            let mutable props = el.EnumerateObject()
+            if not (props.MoveNext()) then oneKey ()
+            else
+                let p = props.Current
+                if props.MoveNext() then oneKey ()
+                else
+                    match eventBody p.Name p.Value with
+                    | Ok e -> Ok e
+                    | Result.Error m -> Result.Error(TraceProblem.create (at () + " (" + p.Name + ")") m)
 
     /// Text a JSON parser rejects before parsing: invalid UTF-8, or a byte order mark.
     let private encodingProblem (utf8: byte array) : string option =

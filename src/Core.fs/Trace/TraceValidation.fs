@@ -34,9 +34,11 @@ module TraceValidation =
 
     /// Whether `s` holds a UTF-16 surrogate without its partner (it cannot be written as UTF-8).
     let hasLoneSurrogate (s: string) : bool =
-        let mutable i = 0
+        // Every String value is checked: a vectorised search skips to the first surrogate
+        // (most text has none), and pairs are looked at from there.
+        let mutable i = s.AsSpan().IndexOfAnyInRange('\uD800', '\uDFFF')
         let mutable found = false
-        while not found && i < s.Length do
+        while not found && i >= 0 && i < s.Length do
             let c = s.[i]
             if Char.IsHighSurrogate c && i + 1 < s.Length && Char.IsLowSurrogate s.[i + 1] then i <- i + 2
             elif Char.IsSurrogate c then found <- true
@@ -83,12 +85,16 @@ module TraceValidation =
         | VariableName _ -> true
         | _ -> false
 
+    /// The figures of `codetracer validate`'s OK line, counted while the events are checked,
+    /// so that a trace of any size is read once (they equal TraceSummary.counts').
+    type EventTally = { Events: int; Steps: int; Calls: int; Functions: int }
+
     /// A registered type as far as values need it.
     type private TypeEntry = { Kind: int; LangType: string; Fields: (string * int) list option }
 
-    /// The problems of an event stream alone, and the paths it registered (in order).
-    /// With `partial`, calls left open at the end are allowed (a trace cut short).
-    let checkEvents (partial: bool) (events: TraceEvent seq) : TraceProblem list * string list =
+    /// The problems of an event stream alone, the paths it registered (in order), and its
+    /// tally. With `partial`, calls left open at the end are allowed (a trace cut short).
+    let checkEvents (partial: bool) (events: TraceEvent seq) : TraceProblem list * string list * EventTally =
         let problems = ResizeArray<TraceProblem>()
         let paths = ResizeArray<string>()
         let pathSet = Collections.Generic.HashSet<string>(StringComparer.Ordinal)
@@ -100,8 +106,13 @@ module TraceValidation =
         let mutable depth = 0
         let mutable lastStep: (int * int) option = None
         let mutable lastNonRegistration = ""
-        let mutable where = ""
-        let add (message: string) = problems.Add(TraceProblem.create where message)
+        // Where the problems are: the event's number and name, made text only for a problem
+        // (this runs for every event of the trace); index -1 for the trace as a whole.
+        let mutable whereIndex = -1
+        let mutable whereEvent = DropLastStep
+        let add (message: string) =
+            let at = if whereIndex < 0 then "trace" else sprintf "event #%d (%s)" whereIndex (eventName whereEvent)
+            problems.Add(TraceProblem.create at message)
 
         /// ct-validate's `ref`: an id within the table defined so far.
         let reference (what: string) (id: int) (count: int) : bool =
@@ -160,7 +171,8 @@ module TraceValidation =
 
         let mutable index = 0
         for e in events do
-            where <- sprintf "event #%d (%s)" index (eventName e)
+            whereIndex <- index
+            whereEvent <- e
             match e with
             | Path p ->
                 if p = "" then add "Path must be a non-empty string"
@@ -235,11 +247,11 @@ module TraceValidation =
             if not (isRegistration e) then lastNonRegistration <- eventName e
             index <- index + 1
 
-        where <- "trace"
+        whereIndex <- -1
         if calls = 0 then add "no Call at all: an empty recording"
         if depth > 0 && not partial then
             add (sprintf "%d call(s) never return (pass --partial for a trace cut short)" depth)
-        List.ofSeq problems, List.ofSeq paths
+        List.ofSeq problems, List.ofSeq paths, { Events = index; Steps = steps; Calls = calls; Functions = functions.Count }
 
     /// The problems of trace_paths.json: it must list exactly the registered paths, in order.
     let checkPaths (registered: string list) (paths: Result<string list, TraceProblem>) : TraceProblem list =
@@ -270,15 +282,25 @@ module TraceValidation =
               | None -> yield problem "recording_id must be a lowercase hyphenated UUID, got no string" ]
 
     /// Every problem of a trace folder: the events, then trace_paths.json, then
-    /// trace_metadata.json. Empty when the folder is valid.
+    /// trace_metadata.json (none when the folder is valid); and the events' tally. The
+    /// events are enumerated once.
+    let check
+        (partial: bool)
+        (events: TraceEvent seq)
+        (paths: Result<string list, TraceProblem>)
+        (metadata: Result<TraceMetadataFields, TraceProblem>)
+        : TraceProblem list * EventTally =
+        let eventProblems, registered, tally = checkEvents partial events
+        eventProblems @ checkPaths registered paths @ checkMetadata metadata, tally
+
+    /// Every problem of a trace folder, as `check` finds them. Empty when the folder is valid.
     let validate
         (partial: bool)
         (events: TraceEvent seq)
         (paths: Result<string list, TraceProblem>)
         (metadata: Result<TraceMetadataFields, TraceProblem>)
         : TraceProblem list =
-        let eventProblems, registered = checkEvents partial events
-        eventProblems @ checkPaths registered paths @ checkMetadata metadata
+        fst (check partial events paths metadata)
 
     /// Every problem of a trace folder given the bytes of its three files. When
     /// trace.json cannot be decoded, that one problem (the loader stops there too).

@@ -238,6 +238,8 @@ let private files (events: TraceEvent list) =
 let private problemsOf (partial: bool) (events: TraceEvent list) =
     TraceValidation.validate partial events (Ok(pathsOf events)) (Ok metadata)
 
+let private problemsOnly (problems: TraceProblem list, _: string list, _: TraceValidation.EventTally) = problems
+
 let private render (problems: TraceProblem list) = problems |> List.map TraceProblem.render |> String.concat "\n"
 
 // ---------------------------------------------------------------------------
@@ -439,7 +441,7 @@ let private exampleTests =
           test "decoder: lone surrogate escapes are kept for the validator to report" {
               let events = decodeOk """[{"Event":{"kind":0,"metadata":"","content":"a\ud800b\"\n\u00e9\ud83d\ude00"}}]"""
               Expect.equal events [ IoEvent(0, "", "a" + highSurrogate + "b\"\n\u00e9\U0001F600") ] "text"
-              let problems, _ = TraceValidation.checkEvents false events
+              let problems, _, _ = TraceValidation.checkEvents false events
               Expect.exists problems (fun p -> p.Message = "Event.content holds a lone surrogate" && p.Where = "event #0 (Event)") (render problems)
           }
           test "decoder: located errors for what the loader rejects" {
@@ -522,9 +524,9 @@ let private exampleTests =
           test "Python's float() spellings" {
               let floats = [ "2.5"; "-0"; "1e5"; "1E+308"; ".5"; "5."; " 7 "; "1_000.5"; "NaN"; "-Infinity"; "inf"; "+nan"; "١٢" ]
               for f in floats do
-                  Expect.isEmpty (fst (TraceValidation.checkEvents false [ TraceEvent.Type(30, "None", NoInfo); Call(-1, []); Return(Float(f, 0)) ]) |> List.filter (fun p -> p.Message.Contains "Float")) f
+                  Expect.isEmpty (problemsOnly (TraceValidation.checkEvents false [ TraceEvent.Type(30, "None", NoInfo); Call(-1, []); Return(Float(f, 0)) ]) |> List.filter (fun p -> p.Message.Contains "Float")) f
               for f in [ ""; "2,5"; "1__0"; "_1"; "1_"; "e5"; "."; "0x10"; "infinit" ] do
-                  Expect.exists (fst (TraceValidation.checkEvents false [ TraceEvent.Type(30, "None", NoInfo); Return(Float(f, 0)) ])) (fun p -> p.Message.Contains "does not parse") f
+                  Expect.exists (problemsOnly (TraceValidation.checkEvents false [ TraceEvent.Type(30, "None", NoInfo); Return(Float(f, 0)) ])) (fun p -> p.Message.Contains "does not parse") f
           }
           test "summary: counts, calls per function, the call tree and value texts" {
               let events = decodeOk specExample
@@ -593,6 +595,12 @@ let private propertyTests =
           testPropertyWithConfig config "well-formed traces round trip"
           <| Prop.forAll (Arb.fromGen wellFormed) (fun t ->
               Expect.equal (TraceDecoder.decodeEventsText (Json.encodeTrace t.Events)) (Ok(List.map sanitizeEvent t.Events)) "round trip")
+
+          testPropertyWithConfig config "validation's tally is the summary's counts, on whole and cut-short traces"
+          <| Prop.forAll (Arb.fromGen (Gen.oneof [ wellFormed; cutShort ])) (fun t ->
+              let _, tally = TraceValidation.check true t.Events (Ok(pathsOf t.Events)) (Ok metadata)
+              let c = TraceSummary.counts t.Events
+              Expect.equal (tally.Events, tally.Steps, tally.Calls, tally.Functions) (c.Events, c.Steps, c.Calls, c.Functions) "tally")
 
           testList
               "each broken rule is named"
