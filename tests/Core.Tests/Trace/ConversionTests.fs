@@ -767,4 +767,76 @@ let private propertyTests =
               let code, output = validate events
               Expect.equal code 0 output) ]
 
-let tests = testList "Trace.Conversion" [ exampleTests; exceptionTests; resumedTests; generatorTests; threadTests; propertyTests ]
+// ---------------------------------------------------------------------------
+// Endings: Environment.Exit inside calls, a last test that failed.
+
+let private returnsOf (events: TraceEvent list) =
+    events |> List.choose (function Return v -> Some(plain v) | _ -> None)
+
+let private endingTests =
+    let manifest = exceptionManifest
+    testList
+        "endings"
+        [ test "Environment.Exit inside calls: every open call of every thread returns <exit n>, <toplevel> returns n" {
+              // Thread 1: Catch -> Middle, then exits; thread 2 is in Catch, waiting.
+              let chunks =
+                  [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]
+                    2L, [ [ REnter 0 ] @ exStep 1 7 ]
+                    1L, [ [ REnter 1 ] @ exStep 5 2 @ [ RExit ] ] ]
+              let events, ending = convertThreads manifest chunks 3
+              Expect.isTrue ending.Balanced "balanced"
+              Expect.isTrue ending.CleanExit "the exit handlers ran"
+              Expect.isEmpty (loaderProblems (Some 3) events) "loader rules, <toplevel> returns 3"
+              let problems, views = threadView events
+              Expect.isEmpty problems (String.concat "; " problems)
+              Expect.equal (returnsOf events) [ "Raw <exit 3>"; "Raw <exit 3>"; "Raw <exit 3>"; "3" ] "Middle, Catch (thread 1), Catch (thread 2), <toplevel>"
+              Expect.equal (views.[2L] |> List.filter (fun s -> s.StartsWith "Return")) [ "Return Raw <exit 3>" ] "thread 2's waiting call too"
+              let code, output = validate events
+              Expect.equal code 0 output
+          }
+          test "Environment.Exit inside calls left for another thread: they are re-entered and return <exit n>" {
+              let chunks =
+                  [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]
+                    2L, [ [ REnter 0 ] @ exStep 1 7 ]
+                    1L, [ exStep 2 2 ]
+                    2L, [ exStep 2 8 ]
+                    1L, [ [ RExit ] ] ]
+              let events, ending = convertThreadsWith 0 manifest chunks 3
+              Expect.isTrue ending.Balanced "balanced"
+              Expect.isEmpty (loaderProblems (Some 3) events) "loader rules"
+              let problems, views = threadView events
+              Expect.isEmpty problems (String.concat "; " problems)
+              for tid in [ 1L; 2L ] do
+                  Expect.equal (views.[tid] |> List.filter (fun s -> s.StartsWith "Return")) [ "Return Raw <exit 3>" ] (sprintf "thread %d's call" tid)
+          }
+          test "the exit handlers after every call returned, or after a fault: nothing is closed" {
+              let returned, ending = convert manifest [ [ REnter 0 ] @ exStep 1 1 @ [ RReturn; RExit ] ] 0
+              Expect.isTrue ending.Balanced "balanced"
+              Expect.equal (returnsOf returned) [ "null"; "0" ] "Catch returns, then <toplevel> 0"
+              let faulted, ending = convert manifest [ [ REnter 0 ] @ exStep 1 1 @ [ RFault boom; RExit ] ] 134
+              Expect.isFalse ending.Balanced "the calls the program died in stay open"
+              Expect.equal (returnsOf faulted) [] "no return"
+          }
+          test "a run whose last call failed ends on a step of <toplevel>, not on the Error event" {
+              let failed, _ = convert manifest [ [ REnter 2 ] @ exStep 7 1 @ exStep 8 2 @ [ RUnwind(1, boom) ] ] 1
+              let tail = failed |> List.skip (failed |> List.findIndexBack (function IoEvent _ -> true | _ -> false))
+              Expect.equal (tail |> List.choose (function Step(p, l) -> Some(p, l) | _ -> None)) [ 0, 1 ] "<toplevel>'s step after the Error event"
+              Expect.isEmpty (loaderProblems (Some 1) failed) "loader rules"
+              let passed, _ = convert manifest [ [ REnter 2 ] @ exStep 7 1 @ [ RReturn ] ] 0
+              Expect.isFalse (passed |> List.skip 1 |> List.exists (fun e -> e = Step(0, 1))) "no step added when the last call returned"
+          }
+          test "print --calls: each thread's calls under its heading, a re-entered call once with its real return" {
+              let chunks =
+                  [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]
+                    2L, [ [ REnter 1 ] @ exStep 5 2 ]
+                    1L, [ exStep 2 3 @ [ RReturn ] ]
+                    2L, [ exStep 6 4 @ [ RReturn; RValue(RInt 5L) ] ] ]
+              let events, ending = convertThreadsWith 0 manifest chunks 0
+              Expect.isGreaterThan ending.Reentries 0L "a call re-entered"
+              let lines = TraceSummary.renderCalls (TraceSummary.callTree 10 20 events)
+              Expect.equal lines [ "<toplevel> → 0"; "  thread 1"; "    Demo.Ex.Catch() → null"; "  thread 2"; "    Demo.Ex.Middle() → 5" ] "per thread"
+              let alone, _ = convert manifest [ [ REnter 0 ] @ exStep 1 1 @ [ RReturn ] ] 0
+              Expect.equal (TraceSummary.renderCalls (TraceSummary.callTree 10 20 alone)) [ "<toplevel> → 0"; "  Demo.Ex.Catch() → null" ] "one thread: no heading"
+          } ]
+
+let tests = testList "Trace.Conversion" [ exampleTests; exceptionTests; resumedTests; generatorTests; threadTests; endingTests; propertyTests ]
