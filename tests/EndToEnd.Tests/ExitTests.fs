@@ -30,7 +30,7 @@ let tests =
     testList "Exits" [
         test "Environment.Exit(3) inside nested calls: each open call returns <exit 3>, <toplevel> 3, outcome complete" {
             let run, folder = exited "nested"
-            Expect.stringContains run.Stderr "returned 3" "the program's exit code"
+            Expect.stringContains run.Stderr "the program exited with 3" "the program's exit code"
             let m = metadata folder
             Expect.equal (m.GetProperty("outcome").GetString()) "complete" "nothing was lost"
             Expect.equal (m.GetProperty("exit_code").GetInt32()) 3 "exit code"
@@ -47,7 +47,7 @@ let tests =
             Expect.equal ((metadata folder).GetProperty("outcome").GetString()) "complete" "nothing was lost"
             let lines = callLines folder
             Expect.equal lines.Head "<toplevel> → 3" "<toplevel> returns the exit code"
-            for name in [ "Exits.Program.Main(string[])"; "Exits.Program.Wait(System.Threading.Thread)"; "Exits.Program.Outer(int)"; "Exits.Program.Inner(int)" ] do
+            for name in [ "Exits.Program.Main(string[])"; "Exits.Program.Wait(Thread)"; "Exits.Program.Main.<lambda 1>"; "Exits.Program.Outer(int)"; "Exits.Program.Inner(int)" ] do
                 let line = lines |> List.filter (fun l -> l.Contains name)
                 Expect.equal line.Length 1 (sprintf "%s once in %A" name lines)
                 Expect.stringEnds line.Head "→ <exit 3>" (sprintf "%s returns <exit 3>" name)

@@ -211,7 +211,7 @@ let tests =
             let view = threadsOf t
             Expect.isEmpty view.Problems (String.concat "; " view.Problems)
             let perFunction = callsPerFunction folder
-            Expect.equal (perFunction.TryFind "Workers.Program.Tick(int, int)") (Some(4 * 3000 + 8 * 50)) "Tick: 3000 per worker, 50 per burst"
+            Expect.equal (perFunction.TryFind "Workers.Program.Tick(int, int)") (Some(4 * 1500 + 8 * 50)) "Tick: 1500 per worker, 50 per burst"
             Expect.equal (perFunction.TryFind "Workers.Program.Work(int)") (Some 4) "Work once per worker"
             Expect.equal (perFunction.TryFind "Workers.Program.Burst(int)") (Some 8) "Burst once per index"
             Expect.equal (countedCalls run folder) (perFunction |> Map.toList |> List.sumBy snd) "the summary's calls are those per function"
@@ -222,7 +222,7 @@ let tests =
             let headings = lines |> List.filter (fun l -> l.StartsWith "  thread ")
             Expect.isGreaterThanOrEqual headings.Length 5 "a heading per thread that made calls: main and the four workers"
             for l in works do
-                Expect.stringStarts l "    Workers" "a worker's Work is an outermost call of its thread, right under its heading"
+                Expect.stringStarts l "      Workers" "a worker's Work is under its thread's outermost call (the thread's lambda), under its heading"
         }
 
         test "an NUnit run with parallel tests: each test once, as an outermost call, however the workers' chunks interleave" {
@@ -238,7 +238,6 @@ let tests =
             let view = threadsOf (load folder)
             Expect.isEmpty view.Problems (String.concat "; " view.Problems)
             Expect.isGreaterThanOrEqual (view.Calls |> List.filter (fun c -> c.Function.StartsWith "NunitParallel.ParallelTests.") |> List.map (fun c -> c.Thread) |> List.distinct |> List.length) 2 "the tests ran on several workers"
-        }
         }
 
         test "ThreadStart marks every thread that ran instrumented code; each thread's calls are its own, in order" {

@@ -107,7 +107,7 @@ module Conversion =
           Detached = None
           Faults = []
           CleanExit = false
-          ExitedInCalls = false
+          First = null
           Read = Array.zeroCreate widest
           StepEvents = ResizeArray()
           TypeEvents = ResizeArray() }
@@ -333,10 +333,7 @@ module Conversion =
     let private feedRecord (state: ConversionState) (t: ThreadState) (tid: int64) (record: RawRecord) (out: ResizeArray<TraceEvent>) : unit =
         match record, t.Expect with
         | _ when state.Detached.IsSome -> ()
-        | RExit, _ ->
-            state.CleanExit <- true
-            // Exit handlers run on the thread that called `Environment.Exit`, inside its calls.
-            if not t.Stack.IsEmpty then state.ExitedInCalls <- true
+        | RExit, _ -> state.CleanExit <- true
         | RDetach reason, _ ->
             flushPending t out
             state.Detached <- Some reason
@@ -461,6 +458,7 @@ module Conversion =
                     | _ ->
                         let t = ThreadState()
                         state.Threads.[threadId] <- t
+                        if isNull state.First then state.First <- t
                         t
                 state.Current <- Some threadId
                 state.Active <- active
@@ -480,8 +478,9 @@ module Conversion =
     /// when an Error event is on the last step: a test run whose last test failed did not
     /// end in error). `captureStopped`: the runtime stopped capturing at max_trace_size, so
     /// the calls still open (and `<toplevel>`) return `Raw "<truncated>"` and the trace
-    /// stays balanced, as after a detach. After `Environment.Exit(n)` inside calls, the
-    /// calls still open return `Raw "<exit n>"` and `<toplevel>` returns n.
+    /// stays balanced, as after a detach. After `Environment.Exit(n)` (the exit handlers ran
+    /// while the first thread was in its calls), the calls still open return
+    /// `Raw "<exit n>"` and `<toplevel>` returns n.
     let finishCapture (captureStopped: bool) (state: ConversionState) (exitCode: int) : ConversionEnd =
         let threads = state.Threads |> Seq.sortBy (fun kv -> kv.Key) |> Seq.toList
         let out = ResizeArray()
@@ -517,7 +516,9 @@ module Conversion =
             match state.Detached with
             | Some _ -> closeWith "<disabled>"
             | None when captureStopped -> closeWith "<truncated>"
-            | None when state.ExitedInCalls && state.Faults.IsEmpty ->
+            // The exit handlers ran (on a thread of their own) while the thread that ran `Main`
+            // was still in its calls: `Environment.Exit` (a normal end returns from `Main` first).
+            | None when state.CleanExit && state.Faults.IsEmpty && not (isNull state.First) && not state.First.Stack.IsEmpty ->
                 ThreadLayout.close state.Layout (rawValue (sprintf "<exit %d>" exitCode)) out
                 out.Add(Return(exitValue ()))
                 true

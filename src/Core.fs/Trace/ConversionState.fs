@@ -102,9 +102,8 @@ type ConversionState =
       mutable Faults: string list
       /// The program's exit handlers ran (it was not killed or failed fast).
       mutable CleanExit: bool
-      /// They ran on a thread inside recorded calls (`Environment.Exit`): the calls then
-      /// open never return.
-      mutable ExitedInCalls: bool
+      /// The thread of the first chunk: the one that ran `Main` (null before any chunk).
+      mutable First: ThreadState
       /// Scratch of one record: the values a step or call reads by slot, the step's Value
       /// events, and the Type events registered meanwhile (they come before the step's).
       Read: ValueRecord array
