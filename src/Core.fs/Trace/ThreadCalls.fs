@@ -18,13 +18,16 @@ type ThreadEvent =
 /// returns from those the layout for a one-stack loader adds (docs/design.md, "Threads"):
 /// a `<thread switch>` Return suspends a call of the thread named by the last marker; the
 /// Calls right after that thread's next marker, while all its calls are suspended, re-enter
-/// them. Events before the first marker (`<toplevel>`) belong to `NoThread`.
+/// them. A Return leaves the call on top of the loader's one stack. Events before the
+/// first marker (`<toplevel>`) belong to `NoThread`.
 [<Sealed>]
 type ThreadCalls() =
     /// Each thread's calls not returned yet, and how many of them are on the loader's stack.
     let own = Dictionary<int64, int>()
     let placed = Dictionary<int64, int>()
     let count (d: Dictionary<int64, int>) (t: int64) = match d.TryGetValue t with | true, n -> n | _ -> 0
+    /// The thread of each call on the loader's one stack, the top first: a Return leaves the top.
+    let mutable loader: int64 list = []
     let mutable current = ThreadCalls.NoThread
     let mutable owner = ThreadCalls.NoThread
     let mutable reentries = 0
@@ -48,6 +51,7 @@ type ThreadCalls() =
             NotACall
         | Call _ ->
             owner <- current
+            loader <- current :: loader
             placed.[current] <- count placed current + 1
             if reentries > 0 then
                 reentries <- reentries - 1
@@ -56,8 +60,12 @@ type ThreadCalls() =
                 own.[current] <- count own current + 1
                 RealCall
         | Return v ->
-            // A Return on a thread with none of its calls on the stack is `<toplevel>`'s.
-            owner <- (if count placed current > 0 then current else ThreadCalls.NoThread)
+            // The loader's top call returns (`<toplevel>`'s at the end, under the last marker).
+            match loader with
+            | top :: rest ->
+                owner <- top
+                loader <- rest
+            | [] -> owner <- ThreadCalls.NoThread
             placed.[owner] <- max 0 (count placed owner - 1)
             match v with
             | Raw(text, _) when text = Conversion.SwitchTypeName && owner <> ThreadCalls.NoThread -> SwitchReturn

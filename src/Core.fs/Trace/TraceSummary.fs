@@ -223,16 +223,24 @@ module TraceSummary =
           HiddenCalls = b.Hidden
           Thread = b.Heading }
 
-    /// With one thread's calls only, its heading says nothing: its calls take its place.
-    let rec private splice (b: Building) : unit =
+    /// The calls a shown node stands for: itself (not a heading) and all below it.
+    let rec private size (b: Building) : int =
+        (if b.Heading.IsSome then 0 else 1) + b.Hidden + Seq.sumBy size b.Kids
+
+    /// With one thread's calls only, its heading says nothing: its calls take its place
+    /// (those beyond `maxWidth` children counted as hidden).
+    let rec private splice (maxWidth: int) (b: Building) : unit =
         for i in b.Kids.Count - 1 .. -1 .. 0 do
             let kid = b.Kids.[i]
             if kid.Heading.IsSome then
                 b.Kids.RemoveAt i
                 b.Kids.InsertRange(i, kid.Kids)
                 b.Hidden <- b.Hidden + kid.Hidden
+        while b.Kids.Count > maxWidth do
+            b.Hidden <- b.Hidden + size b.Kids.[b.Kids.Count - 1]
+            b.Kids.RemoveAt(b.Kids.Count - 1)
         for kid in b.Kids do
-            splice kid
+            splice maxWidth kid
 
     /// The call tree, each thread's calls apart (`ThreadCalls`: a call re-entered after a
     /// thread switch is the same call, a `<thread switch>` return does not end it): under
@@ -311,7 +319,7 @@ module TraceSummary =
                     | Some node, _ -> node.Result <- Some(show v)
                     | None, _ -> ()
             | _ -> ()
-        if headings.Count = 1 then splice root
+        if headings.Count = 1 then splice maxWidth root
         { Roots = root.Kids |> Seq.map freeze |> List.ofSeq; HiddenCalls = root.Hidden }
 
     let private moreCalls (n: int) = if n = 1 then "… 1 more call" else sprintf "… %d more calls" n
