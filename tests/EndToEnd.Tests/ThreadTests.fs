@@ -211,7 +211,7 @@ let tests =
             let view = threadsOf t
             Expect.isEmpty view.Problems (String.concat "; " view.Problems)
             let perFunction = callsPerFunction folder
-            Expect.equal (perFunction.TryFind "Workers.Program.Tick(int, int)") (Some(4 * 1500 + 8 * 50)) "Tick: 1500 per worker, 50 per burst"
+            Expect.equal (perFunction.TryFind "Workers.Program.Tick(int, int)") (Some(4 * 800 + 8 * 50)) "Tick: 800 per worker, 50 per burst"
             Expect.equal (perFunction.TryFind "Workers.Program.Work(int)") (Some 4) "Work once per worker"
             Expect.equal (perFunction.TryFind "Workers.Program.Burst(int)") (Some 8) "Burst once per index"
             Expect.equal (countedCalls run folder) (perFunction |> Map.toList |> List.sumBy snd) "the summary's calls are those per function"
@@ -232,7 +232,7 @@ let tests =
             let tests = perFunction |> Map.filter (fun f _ -> f.StartsWith "NunitParallel.ParallelTests.")
             Expect.equal tests.Count 24 "24 tests"
             Expect.isTrue (tests |> Map.forall (fun _ n -> n = 1)) (sprintf "each test called once: %A" tests)
-            Expect.equal (perFunction.TryFind "NunitParallel.Counter.Tick(int, int)") (Some(24 * 400)) "Tick: 400 per test"
+            Expect.equal (perFunction.TryFind "NunitParallel.Counter.Tick(int, int)") (Some(24 * 150)) "Tick: 150 per test"
             Expect.equal (perFunction.TryFind "NunitParallel.Counter.Run(int)") (Some 24) "Run once per test"
             Expect.equal (countedCalls run folder) (perFunction |> Map.toList |> List.sumBy snd) "the summary, the metadata and the CLI agree"
             let view = threadsOf (load folder)

@@ -9,7 +9,7 @@ namespace NunitParallel;
 public static class Counter
 {
     // Each test calls Tick this many times: long enough for the workers' chunks to interleave.
-    public const int Ticks = 400;
+    public const int Ticks = 150;
 
     public static int Run(int step)
     {

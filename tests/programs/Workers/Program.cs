@@ -8,7 +8,7 @@ public static class Program
 {
     // Each worker calls Tick this many times: enough for several 64 KiB segments per thread,
     // so the threads' chunks interleave while each has calls open.
-    private const int Ticks = 1500;
+    private const int Ticks = 800;
     private const int WorkerCount = 4;
     private const int Bursts = 8;
     private const int BurstTicks = 50;
