@@ -143,3 +143,17 @@ internal sealed class FormattedWriter(Type type, Func<object, string> format) : 
 {
     internal override void Write(ThreadBuffer b, object value, int depth) => RawText(b, format(value));
 }
+
+/// <summary>
+/// A StringBuilder, shown as the String it holds (its chunk fields mean nothing to a reader),
+/// cut at max_string like a string. Copied out of its chunks by the platform's own
+/// <c>CopyTo</c>: no string is built, no program code runs (the type is sealed).
+/// </summary>
+internal sealed class BuilderTextWriter() : ValueWriter(typeof(System.Text.StringBuilder))
+{
+    internal override void Write(ThreadBuffer b, object value, int depth)
+    {
+        b.Tag(Tags.String);
+        b.Text((System.Text.StringBuilder)value);
+    }
+}

@@ -358,6 +358,22 @@ internal sealed unsafe class ThreadBuffer
         CopyChars(value.AsSpan(0, kept));
     }
 
+    /// <summary>A StringBuilder's text, in the layout of <see cref="Text"/>, copied straight from its chunks.</summary>
+    internal void Text(System.Text.StringBuilder value)
+    {
+        var full = value.Length;
+        var kept = Math.Min(full, Limits.MaxString);
+        Lengths(full, kept);
+        for (var copied = 0; copied < kept;)
+        {
+            if (_pos + 1 >= _limit) Spill(2);
+            var n = Math.Min(kept - copied, (_limit - _pos) / 2);
+            value.CopyTo(copied, new Span<char>(_data + _pos, n), n);
+            Commit(_pos + 2 * n);
+            copied += n;
+        }
+    }
+
     /// <summary>A text never cut (console output, messages), in the same layout as <see cref="Text"/>.</summary>
     internal void FullText(string value)
     {

@@ -54,6 +54,7 @@ internal static class Writers
         if (type.IsPrimitive || type == typeof(decimal) || type == typeof(Half)) return new PrimitiveWriter(type);
         if (type == typeof(BigInteger) || type == typeof(Int128) || type == typeof(UInt128)) return new BigWriter(type);
         if (Formats.For(type) is { } format) return new FormattedWriter(type, format);
+        if (type == typeof(System.Text.StringBuilder)) return new BuilderTextWriter();
         if (type.IsArray) return new ArrayWriter(type);
         if (IsOpaque(type)) return new OpaqueWriter(type, null);
         if (FSharpFunc(type) is { } function) return new OpaqueWriter(type, function); // not its closure class `f@12`

@@ -54,5 +54,9 @@ let tests =
             Expect.equal (at 43 "flags") (Some "[true, true]") "a bool array filled through a span"
             Expect.equal (at 44 "numbers") (Some "[7, 8, 42]") "another int array of the same length"
             Expect.equal (at 46 "ints") (Some "[5, 2]") "a list's element written through CollectionsMarshal.AsSpan"
+            Expect.equal (at 47 "text") (Some "ab") "a StringBuilder, shown as its text"
+            Expect.equal (at 48 "text") (Some "abc") "a StringBuilder appended to"
+            let long = (at 49 "text").Value
+            Expect.isTrue (long.StartsWith(String.replicate 1000 "x") && long.EndsWith "…<203 more chars>") long
         }
     ]

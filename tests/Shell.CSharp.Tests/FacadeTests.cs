@@ -111,6 +111,37 @@ internal static class FacadeTests
         }
     }
 
+    private static async Task BuildsTheProjectAsAsked()
+    {
+        var temp = TempFolder();
+        try
+        {
+            var project = Path.Combine(Root(), "tests", "programs", "Recursion", "Recursion.csproj");
+            var options = new RecordingOptions
+            {
+                OutDir = Path.Combine(temp, "trace"),
+                Configuration = "Release",
+                Properties = [new("OutDir", Path.Combine(temp, "built") + Path.DirectorySeparatorChar)],
+            };
+            var outcome = await CodeTracerRecorder.RecordAsync(project, options);
+            Equal(outcome.ErrorCode, null, "no error");
+            Equal(outcome.Outcome, "complete", "the outcome");
+            True(File.Exists(Path.Combine(temp, "built", "Recursion.dll")), "the property's output folder holds the build");
+            var metadata = File.ReadAllText(Path.Combine(temp, "trace", "trace_metadata.json"));
+            True(metadata.Contains(Path.Combine(temp, "built", "Recursion.dll")), "the recorded program is the one the options built");
+        }
+        finally { Directory.Delete(temp, true); }
+    }
+
+    private static async Task BadPropertyNameIsAUsageError()
+    {
+        var project = Path.Combine(Root(), "tests", "programs", "Recursion", "Recursion.csproj");
+        var outcome = await CodeTracerRecorder.RecordAsync(project, new RecordingOptions { Properties = [new("1=x", "y")] });
+        Equal(outcome.ErrorCode, "ERR_INVALID_BUILD_OPTIONS", "the code");
+        Equal(outcome.ExitCode, 2, "a usage error");
+        True(outcome.ErrorMessage!.Contains("Recursion.csproj"), outcome.ErrorMessage);
+    }
+
     private static async Task NegativeLimitIsAnErrorValue()
     {
         var outcome = await CodeTracerRecorder.RecordAsync(Recursion(), new RecordingOptions { MaxString = -1 });
@@ -139,6 +170,8 @@ internal static class FacadeTests
         ("Facade.records Recursion and reads its trace back", RecordsRecursion),
         ("Facade.a missing target is an error value with its code", MissingTargetIsAnErrorValue),
         ("Facade.records a test run with a runner filter", RecordsATestRun),
+        ("Facade.builds a project with the configuration and properties given", BuildsTheProjectAsAsked),
+        ("Facade.a property name MSBuild refuses is a usage error", BadPropertyNameIsAUsageError),
         ("Facade.a negative limit is an error value", NegativeLimitIsAnErrorValue),
         ("Facade.a missing trace folder throws CodeTracerException", MissingTraceThrowsWithItsCode),
     ];

@@ -1,5 +1,6 @@
 using CodeTracer.Core.Diagnostics;
 using CodeTracer.Core.Policy;
+using CodeTracer.Core.Recording;
 using CodeTracer.Core.Trace;
 using CodeTracer.Shell.Diagnostics;
 using CodeTracer.Shell.Session;
@@ -42,7 +43,8 @@ public static class CodeTracerRecorder
 {
     /// <summary>
     /// Records one run of <paramref name="target"/> (an app.dll, or a .csproj/.fsproj that is
-    /// built in Debug first). The program inherits this process's console. Every recorder
+    /// built first, in Debug unless <see cref="RecordingOptions.Configuration"/> says otherwise).
+    /// The program inherits this process's console. Every recorder
     /// failure, before or after the program ran (a missing target, a bad filter, a build
     /// failure, a failed conversion), comes back as an outcome with an
     /// <see cref="RecordingOutcome.ErrorCode"/> instead of an exception.
@@ -67,6 +69,7 @@ public static class CodeTracerRecorder
                 Activation = options.Activation,
                 Test = options.Test,
                 FrameworkFilters = options.FrameworkFilters,
+                Build = BuildOptions(target, options),
             };
             var result = await Recorder.RecordAsync(request, log, cancellationToken).ConfigureAwait(false);
             return new RecordingOutcome
@@ -95,6 +98,23 @@ public static class CodeTracerRecorder
                 ErrorMessage = e.Error.Message,
             };
         }
+    }
+
+    /// <summary>How a project target is built; a property name MSBuild would refuse is a usage error.</summary>
+    private static ProjectBuild.Options BuildOptions(string target, RecordingOptions options)
+    {
+        var properties = new List<Tuple<string, string>>();
+        foreach (var (name, value) in options.Properties)
+        {
+            var parsed = ProjectBuild.parseProperty(name + "=" + value);
+            if (parsed.IsError || parsed.ResultValue.Item1 != name)
+                throw new RecorderException(Errors.InvalidBuildOptions(Path.GetFullPath(target), parsed.IsError ? parsed.ErrorValue : $"'{name}' is not an MSBuild property name"));
+            properties.Add(parsed.ResultValue);
+        }
+        return new ProjectBuild.Options(
+            options.Configuration is null ? FSharpOption<string>.None : FSharpOption<string>.Some(options.Configuration),
+            options.Framework is null ? FSharpOption<string>.None : FSharpOption<string>.Some(options.Framework),
+            ListModule.OfSeq(properties));
     }
 
     /// <summary>

@@ -119,4 +119,13 @@ public sealed class RecordingOptions
 
     /// <summary>With <see cref="Test"/>: apply the test framework's built-in filter (the default).</summary>
     public bool FrameworkFilters { get; set; } = true;
+
+    /// <summary>With a project file as target: the configuration to build, as <c>dotnet build -c</c> (null: Debug).</summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>With a project file as target: the target framework to build and run, as <c>dotnet build -f</c> (needed when it has several).</summary>
+    public string? Framework { get; set; }
+
+    /// <summary>With a project file as target: MSBuild properties for its build, in order, as <c>-p:Name=Value</c>.</summary>
+    public IList<KeyValuePair<string, string>> Properties { get; set; } = new List<KeyValuePair<string, string>>();
 }

@@ -64,7 +64,7 @@ public static class FilterExplainer
         void Collect(Mono.Cecil.Cil.ScopeDebugInformation scope)
         {
             foreach (var v in scope.Variables)
-                if (!v.IsDebuggerHidden && !MethodRewriter.IsCompilerTemporary(v.Name)) locals.TryAdd(v.Name, method.Body.Variables[v.Index].VariableType);
+                if (!v.IsDebuggerHidden && !VisibleVariables.IsCompilerTemporary(v.Name)) locals.TryAdd(v.Name, method.Body.Variables[v.Index].VariableType);
             foreach (var inner in scope.Scopes) Collect(inner);
         }
         if (method.DebugInformation.Scope is { } root) Collect(root);

@@ -18,19 +18,6 @@ namespace CodeTracer.Shell.Instrumentation;
 /// </summary>
 internal static class MethodRewriter
 {
-    /// <param name="Load">The instructions that push the value.</param>
-    /// <param name="NullCheck">For a variable read through a closure object that may not exist
-    /// yet: pushes the object; null is written (nothing loaded) while it is null.</param>
-    private sealed record Variable(string Name, ValuePlan Plan, Func<Instruction[]> Load, Func<Instruction>? NullCheck = null)
-    {
-        /// <summary>Its place in the frame's memory (<see cref="FrameMemory"/>).</summary>
-        public int Place { get; set; } = -1;
-
-        public VariableSlot Slot => Plan.Slot(Name, Place);
-
-        public (int, ValuePlan, Func<Instruction[]>, Func<Instruction>?) Parts => (Place, Plan, Load, NullCheck);
-    }
-
     /// <summary>
     /// Instruments <paramref name="method"/> and adds it and its sites to the manifest.
     /// Returns false, leaving the method untouched, when it has no body or no visible
@@ -43,17 +30,17 @@ internal static class MethodRewriter
         MethodDefinition method, ValueProbes probes, ManifestBuilder manifest, bool activates = false,
         ValueFilter? valueAction = null)
     {
-        valueAction ??= AllowAll;
+        valueAction ??= VisibleVariables.AllowAll;
         if (!method.HasBody) return false;
         var body = method.Body;
-        var anchors = new DebugAnchors(method);
+        var anchors = new IlSplicer.DebugAnchors(method);
         var points = anchors.VisiblePoints();
         if (points.Count == 0) return false;
 
         // Everything that depends on the original offsets comes first.
-        var arguments = Arguments(method, probes, valueAction);
+        var arguments = VisibleVariables.Arguments(method, probes, valueAction);
         var sites = points
-            .Select(p => (p.Point, p.At, Variables: WithLocals(arguments, LocalsAt(method, p.At.Offset, probes, valueAction))))
+            .Select(p => (p.Point, p.At, Variables: VisibleVariables.WithLocals(arguments, VisibleVariables.LocalsAt(method, p.At.Offset, probes, valueAction))))
             .ToList();
         var returns = body.Instructions.Where(i => i.OpCode.Code == Code.Ret).ToList();
         var machine = StateMachine.Of(method);
@@ -84,13 +71,13 @@ internal static class MethodRewriter
         {
             var siteId = manifest.AddSite(new SiteEntry(
                 methodId, manifest.PathId(point.Document.Url), point.StartLine, variables.Select(v => v.Slot).ToArray()));
-            InsertBefore(body, anchors, at, memory.Step(siteId, variables.Select(v => v.Parts).ToList()));
+            IlSplicer.InsertBefore(body, anchors, at, memory.Step(siteId, variables.Select(v => v.Parts).ToList()));
         }
 
         // Before the return probes, which read the locals the completions fill.
         if (machine is not null)
             foreach (var (call, code) in machine.Completions(method).ToList())
-                InsertBefore(body, anchors, call, code);
+                IlSplicer.InsertBefore(body, anchors, call, code);
 
         foreach (var ret in returns)
         {
@@ -102,7 +89,7 @@ internal static class MethodRewriter
                 code.AddRange(returnPlan.AfterLoad.Select(op => op.Create()));
             }
             if (activates) code.Add(Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.deactivate)));
-            InsertBefore(body, anchors, ret, code);
+            IlSplicer.InsertBefore(body, anchors, ret, code);
         }
 
         // The entry probe runs once: a branch back to the first instruction must not reach
@@ -119,7 +106,7 @@ internal static class MethodRewriter
         var oldFirst = body.Instructions[0];
         for (var i = 0; i < entry.Count; i++) body.Instructions.Insert(i, entry[i]);
         anchors.MoveScopes(oldFirst, entry[0]);
-        GuardUnwinding(method, probes, oldFirst, returns, activates, memory.Frame);
+        UnwindGuard.Add(method, probes, oldFirst, returns, activates, memory.Frame);
         // Probes on every line: run optimized from the first call instead of tier-0 code.
         if ((method.ImplAttributes & MethodImplAttributes.NoOptimization) == 0)
             method.ImplAttributes |= MethodImplAttributes.AggressiveOptimization;
@@ -128,246 +115,6 @@ internal static class MethodRewriter
         if (body.HasVariables) body.InitLocals = true;
         body.OptimizeMacros();
         return true;
-    }
-
-    /// <summary>
-    /// Wraps the body after the entry probes in <c>try { body } fault { Probe.Unwind(); endfinally }</c>,
-    /// so that an exception leaving the method is recorded. A <c>ret</c> can not leave a try
-    /// block: each becomes <c>stloc result; leave End</c> (void: <c>leave End</c>), and
-    /// <c>End: ldloc result; ret</c> follows the handler. The new handler is the method's
-    /// last, so the existing ones (inner) come first, as nesting requires.
-    /// </summary>
-    /// <param name="tryStart">The first instruction after the entry probes.</param>
-    /// <param name="returns">The method's <c>ret</c> instructions, their Return probes already before them.</param>
-    private static void GuardUnwinding(MethodDefinition method, ValueProbes probes, Instruction tryStart, List<Instruction> returns, bool activates, VariableDefinition frame)
-    {
-        var body = method.Body;
-        // `jmp` may not leave a try block (and such a method never returns through our code).
-        if (body.Instructions.Any(i => i.OpCode.Code == Code.Jmp)) return;
-
-        var il = body.Instructions;
-        var fault = Instruction.Create(OpCodes.Ldloc, frame);
-        // A handler that ended with the method would now take in the code appended below.
-        foreach (var handler in body.ExceptionHandlers)
-            if (handler.HandlerEnd is null) handler.HandlerEnd = fault;
-
-        Instruction? end = null;
-        var tail = new List<Instruction>();
-        if (returns.Count > 0)
-        {
-            if (Modifiers.ReturnsVoid(method))
-            {
-                end = Instruction.Create(OpCodes.Ret);
-                tail.Add(end);
-                foreach (var ret in returns)
-                {
-                    ret.OpCode = OpCodes.Leave;
-                    ret.Operand = end;
-                }
-            }
-            else
-            {
-                var result = new VariableDefinition(Modifiers.Strip(method.ReturnType));
-                body.Variables.Add(result);
-                end = Instruction.Create(OpCodes.Ldloc, result);
-                tail.Add(end);
-                tail.Add(Instruction.Create(OpCodes.Ret));
-                foreach (var ret in returns)
-                {
-                    // The ret keeps its identity (branches to it stay valid) and becomes the store.
-                    ret.OpCode = OpCodes.Stloc;
-                    ret.Operand = result;
-                    il.Insert(il.IndexOf(ret) + 1, Instruction.Create(OpCodes.Leave, end));
-                }
-            }
-        }
-
-        il.Add(fault);
-        il.Add(Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.unwind)));
-        if (activates) il.Add(Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.deactivate)));
-        il.Add(Instruction.Create(OpCodes.Endfinally));
-        foreach (var instruction in tail) il.Add(instruction);
-        body.ExceptionHandlers.Add(new ExceptionHandler(ExceptionHandlerType.Fault)
-        {
-            TryStart = tryStart,
-            TryEnd = fault,
-            HandlerStart = fault,
-            HandlerEnd = end,
-        });
-    }
-
-    private static readonly ValueFilter AllowAll = (_, _, _) => ValueAction.Allow;
-
-    /// <summary>The variable with the filter's action applied, or null when the filter drops it.</summary>
-    private static Variable? Filtered(ValueKind kind, string name, TypeReference type, ValuePlan plan, Func<Instruction[]> load, ValueFilter valueAction)
-    {
-        var action = valueAction(kind, name, type);
-        return action.IsDrop ? null : new Variable(name, plan.Apply(action), load);
-    }
-
-    /// <summary>
-    /// The arguments shown at entry. A state machine's <c>MoveNext</c> shows its user method's
-    /// (the hoisted copies, <c>this</c> from <c>&lt;&gt;4__this</c>); a lambda in a closure class
-    /// shows, instead of the closure, its parameters and then the captured variables; a local
-    /// function's closure struct parameter becomes the captured variables.
-    /// </summary>
-    private static List<Variable> Arguments(MethodDefinition method, ValueProbes probes, ValueFilter valueAction)
-    {
-        var arguments = new List<Variable?>();
-        if (GeneratedCode.KickoffOf(method) is { } kickoff)
-        {
-            var fields = method.DeclaringType.Fields.Where(f => !f.IsStatic).ToList();
-            if (fields.FirstOrDefault(f => f.Name == GeneratedCode.ThisField) is { } self)
-                arguments.Add(FieldOfThis(ValueKind.Arg, "this", self, probes, valueAction));
-            foreach (var parameter in kickoff.Parameters)
-                if (fields.FirstOrDefault(f => f.Name == parameter.Name) is { } hoisted)
-                    arguments.Add(FieldOfThis(ValueKind.Arg, hoisted.Name, hoisted, probes, valueAction));
-            return arguments.OfType<Variable>().ToList();
-        }
-
-        // A closure's lambdas (an F# closure's Invoke too), and those capturing nothing (on the compiler's singleton `<>c`).
-        var closure = method.HasThis
-            && (GeneratedCode.IsDisplayClass(method.DeclaringType) || method.DeclaringType.Name == "<>c" || GeneratedCode.IsFSharpClosure(method.DeclaringType));
-        if (method.HasThis && !closure)
-        {
-            var self = method.Body.ThisParameter;
-            arguments.Add(Filtered(ValueKind.Arg, "this", method.DeclaringType, probes.ForThis(method), () => [Instruction.Create(OpCodes.Ldarg, self)], valueAction));
-        }
-        if (closure && method.DeclaringType.Fields.FirstOrDefault(f => f.Name == GeneratedCode.ThisField) is { } outer)
-            arguments.Add(FieldOfThis(ValueKind.Arg, "this", outer, probes, valueAction));
-        var captured = new List<Variable?>();
-        foreach (var parameter in method.Parameters)
-        {
-            if (GeneratedCode.IsDisplayClass(parameter.ParameterType))
-            {
-                // A local function's closure struct, passed by reference.
-                if (Modifiers.Strip(parameter.ParameterType) is ByReferenceType { ElementType: TypeDefinition display })
-                    foreach (var field in CapturedFields(display))
-                        captured.Add(Filtered(ValueKind.Local, field.Name, field.FieldType, probes.For(field.FieldType),
-                            () => [Instruction.Create(OpCodes.Ldarg, parameter), Instruction.Create(OpCodes.Ldfld, field)], valueAction));
-                continue;
-            }
-            var name = string.IsNullOrEmpty(parameter.Name) ? "arg" + parameter.Index : parameter.Name;
-            arguments.Add(Filtered(ValueKind.Arg, name, parameter.ParameterType, probes.For(parameter.ParameterType), () => [Instruction.Create(OpCodes.Ldarg, parameter)], valueAction));
-        }
-        if (closure)
-            captured.AddRange(Captured(GeneratedCode.SelfInstance(method.DeclaringType), () => [Instruction.Create(OpCodes.Ldarg_0)], probes, valueAction));
-        return arguments.Concat(captured).OfType<Variable>().ToList();
-    }
-
-    /// <summary>
-    /// The captured variables of the closure <paramref name="load"/> pushes: its fields with source
-    /// names and, through a nested closure's link to its enclosing one (<c>CS$&lt;&gt;8__locals…</c>),
-    /// the enclosing closure's, so that a lambda in a lambda sees the outer method's variables too.
-    /// </summary>
-    private static IEnumerable<Variable?> Captured(TypeReference closure, Func<Instruction[]> load, ValueProbes probes, ValueFilter valueAction)
-    {
-        foreach (var field in closure.Resolve().Fields.Where(f => !f.IsStatic))
-        {
-            var reference = GeneratedCode.On(closure, field);
-            Func<Instruction[]> read = () => [.. load(), Instruction.Create(OpCodes.Ldfld, reference)];
-            if (IsClosureLocal(field.Name) && GeneratedCode.IsDisplayClass(field.FieldType))
-                foreach (var outer in Captured(field.FieldType, read, probes, valueAction)) yield return outer;
-            else if (!IsCompilerTemporary(field.Name))
-                yield return Filtered(ValueKind.Local, field.Name, field.FieldType, probes.For(field.FieldType), read, valueAction);
-        }
-    }
-
-    /// <summary>The captured variables of a closure type: its fields with source names.</summary>
-    private static IEnumerable<FieldDefinition> CapturedFields(TypeDefinition display) =>
-        display.Fields.Where(f => !f.IsStatic && !IsCompilerTemporary(f.Name));
-
-    /// <summary>A field of the method's own <c>this</c> (a closure or a state machine) shown as a variable.</summary>
-    private static Variable? FieldOfThis(ValueKind kind, string name, FieldDefinition field, ValueProbes probes, ValueFilter valueAction)
-    {
-        var reference = GeneratedCode.InsideOwnType(field);
-        return Filtered(kind, name, field.FieldType, probes.For(field.FieldType),
-            () => [Instruction.Create(OpCodes.Ldarg_0), Instruction.Create(OpCodes.Ldfld, reference)], valueAction);
-    }
-
-    // The locals in scope at an IL offset, outermost scope first; a name declared again
-    // in an inner scope replaces the outer one in place.
-    private static List<Variable> LocalsAt(MethodDefinition method, int offset, ValueProbes probes, ValueFilter valueAction)
-    {
-        var found = new List<VariableDebugInformation>();
-        if (method.DebugInformation.Scope is { } root) Collect(root, offset, found);
-        var locals = new List<Variable?>();
-        // An async method's or iterator's locals live in its state machine's fields, in
-        // scope where the symbols' hoisted-local scopes say (everywhere without them).
-        if (GeneratedCode.KickoffOf(method) is not null)
-        {
-            var scopes = method.CustomDebugInformations.OfType<StateMachineScopeDebugInformation>().FirstOrDefault()?.Scopes;
-            foreach (var field in method.DeclaringType.Fields.Where(f => !f.IsStatic))
-                if (GeneratedCode.HoistedLocal(field.Name) is { } name && InHoistedScope(scopes, field.Name, offset))
-                    locals.Add(FieldOfThis(ValueKind.Local, name, field, probes, valueAction));
-        }
-        foreach (var v in found)
-        {
-            var local = method.Body.Variables[v.Index];
-            if (!IsClosureLocal(v.Name))
-            {
-                var variable = Filtered(ValueKind.Local, v.Name, local.VariableType, probes.For(local.VariableType), () => [Instruction.Create(OpCodes.Ldloc, local)], valueAction);
-                // A ref local is null until its `ref` assignment, which comes after the steps of its scope's first lines.
-                locals.Add(Modifiers.Strip(local.VariableType) is ByReferenceType && variable is not null
-                    ? variable with { NullCheck = () => Instruction.Create(OpCodes.Ldloc, local) }
-                    : variable);
-                continue;
-            }
-            // The closure that holds the variables lambdas capture: its fields, shown as locals.
-            if (Modifiers.Strip(local.VariableType) is not TypeDefinition display || !GeneratedCode.IsDisplayClass(display)) continue;
-            Func<Instruction>? nullCheck = display.IsValueType ? null : () => Instruction.Create(OpCodes.Ldloc, local);
-            foreach (var field in CapturedFields(display))
-                locals.Add(Filtered(ValueKind.Local, field.Name, field.FieldType, probes.For(field.FieldType),
-                    () => [Instruction.Create(OpCodes.Ldloc, local), Instruction.Create(OpCodes.Ldfld, field)], valueAction) is { } captured
-                    ? captured with { NullCheck = nullCheck }
-                    : null);
-        }
-        return locals.OfType<Variable>().ToList();
-    }
-
-    /// <summary>
-    /// Whether a hoisted local (<c>&lt;x&gt;5__N</c>, slot N-1 of the symbols' hoisted-local
-    /// scopes) is in scope at an IL offset; true when the symbols say nothing about it.
-    /// </summary>
-    private static bool InHoistedScope(IList<StateMachineScope>? scopes, string fieldName, int offset)
-    {
-        var suffix = fieldName[(fieldName.LastIndexOf("__", StringComparison.Ordinal) + 2)..];
-        if (scopes is null || !int.TryParse(suffix, out var slot) || slot < 1 || slot > scopes.Count) return true;
-        var scope = scopes[slot - 1];
-        if (scope.Start.IsEndOfMethod) return true;
-        return scope.Start.Offset <= offset && (scope.End.IsEndOfMethod || offset < scope.End.Offset);
-    }
-
-    /// <summary>The compiler's local for a closure object (<c>CS$&lt;&gt;8__locals0</c>).</summary>
-    private static bool IsClosureLocal(string name) => name.StartsWith("CS$<>8__locals", StringComparison.Ordinal);
-
-    private static void Collect(ScopeDebugInformation scope, int offset, List<VariableDebugInformation> found)
-    {
-        var inside = scope.Start.Offset <= offset && (scope.End.IsEndOfMethod || offset < scope.End.Offset);
-        if (!inside) return;
-        foreach (var variable in scope.Variables.Where(v => !v.IsDebuggerHidden && (!IsCompilerTemporary(v.Name) || IsClosureLocal(v.Name))))
-        {
-            var shadowed = found.FindIndex(v => v.Name == variable.Name);
-            if (shadowed >= 0) found[shadowed] = variable;
-            else found.Add(variable);
-        }
-        foreach (var inner in scope.Scopes) Collect(inner, offset, found);
-    }
-
-    /// <summary>Compiler temporaries that never show: <c>&lt;...&gt;</c> names and <c>CS$...</c>.</summary>
-    internal static bool IsCompilerTemporary(string name) =>
-        name.Length == 0 || name.StartsWith('<') || name.StartsWith("CS$", StringComparison.Ordinal);
-
-    private static List<Variable> WithLocals(List<Variable> arguments, List<Variable> locals)
-    {
-        var all = new List<Variable>(arguments);
-        foreach (var local in locals)
-        {
-            var shadowed = all.FindIndex(v => v.Name == local.Name);
-            if (shadowed >= 0) all[shadowed] = local;
-            else all.Add(local);
-        }
-        return all;
     }
 
     /// <summary>The code that writes a variable's value (null while the closure <paramref name="nullCheck"/> pushes is null).</summary>
@@ -388,107 +135,5 @@ internal static class MethodRewriter
         foreach (var instruction in load) yield return instruction;
         foreach (var op in plan.AfterLoad) yield return op.Create();
         if (done is not null) yield return done;
-    }
-
-
-    private static void InsertBefore(MethodBody body, DebugAnchors anchors, Instruction target, List<Instruction> code)
-    {
-        var index = body.Instructions.IndexOf(target);
-        for (var i = 0; i < code.Count; i++) body.Instructions.Insert(index + i, code[i]);
-        Redirect(body, target, code[0]);
-        anchors.MovePoints(target, code[0]);
-        anchors.MoveScopes(target, code[0]);
-    }
-
-    private static void Redirect(MethodBody body, Instruction from, Instruction to)
-    {
-        foreach (var instruction in body.Instructions)
-        {
-            if (instruction.Operand == from)
-                instruction.Operand = to;
-            else if (instruction.Operand is Instruction[] targets)
-                for (var i = 0; i < targets.Length; i++)
-                    if (targets[i] == from) targets[i] = to;
-        }
-        foreach (var handler in body.ExceptionHandlers)
-        {
-            if (handler.TryStart == from) handler.TryStart = to;
-            if (handler.TryEnd == from) handler.TryEnd = to;
-            if (handler.HandlerStart == from) handler.HandlerStart = to;
-            if (handler.HandlerEnd == from) handler.HandlerEnd = to;
-            if (handler.FilterStart == from) handler.FilterStart = to;
-        }
-    }
-
-    /// <summary>
-    /// Sequence points and scope bounds tied to instructions (Cecil shows only their
-    /// offsets, which stop meaning anything once code is inserted), so that they can move
-    /// with the code like branch targets.
-    /// </summary>
-    private sealed class DebugAnchors
-    {
-        private readonly MethodDebugInformation _debug;
-        private readonly List<(SequencePoint Point, Instruction At)> _points = new();
-        private readonly List<(ScopeDebugInformation Scope, Instruction Start, Instruction? End)> _scopes = new();
-
-        public DebugAnchors(MethodDefinition method)
-        {
-            _debug = method.DebugInformation;
-            var byOffset = new Dictionary<int, Instruction>();
-            foreach (var instruction in method.Body.Instructions) byOffset.TryAdd(instruction.Offset, instruction);
-
-            foreach (var point in _debug.SequencePoints)
-                if (byOffset.TryGetValue(point.Offset, out var at))
-                    _points.Add((point, at));
-            if (_debug.Scope is { } root) AddScope(root, byOffset);
-        }
-
-        public List<(SequencePoint Point, Instruction At)> VisiblePoints() => _points.Where(p => !p.Point.IsHidden).ToList();
-
-        public void MovePoints(Instruction from, Instruction to)
-        {
-            for (var i = 0; i < _points.Count; i++)
-            {
-                var (point, at) = _points[i];
-                if (at != from) continue;
-                var moved = new SequencePoint(to, point.Document)
-                {
-                    StartLine = point.StartLine, StartColumn = point.StartColumn,
-                    EndLine = point.EndLine, EndColumn = point.EndColumn,
-                };
-                _debug.SequencePoints[_debug.SequencePoints.IndexOf(point)] = moved;
-                _points[i] = (moved, to);
-            }
-        }
-
-        public void MoveScopes(Instruction from, Instruction to)
-        {
-            for (var i = 0; i < _scopes.Count; i++)
-            {
-                var (scope, start, end) = _scopes[i];
-                if (start == from)
-                {
-                    scope.Start = new InstructionOffset(to);
-                    start = to;
-                }
-                if (end == from)
-                {
-                    scope.End = new InstructionOffset(to);
-                    end = to;
-                }
-                _scopes[i] = (scope, start, end);
-            }
-        }
-
-        private void AddScope(ScopeDebugInformation scope, Dictionary<int, Instruction> byOffset)
-        {
-            if (byOffset.TryGetValue(scope.Start.Offset, out var start))
-            {
-                Instruction? end = null;
-                if (scope.End.IsEndOfMethod || byOffset.TryGetValue(scope.End.Offset, out end))
-                    _scopes.Add((scope, start, end));
-            }
-            foreach (var inner in scope.Scopes) AddScope(inner, byOffset);
-        }
     }
 }

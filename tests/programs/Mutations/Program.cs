@@ -43,6 +43,9 @@ public static class Program
         numbers = new[] { 7, 8, 42 };
         var ints = new List<int> { 1, 2 };
         System.Runtime.InteropServices.CollectionsMarshal.AsSpan(ints)[0] = 5;
-        Console.WriteLine($"{string.Join(",", numbers)} {string.Join(",", list)} {map["x"]} {box.Count} {box.Label} {captured} {zero} {string.Join(",", names)} {flags[0]} {numbers[0]} {ints[0]}");
+        var text = new System.Text.StringBuilder("ab");
+        text.Append('c');
+        text.Insert(0, new string('x', 1200));
+        Console.WriteLine($"{string.Join(",", numbers)} {string.Join(",", list)} {map["x"]} {box.Count} {box.Label} {captured} {zero} {string.Join(",", names)} {flags[0]} {numbers[0]} {ints[0]} {text.Length}");
     }
 }
