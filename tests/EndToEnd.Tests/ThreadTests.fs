@@ -94,6 +94,46 @@ let private threadsOf (t: Trace) : ThreadsView =
             | _ -> ())
     { Problems = List.ofSeq problems; Started = List.ofSeq started; Calls = List.ofSeq calls; Switched = switched }
 
+let private workers =
+    lazy
+        (let run, folder = Cli.record "Workers" []
+         Expect.equal run.ExitCode 0 (sprintf "codetracer record Workers: %s" run.Stderr)
+         Expect.stringContains run.Stdout "sum " "the program ran"
+         let code, output = Cli.validate folder []
+         Expect.equal code 0 (sprintf "validate: %s" output)
+         run, folder)
+
+let private nunitParallel =
+    lazy
+        (let out = System.IO.Path.Combine(Repo.tempFolder (), "trace")
+         let run = Cli.codetracer [ "record"; "-o"; out; "--test"; Repo.program "NunitParallel" ]
+         Expect.equal run.ExitCode 0 (sprintf "codetracer record --test NunitParallel: %s" run.Stderr)
+         let code, output = Cli.validate out []
+         Expect.equal code 0 (sprintf "validate: %s" output)
+         run, out)
+
+/// Calls per function, as `print --summary` lists them.
+let private callsPerFunction (folder: string) : Map<string, int> =
+    let printed = Cli.codetracer [ "print"; folder; "--summary"; "--width"; "1000" ]
+    Expect.equal printed.ExitCode 0 printed.Stderr
+    let row = System.Text.RegularExpressions.Regex(@"^\s+(\d+)  (.+)$")
+    printed.Stdout.Split('\n')
+    |> Array.skipWhile (fun l -> not (l.StartsWith "calls per function"))
+    |> Array.choose (fun l -> let m = row.Match l in if m.Success then Some(m.Groups.[2].Value, int m.Groups.[1].Value) else None)
+    |> Map.ofArray
+
+/// The calls counted by `print --summary`, the metadata's counters and the CLI's last line:
+/// the same number in the three, returned.
+let private countedCalls (run: Cli.Run) (folder: string) : int =
+    let printed = Cli.codetracer [ "print"; folder; "--summary" ]
+    let summary = System.Text.RegularExpressions.Regex.Match(printed.Stdout, @"(\d+) calls, (\d+) returns")
+    Expect.isTrue summary.Success printed.Stdout
+    let calls = int summary.Groups.[1].Value
+    let meta = JsonDocument.Parse(System.IO.File.ReadAllText(System.IO.Path.Combine(folder, "trace_metadata.json"))).RootElement
+    Expect.equal (meta.GetProperty("counters").GetProperty("calls").GetInt64()) (int64 calls) "the metadata's counter"
+    Expect.stringContains run.Stderr (sprintf ": %d calls of " calls) "the CLI's last line"
+    calls
+
 let private worker = "Threads.Program.Worker()"
 let private spin = "Threads.Program.Spin(int)"
 let private square = "Threads.Program.Square(int)"
@@ -156,11 +196,48 @@ let tests =
             let _, t = recorded.Value
             let view = threadsOf t
             Expect.isEmpty view.Problems (String.concat "; " view.Problems)
-            // The loops meet halfway with more than a buffer written on each side: chunks
-            // of the two threads alternate while both have calls open.
-            Expect.isGreaterThan view.Switched 0 "frames left for another thread's chunk (<thread switch> returns)"
             let open' = view.Calls |> List.filter (fun c -> c.Returned.IsNone)
             Expect.isEmpty open' (sprintf "calls that never returned: %A" open')
+            // The program's calls (and <toplevel>), counted the same way by the summary, the
+            // metadata counters and the CLI's last line, re-entries or not.
+            let run, _ = recorded.Value
+            let folder = snd recording.Value
+            Expect.equal (countedCalls run folder) (view.Calls.Length + 1) "the program's calls, counted once"
+        }
+
+        test "workers running together: each call counted once, each thread's calls apart in print --calls" {
+            let run, folder = workers.Value
+            let t = load folder
+            let view = threadsOf t
+            Expect.isEmpty view.Problems (String.concat "; " view.Problems)
+            let perFunction = callsPerFunction folder
+            Expect.equal (perFunction.TryFind "Workers.Program.Tick(int, int)") (Some(4 * 800 + 8 * 50)) "Tick: 800 per worker, 50 per burst"
+            Expect.equal (perFunction.TryFind "Workers.Program.Work(int)") (Some 4) "Work once per worker"
+            Expect.equal (perFunction.TryFind "Workers.Program.Burst(int)") (Some 8) "Burst once per index"
+            Expect.equal (countedCalls run folder) (perFunction |> Map.toList |> List.sumBy snd) "the summary's calls are those per function"
+            Expect.equal (countedCalls run folder) (view.Calls.Length + 1) "each thread's own calls, and <toplevel>"
+            let lines = (Cli.codetracer [ "print"; folder; "--calls"; "--width"; "100000" ]).Stdout.Split('\n') |> List.ofArray
+            let works = lines |> List.filter (fun l -> l.Contains "Workers.Program.Work(int)")
+            Expect.equal (works |> List.map (fun l -> l.Trim()) |> List.sort) [ for id in 0 .. 3 -> sprintf "Workers.Program.Work(int) id=%d → null" id ] "each worker's Work once, with its real return"
+            let headings = lines |> List.filter (fun l -> l.StartsWith "  thread ")
+            Expect.isGreaterThanOrEqual headings.Length 5 "a heading per thread that made calls: main and the four workers"
+            for l in works do
+                Expect.stringStarts l "      Workers" "a worker's Work is under its thread's outermost call (the thread's lambda), under its heading"
+        }
+
+        test "an NUnit run with parallel tests: each test once, as an outermost call, however the workers' chunks interleave" {
+            let run, folder = nunitParallel.Value
+            Expect.stringContains run.Stdout "Passed!" "the tests passed"
+            let perFunction = callsPerFunction folder
+            let tests = perFunction |> Map.filter (fun f _ -> f.StartsWith "NunitParallel.ParallelTests.")
+            Expect.equal tests.Count 24 "24 tests"
+            Expect.isTrue (tests |> Map.forall (fun _ n -> n = 1)) (sprintf "each test called once: %A" tests)
+            Expect.equal (perFunction.TryFind "NunitParallel.Counter.Tick(int, int)") (Some(24 * 150)) "Tick: 150 per test"
+            Expect.equal (perFunction.TryFind "NunitParallel.Counter.Run(int)") (Some 24) "Run once per test"
+            Expect.equal (countedCalls run folder) (perFunction |> Map.toList |> List.sumBy snd) "the summary, the metadata and the CLI agree"
+            let view = threadsOf (load folder)
+            Expect.isEmpty view.Problems (String.concat "; " view.Problems)
+            Expect.isGreaterThanOrEqual (view.Calls |> List.filter (fun c -> c.Function.StartsWith "NunitParallel.ParallelTests.") |> List.map (fun c -> c.Thread) |> List.distinct |> List.length) 2 "the tests ran on several workers"
         }
 
         test "ThreadStart marks every thread that ran instrumented code; each thread's calls are its own, in order" {

@@ -4,124 +4,6 @@ open System.Collections.Generic
 open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
 
-/// One open call on a thread. Changed in place by the conversion that owns it.
-[<Sealed; AllowNullLiteral>]
-type Frame(methodId: int, args: (int * ValueRecord) list, line: int, known: ValueRecord array) =
-    member _.MethodId = methodId
-    /// The Call's arguments, repeated when the frame is re-entered after a thread switch.
-    member _.Args = args
-    /// Line and site of the frame's last step, to merge the sequence points of one line.
-    member val LastLine = line with get, set
-    member val LastSite = -1 with get, set
-    /// False once anything but values followed the last step (a call, output).
-    member val Mergeable = true with get, set
-    /// Steps (with their values) this frame made while frames above it were still
-    /// open: an exception filter (`when`) runs before the frames between the throw and
-    /// its handler unwind. Written when the frame is on top again.
-    member val Deferred: TraceEvent list = [] with get, set
-    /// The last value written for each of the frame's places (`VariableSlot.Frame`),
-    /// null where none was: a step shows it for every variable it does not write.
-    member _.Known = known
-    /// The `Value` event last shown for each place: a step re-emits the same event object
-    /// while the place keeps its value, so it allocates nothing for it and the encoders
-    /// can reuse its encoded bytes.
-    member val KnownEvents: TraceEvent array = Array.zeroCreate known.Length
-
-/// What the next value records of a thread belong to.
-type Expectation =
-    | Idle
-    | EnterArgs of methodId: int * remaining: int list * got: (int * ValueRecord) list
-    /// Values of the coming step: in the thread's `Written`, its `Position` the position an
-    /// `At` announced whose value comes next (-1 when none).
-    | StepValues
-    | ReturnValue of methodId: int
-
-/// One thread's conversion state, changed in place.
-[<Sealed; AllowNullLiteral>]
-type ThreadState() =
-    member val Stack: Frame list = [] with get, set
-    member val Expect = Idle with get, set
-    /// The position of the step value that comes next, -1 when none (`StepValues` only).
-    member val Position = -1 with get, set
-    /// The coming step's values, each at its site position, oldest first.
-    member val Written = ResizeArray<struct (int * RawValue)>()
-    /// A step whose values are not written yet (null: none): a later sequence point on
-    /// the same line replaces them. The entry step is written before its Call
-    /// (`PendingWritten`), its values after it.
-    member val PendingStep: TraceEvent = Unchecked.defaultof<TraceEvent> with get, set
-    member val PendingWritten = false with get, set
-    member val PendingValues = ResizeArray<TraceEvent>()
-    /// The throw serial of the thread's last Unwind: the frames one throw unwinds
-    /// share it, and only the first of them carries the Error event.
-    member val LastUnwound: int option = None with get, set
-
-/// The whole conversion state: a mutable object that `Conversion.feed` changes in place, so
-/// that a step allocates only for the values that changed. One conversion owns it.
-type ConversionState =
-    { Manifest: Manifest
-      /// Variable id of each manifest variable name; `<return_value>` included.
-      VariableIds: Map<string, int>
-      ReturnValueId: int
-      /// Type id of each method's argument slots, of each site's variable slots, of each return slot.
-      ArgTypes: int array array
-      SiteTypes: int array array
-      ReturnTypes: int array
-      /// The kind of each declared type (`ValueConversion.kindOfDeclared`), by the same indices.
-      ArgKinds: int array array
-      SiteKinds: int array array
-      ReturnKinds: int array
-      /// Variable id of each slot, by the same indices (looked up once, not per value).
-      ArgVars: int array array
-      SiteVars: int array array
-      /// Indices of the slots the runtime writes a value for, by method.
-      ArgReads: int list array
-      /// The number of places of each method's frame memory.
-      FrameSizes: int array
-      /// Each site's Step event and each method's entry step, made once.
-      SiteSteps: TraceEvent array
-      EntrySteps: TraceEvent array
-      /// The values of slots the runtime never reads (fixed text, redacted, dropped, resumed),
-      /// made at their first use (which registers their types) and the same ever after:
-      /// each site's `Value` events and each method's argument values; null until made.
-      SiteConstants: TraceEvent array array
-      ArgConstants: ValueRecord array array
-      mutable Types: TypeRegistry
-      /// Every thread seen; the running one is also `Active`.
-      Threads: Dictionary<int64, ThreadState>
-      mutable Current: int64 option
-      mutable Active: ThreadState
-      /// The threads whose open calls are on the loader's one call stack, the top one
-      /// first; each has all its frames there, in one block. The running thread's block is
-      /// always on top. The frames of a thread not listed are suspended: left by
-      /// `<thread switch>` returns, re-entered when the thread runs again.
-      mutable Loader: int64 list
-      /// Records that did not fit the protocol (ignored, counted).
-      mutable Anomalies: int
-      /// Why the runtime detached, once it did: later records are ignored.
-      mutable Detached: string option
-      /// Unhandled exceptions the program died of.
-      mutable Faults: string list
-      /// The program's exit handlers ran (it was not killed or failed fast).
-      mutable CleanExit: bool
-      /// Scratch of one record: the values a step or call reads by slot, the step's Value
-      /// events, and the Type events registered meanwhile (they come before the step's).
-      Read: ValueRecord array
-      StepEvents: ResizeArray<TraceEvent>
-      TypeEvents: ResizeArray<TraceEvent> }
-
-/// How a conversion ended.
-type ConversionEnd =
-    { Events: TraceEvent list
-      /// True when every call returned and `<toplevel>` got its return.
-      Balanced: bool
-      Anomalies: int
-      Detached: string option
-      Faults: string list
-      CleanExit: bool
-      /// Fields and dictionary entries the runtime redacted and dropped (`TypeRegistry`).
-      InnerRedactions: int64
-      InnerDrops: int64 }
-
 /// Raw records (per thread, in log order) to trace events, following the
 /// loader's rules of shared/spec/trace-format.md.
 [<RequireQualifiedAccess>]
@@ -150,9 +32,13 @@ module Conversion =
 
     let private isNull (x: 'T) = obj.ReferenceEquals(x, null)
 
+    /// The return value of a frame left because another thread runs.
+    let SwitchTypeName = "<thread switch>"
+
     /// The registrations that open a trace, the `<toplevel>` call and its step,
     /// and the initial state. Function 0 is `<toplevel>`; manifest method `m` is function `m + 1`.
-    let start (manifest: Manifest) : ConversionState * TraceEvent list =
+    /// `holdLimit`: how many events of other threads may wait (`ThreadLayout`).
+    let startWith (holdLimit: int) (manifest: Manifest) : ConversionState * TraceEvent list =
         let allSlots =
             [ for m in manifest.Methods do
                   yield! m.Args
@@ -183,6 +69,14 @@ module Conversion =
               for n in names -> VariableName n
               yield Call(0, [])
               yield Step(0, 1) ]
+        // The `<thread switch>` value, its type registered at first use (the registry then
+        // in the state, reached through this cell).
+        let types = ref Unchecked.defaultof<ConversionState>
+        let switchValue (out: ResizeArray<TraceEvent>) =
+            let id, reg, evs = ValueConversion.register TypeKind.Raw SwitchTypeName types.Value.Types
+            types.Value.Types <- reg
+            out.AddRange evs
+            Raw(SwitchTypeName, id)
         let widest =
             Seq.append (manifest.Sites |> Seq.map (fun s -> s.Variables.Length)) (manifest.Methods |> Seq.map (fun m -> m.Args.Length))
             |> Seq.fold max 0
@@ -207,15 +101,22 @@ module Conversion =
           Threads = Dictionary()
           Current = None
           Active = ThreadState()
-          Loader = []
+          Layout = ThreadLayout.create holdLimit variableIds.[ReturnValueName] switchValue
+          Chunk = ResizeArray()
           Anomalies = 0
           Detached = None
           Faults = []
           CleanExit = false
+          First = null
           Read = Array.zeroCreate widest
           StepEvents = ResizeArray()
-          TypeEvents = ResizeArray() },
-        header
+          TypeEvents = ResizeArray() }
+        |> fun state ->
+            types.Value <- state
+            state, header
+
+    /// `startWith` the default hold limit.
+    let start (manifest: Manifest) : ConversionState * TraceEvent list = startWith ThreadLayout.DefaultHoldLimit manifest
 
     /// Writes a thread's pending step, if any, and forgets it.
     let private flushPending (t: ThreadState) (out: ResizeArray<TraceEvent>) : unit =
@@ -519,51 +420,6 @@ module Conversion =
             returnWith state t v out
         | _ -> anomaly state t
 
-    /// The return value of a frame left because another thread runs.
-    let SwitchTypeName = "<thread switch>"
-
-    /// `Value <return_value>` and `Return` for each of a thread's frames, top first.
-    let private leaveFrames (state: ConversionState) (value: ValueRecord) (t: ThreadState) (out: ResizeArray<TraceEvent>) =
-        for _ in t.Stack do
-            out.Add(Value(state.ReturnValueId, value))
-            out.Add(Return value)
-
-    /// Another thread's chunk: the running thread's pending step is written (where it
-    /// belongs: in that thread's frame, before the switch), then the
-    /// loader's stack is made the new thread's: the blocks above its own are left
-    /// (`<thread switch>` returns, under their thread's marker), or, when its frames are
-    /// not on the stack, they are re-entered (their entry step and Call, with the
-    /// arguments they were called with) on top.
-    let private switchTo (state: ConversionState) (threadId: int64) (out: ResizeArray<TraceEvent>) : unit =
-        if state.Current.IsSome then flushPending state.Active out
-        let marker, active =
-            match state.Threads.TryGetValue threadId with
-            | true, t -> ThreadSwitch threadId, t
-            | _ ->
-                let t = ThreadState()
-                state.Threads.[threadId] <- t
-                ThreadStart threadId, t
-        state.Current <- Some threadId
-        state.Active <- active
-        if List.contains threadId state.Loader then
-            let above = state.Loader |> List.takeWhile (fun x -> x <> threadId)
-            let leaving = above |> List.filter (fun x -> not state.Threads.[x].Stack.IsEmpty)
-            state.Loader <- List.skipWhile (fun x -> x <> threadId) state.Loader
-            if not leaving.IsEmpty then
-                state.TypeEvents.Clear()
-                let value = Raw(SwitchTypeName, registerType state TypeKind.Raw SwitchTypeName)
-                out.AddRange state.TypeEvents
-                for x in leaving do
-                    out.Add(ThreadSwitch x)
-                    leaveFrames state value state.Threads.[x] out
-            out.Add marker
-        else
-            out.Add marker
-            for f in List.rev active.Stack do
-                out.Add state.EntrySteps.[f.MethodId]
-                out.Add(Call(f.MethodId + 1, f.Args))
-            state.Loader <- threadId :: state.Loader
-
     /// Where a thread is, said again after another thread's events: a Step at its top
     /// frame's last line, so its values, output and return values attach to its own step.
     /// It is the pending step (already written): a later sequence point of the same line
@@ -580,55 +436,95 @@ module Conversion =
             out.Add step
 
     /// Feeds one thread's decoded records (one chunk) into the conversion, which changes
-    /// in place; their events are appended to `out`.
+    /// in place; the events that can be written now are appended to `out` (`ThreadLayout`:
+    /// another thread's may wait).
     let feed (state: ConversionState) (threadId: int64) (records: RawRecord list) (out: ResizeArray<TraceEvent>) : unit =
         // Once detached nothing more is written, not even a switch.
         if state.Detached.IsNone then
+            let chunk = state.Chunk
+            chunk.Clear()
             if state.Current <> Some threadId then
-                switchTo state threadId out
-                restate state out
+                // The running thread's pending step is written where it belongs: in its frame,
+                // before the other thread's events.
+                match state.Current with
+                | Some previous ->
+                    flushPending state.Active chunk
+                    ThreadLayout.place state.Layout previous chunk out
+                    chunk.Clear()
+                | None -> ()
+                let active =
+                    match state.Threads.TryGetValue threadId with
+                    | true, t -> t
+                    | _ ->
+                        let t = ThreadState()
+                        state.Threads.[threadId] <- t
+                        if isNull state.First then state.First <- t
+                        t
+                state.Current <- Some threadId
+                state.Active <- active
+                // A marker in the thread's own events: the layout writes it even when the
+                // thread wrote last, so that readers know the Step after it says again where
+                // the thread is (it is not a step of the program).
+                if not active.Stack.IsEmpty then chunk.Add(ThreadSwitch threadId)
+                restate state chunk
             let t = state.Active
             for r in records do
-                feedRecord state t threadId r out
+                feedRecord state t threadId r chunk
+            ThreadLayout.place state.Layout threadId chunk out
+            chunk.Clear()
 
-    /// Ends the conversion: pending steps are written, and when every call
-    /// returned, `<toplevel>` returns the exit code. `captureStopped`: the runtime stopped
-    /// capturing at max_trace_size, so the calls still open (and `<toplevel>`) return
-    /// `Raw "<truncated>"` and the trace stays balanced, as after a detach.
+    /// Ends the conversion: pending steps and the events still waiting are written, and
+    /// when every call returned, `<toplevel>` returns the exit code (after a step of its own
+    /// when an Error event is on the last step: a test run whose last test failed did not
+    /// end in error). `captureStopped`: the runtime stopped capturing at max_trace_size, so
+    /// the calls still open (and `<toplevel>`) return `Raw "<truncated>"` and the trace
+    /// stays balanced, as after a detach. After `Environment.Exit(n)` (the exit handlers ran
+    /// while the first thread was in its calls), the calls still open return
+    /// `Raw "<exit n>"` and `<toplevel>` returns n.
     let finishCapture (captureStopped: bool) (state: ConversionState) (exitCode: int) : ConversionEnd =
         let threads = state.Threads |> Seq.sortBy (fun kv -> kv.Key) |> Seq.toList
         let out = ResizeArray()
+        let chunk = state.Chunk
         for kv in threads do
             let t = kv.Value
             if not (isNull t.PendingStep) && (not t.PendingWritten || t.PendingValues.Count > 0) then
-                out.Add(ThreadSwitch kv.Key)
-                flushPending t out
+                chunk.Clear()
+                // Marked: the pending step of a thread, written last, is where it stopped.
+                chunk.Add(ThreadSwitch kv.Key)
+                flushPending t chunk
+                ThreadLayout.place state.Layout kv.Key chunk out
+        chunk.Clear()
+        ThreadLayout.drain state.Layout out
         let balanced = threads |> List.forall (fun kv -> kv.Value.Stack.IsEmpty && kv.Value.Expect = Idle)
-        // What the open calls returned is unknown; each says why, and so does `<toplevel>`,
-        // so the trace stays balanced.
-        let closeWith (text: string) =
+        let rawValue (text: string) =
             state.TypeEvents.Clear()
             let value = Raw(text, registerType state TypeKind.Raw text)
             out.AddRange state.TypeEvents
-            // Only the frames on the loader's stack are left, top block first (the suspended
-            // ones were left already).
-            for tid in state.Loader do
-                match state.Threads.TryGetValue tid with
-                | true, t when not t.Stack.IsEmpty ->
-                    out.Add(ThreadSwitch tid)
-                    leaveFrames state value t out
-                | _ -> ()
-            out.Add(Return value)
+            value
+        let exitValue () =
+            state.TypeEvents.Clear()
+            let id = registerType state TypeKind.Int "int"
+            out.AddRange state.TypeEvents
+            Int(int64 exitCode, id)
+        // What the open calls returned is unknown; each says why, and so does `<toplevel>`,
+        // so the trace stays balanced.
+        let closeWith (text: string) =
+            ThreadLayout.close state.Layout (rawValue text) out
+            out.Add(Return(rawValue text))
             true
         let balanced =
             match state.Detached with
             | Some _ -> closeWith "<disabled>"
             | None when captureStopped -> closeWith "<truncated>"
+            // The exit handlers ran (on a thread of their own) while the thread that ran `Main`
+            // was still in its calls: `Environment.Exit` (a normal end returns from `Main` first).
+            | None when state.CleanExit && state.Faults.IsEmpty && not (isNull state.First) && not state.First.Stack.IsEmpty ->
+                ThreadLayout.close state.Layout (rawValue (sprintf "<exit %d>" exitCode)) out
+                out.Add(Return(exitValue ()))
+                true
             | None when balanced ->
-                state.TypeEvents.Clear()
-                let id = registerType state TypeKind.Int "int"
-                out.AddRange state.TypeEvents
-                out.Add(Return(Int(int64 exitCode, id)))
+                if state.Layout.ErrorAtLastStep then out.Add(Step(0, 1))
+                out.Add(Return(exitValue ()))
                 true
             | None -> false
         { Events = List.ofSeq out
@@ -638,7 +534,8 @@ module Conversion =
           Faults = state.Faults
           CleanExit = state.CleanExit
           InnerRedactions = state.Types.InnerRedactions
-          InnerDrops = state.Types.InnerDrops }
+          InnerDrops = state.Types.InnerDrops
+          Reentries = state.Layout.Reentries }
 
     /// Ends a conversion whose capture ran to the program's end (see <see cref="finishCapture"/>).
     let finish (state: ConversionState) (exitCode: int) : ConversionEnd = finishCapture false state exitCode

@@ -9,6 +9,8 @@ type TraceCounts =
     { Events: int
       /// Step events, less one per DropLastStep.
       Steps: int
+      /// The program's calls: a call re-entered after a thread switch is not counted
+      /// again (`ThreadCalls`), nor its `<thread switch>` returns.
       Calls: int
       Returns: int
       Functions: int
@@ -35,6 +37,9 @@ type CallNode =
         Children: CallNode list
         /// The calls below this one left out by the depth or the width cut.
         HiddenCalls: int
+        /// Some thread: not a call but the heading of that thread's calls (whose
+        /// `Children` they are), when several threads made calls.
+        Thread: int64 option
     }
 
 /// The calls of a trace as a tree, cut to a depth and a width.
@@ -149,8 +154,10 @@ module TraceSummary =
         let mutable openCalls = 0
         let mutable values = 0
         let mutable io = 0
+        let threads = ThreadCalls()
         for e in events do
             events' <- events' + 1
+            let kind = threads.Next e
             match e with
             | Path _ -> paths <- paths + 1
             | Function _ -> functions <- functions + 1
@@ -159,12 +166,14 @@ module TraceSummary =
             | Step _ -> steps <- steps + 1
             | DropLastStep -> steps <- steps - 1
             | Call(_, args) ->
-                calls <- calls + 1
-                openCalls <- openCalls + 1
+                if kind = RealCall then
+                    calls <- calls + 1
+                    openCalls <- openCalls + 1
                 values <- values + List.sumBy (snd >> countValues) args
             | Return v ->
-                returns <- returns + 1
-                openCalls <- max 0 (openCalls - 1)
+                if kind = RealReturn then
+                    returns <- returns + 1
+                    openCalls <- max 0 (openCalls - 1)
                 values <- values + countValues v
             | Value(_, v) -> values <- values + countValues v
             | IoEvent _ -> io <- io + 1
@@ -181,10 +190,11 @@ module TraceSummary =
     let callsPerFunction (events: TraceEvent seq) : (string * int) list =
         let functions = ResizeArray<string>()
         let calls = Collections.Generic.Dictionary<int, int>()
+        let threads = ThreadCalls()
         for e in events do
-            match e with
-            | Function(_, _, name) -> functions.Add name
-            | Call(f, _) ->
+            match e, threads.Next e with
+            | Function(_, _, name), _ -> functions.Add name
+            | Call(f, _), RealCall ->
                 match calls.TryGetValue f with
                 | true, n -> calls.[f] <- n + 1
                 | _ -> calls.[f] <- 1
@@ -192,54 +202,108 @@ module TraceSummary =
         [ for KeyValue(f, n) in calls -> functionName functions f, n ]
         |> List.sortWith (fun (a, n) (b, m) -> if n <> m then compare m n else String.CompareOrdinal(a, b))
 
-    /// A call being built: the shown part of the tree is mutable while the events go by.
+    /// A call (or a thread's heading) being built: the shown part of the tree is mutable
+    /// while the events go by.
     type private Building =
         { Name: string
           CallArgs: (string * string) list
           mutable Result: string option
           Kids: ResizeArray<Building>
-          mutable Hidden: int }
+          mutable Hidden: int
+          Heading: int64 option }
+
+    let private building name args heading =
+        { Name = name; CallArgs = args; Result = None; Kids = ResizeArray(); Hidden = 0; Heading = heading }
 
     let rec private freeze (b: Building) : CallNode =
         { Function = b.Name
           Args = b.CallArgs
           Returned = b.Result
           Children = b.Kids |> Seq.map freeze |> List.ofSeq
-          HiddenCalls = b.Hidden }
+          HiddenCalls = b.Hidden
+          Thread = b.Heading }
 
-    /// The call tree, cut: calls deeper than `maxDepth` (the outermost calls are at
-    /// depth 1) and children beyond the first `maxWidth` of a call are counted in the
-    /// HiddenCalls of the deepest shown call above them. One pass; only the shown calls
-    /// are kept in memory.
+    /// The calls a shown node stands for: itself (not a heading) and all below it.
+    let rec private size (b: Building) : int =
+        (if b.Heading.IsSome then 0 else 1) + b.Hidden + Seq.sumBy size b.Kids
+
+    /// With one thread's calls only, its heading says nothing: its calls take its place
+    /// (those beyond `maxWidth` children counted as hidden).
+    let rec private splice (maxWidth: int) (b: Building) : unit =
+        for i in b.Kids.Count - 1 .. -1 .. 0 do
+            let kid = b.Kids.[i]
+            if kid.Heading.IsSome then
+                b.Kids.RemoveAt i
+                b.Kids.InsertRange(i, kid.Kids)
+                b.Hidden <- b.Hidden + kid.Hidden
+        while b.Kids.Count > maxWidth do
+            b.Hidden <- b.Hidden + size b.Kids.[b.Kids.Count - 1]
+            b.Kids.RemoveAt(b.Kids.Count - 1)
+        for kid in b.Kids do
+            splice maxWidth kid
+
+    /// The call tree, each thread's calls apart (`ThreadCalls`: a call re-entered after a
+    /// thread switch is the same call, a `<thread switch>` return does not end it): under
+    /// `<toplevel>`, a heading per thread with its outermost calls, when several threads
+    /// made calls. Cut: calls deeper than `maxDepth` (the outermost calls are at depth 1,
+    /// headings do not count) and children beyond the first `maxWidth` of a call are
+    /// counted in the HiddenCalls of the deepest shown call above them. One pass; only the
+    /// shown calls are kept in memory.
     let callTree (maxDepth: int) (maxWidth: int) (events: TraceEvent seq) : CallForest =
         let functions = ResizeArray<string>()
         let variables = ResizeArray<string>()
         let types = ResizeArray<string * string list>()
         let mutable typeArray: TypeTable = [||]
-        let root = { Name = ""; CallArgs = []; Result = None; Kids = ResizeArray(); Hidden = 0 }
-        // Each open call: its node when shown, and the shown call that counts what is cut below it.
-        let stack = Collections.Generic.Stack<Building option * Building>()
+        let root = building "" [] None
+        let threads = ThreadCalls()
+        // Each thread's open calls: its node when shown, and the shown call that counts what
+        // is cut below it; each thread's heading and the depth of the calls it is under.
+        let stacks = Collections.Generic.Dictionary<int64, Collections.Generic.Stack<Building option * Building>>()
+        let headings = Collections.Generic.Dictionary<int64, Building * int>()
+        let stackOf t =
+            match stacks.TryGetValue t with
+            | true, s -> s
+            | _ ->
+                let s = Collections.Generic.Stack()
+                stacks.[t] <- s
+                s
         let show v =
             if typeArray.Length <> types.Count then typeArray <- types.ToArray()
             showValue typeArray v
+        // Where a thread's outermost call goes: under its heading, itself under the innermost
+        // shown call of `<toplevel>`'s (events before any marker).
+        let headingOf (t: int64) : Building * int =
+            match headings.TryGetValue t with
+            | true, h -> h
+            | _ ->
+                let top = stackOf ThreadCalls.NoThread
+                let parent = if top.Count = 0 then root else snd (top.Peek())
+                let h = building (sprintf "thread %d" t) [] (Some t), top.Count
+                parent.Kids.Add(fst h)
+                headings.[t] <- h
+                h
         for e in events do
+            let kind = threads.Next e
             match e with
             | Function(_, _, name) -> functions.Add name
             | VariableName name -> variables.Add name
             | Type(_, lang, StructInfo fields) -> types.Add(lang, fields |> List.map fst)
             | Type(_, lang, _) -> types.Add(lang, [])
-            | Call(f, args) ->
-                let parent, absorber =
-                    if stack.Count = 0 then Some root, root else stack.Peek()
+            | Call(f, args) when kind = RealCall ->
+                let t = threads.Owner
+                let stack = stackOf t
+                let parent, absorber, above =
+                    if stack.Count > 0 then
+                        let p, a = stack.Peek()
+                        p, a, (if t = ThreadCalls.NoThread then 0 else snd (headingOf t))
+                    elif t = ThreadCalls.NoThread then Some root, root, 0
+                    else
+                        let h, above = headingOf t
+                        Some h, h, above
                 match parent with
-                | Some p when stack.Count < maxDepth && p.Kids.Count < maxWidth ->
+                | Some p when above + stack.Count < maxDepth && p.Kids.Count < maxWidth ->
                     let name v = if v >= 0 && v < variables.Count then variables.[v] else sprintf "#%d" v
-                    let node =
-                        { Name = functionName functions f
-                          CallArgs = args |> List.map (fun (v, x) -> name v, show x)
-                          Result = None
-                          Kids = ResizeArray()
-                          Hidden = 0 }
+                    let node = building (functionName functions f) (args |> List.map (fun (v, x) -> name v, show x)) None
                     p.Kids.Add node
                     stack.Push(Some node, node)
                 | Some p ->
@@ -248,12 +312,14 @@ module TraceSummary =
                 | None ->
                     absorber.Hidden <- absorber.Hidden + 1
                     stack.Push(None, absorber)
-            | Return v ->
+            | Return v when kind = RealReturn ->
+                let stack = stackOf threads.Owner
                 if stack.Count > 0 then
                     match stack.Pop() with
                     | Some node, _ -> node.Result <- Some(show v)
                     | None, _ -> ()
             | _ -> ()
+        if headings.Count = 1 then splice maxWidth root
         { Roots = root.Kids |> Seq.map freeze |> List.ofSeq; HiddenCalls = root.Hidden }
 
     let private moreCalls (n: int) = if n = 1 then "… 1 more call" else sprintf "… %d more calls" n
@@ -274,7 +340,7 @@ module TraceSummary =
     let renderCalls (forest: CallForest) : string list =
         let lines = ResizeArray<string>()
         let rec walk (indent: string) (node: CallNode) =
-            lines.Add(indent + callLine node)
+            lines.Add(indent + (match node.Thread with Some t -> sprintf "thread %d" t | None -> callLine node))
             for child in node.Children do
                 walk (indent + "  ") child
             if node.HiddenCalls > 0 then lines.Add(indent + "  " + moreCalls node.HiddenCalls)

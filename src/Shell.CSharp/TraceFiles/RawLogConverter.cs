@@ -102,7 +102,8 @@ internal static class RawLogConverter
         var end = Conversion.finishCapture(captureStopped, state, exitCode());
         Emit([.. end.Events]);
         sink.Finish();
-        return new ConversionSummary(events, steps, calls, functionsCalled.Count, end.Balanced, end.Anomalies, truncated,
+        // A call re-entered after a thread switch is not a call of the program.
+        return new ConversionSummary(events, steps, calls - end.Reentries, functionsCalled.Count, end.Balanced, end.Anomalies, truncated,
             end.Detached?.Value, end.Faults, end.CleanExit, end.InnerRedactions, end.InnerDrops, captureStopped, wasCut);
     }
 }

@@ -555,9 +555,9 @@ let private threadedRuns : Gen<Manifest * (int64 * RawRecord list) list * (int64
         return manifest, threads, [ for tid, chunk in order -> tid, [ chunk ] ]
     }
 
-/// A conversion of chunks of several threads.
-let private convertThreads (manifest: Manifest) (chunks: (int64 * RawRecord list list) list) (exitCode: int) =
-    let state, header = Conversion.start manifest
+/// A conversion of chunks of several threads, at most `holdLimit` events waiting.
+let private convertThreadsWith (holdLimit: int) (manifest: Manifest) (chunks: (int64 * RawRecord list list) list) (exitCode: int) =
+    let state, header = Conversion.startWith holdLimit manifest
     let events = ResizeArray header
     for tid, batches in chunks do
         for batch in batches do
@@ -566,13 +566,18 @@ let private convertThreads (manifest: Manifest) (chunks: (int64 * RawRecord list
     events.AddRange ending.Events
     List.ofSeq events, ending
 
+let private convertThreads = convertThreadsWith ThreadLayout.DefaultHoldLimit
+
+let private isCall e = match e with Call _ -> true | _ -> false
+let private isSwitch e = match e with Return(Raw(t, _)) -> t = Conversion.SwitchTypeName | _ -> false
+
 let private threadTests =
     let manifest = exceptionManifest
     testList
         "threads"
-        [ test "a thread returning below another thread's open call leaves and re-enters the other thread's frames" {
-              // Thread 1 enters M0; thread 2 enters M1; thread 1 returns from M0 (below M1 in
-              // the loader's stack), then thread 2 steps and returns.
+        [ test "a thread starting a call while another's is open waits for that call to return: each call once, no switch" {
+              // Thread 1 enters M0; thread 2 enters M1; thread 1 returns from M0, then thread 2
+              // steps and returns.
               let chunks =
                   [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]
                     2L, [ [ REnter 1 ] @ exStep 5 2 ]
@@ -583,9 +588,48 @@ let private threadTests =
               Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
               let problems, views = threadView events
               Expect.isEmpty problems (String.concat "; " problems)
-              let switches = events |> List.filter (function Return(Raw(t, _)) -> t = Conversion.SwitchTypeName | _ -> false)
-              Expect.equal switches.Length 1 "thread 2's M1 is left once for thread 1"
+              Expect.isEmpty (events |> List.filter isSwitch) "no call left for another thread"
+              Expect.equal ending.Reentries 0L "no call re-entered"
+              Expect.equal (events |> List.filter isCall |> List.length) 3 "<toplevel>, M0, M1"
+              let m1 = events |> List.findIndex (function Call(2, _) -> true | _ -> false)
+              let m0Returns = events |> List.findIndex (function Return(NoneValue _) -> true | _ -> false)
+              Expect.isLessThan m0Returns m1 "thread 2's call is written after thread 1's returned"
               Expect.equal (views.[2L] |> List.filter (fun s -> s.StartsWith "Call" || s.StartsWith "Return")) [ "Call 2 ()"; "Return 5" ] "thread 2's own calls"
+          }
+          test "past the hold limit a thread's calls are left (<thread switch>) and re-entered, counted apart" {
+              let chunks =
+                  [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]
+                    2L, [ [ REnter 1 ] @ exStep 5 2 ]
+                    1L, [ exStep 2 3 @ [ RReturn ] ]
+                    2L, [ exStep 6 4 @ [ RReturn; RValue(RInt 5L) ] ] ]
+              let events, ending = convertThreadsWith 0 manifest chunks 0
+              Expect.isTrue ending.Balanced "balanced"
+              Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
+              let problems, views = threadView events
+              Expect.isEmpty problems (String.concat "; " problems)
+              let switches = events |> List.filter isSwitch
+              Expect.isGreaterThan switches.Length 0 "a call left for another thread"
+              Expect.equal ending.Reentries (int64 switches.Length) "each left call re-entered once"
+              Expect.equal (events |> List.filter isCall |> List.length) (3 + switches.Length) "the re-entries are Calls in the trace"
+              let c = TraceSummary.counts events
+              Expect.equal (c.Calls, c.Returns, c.OpenCalls) (3, 3, 0) "the summary counts the program's calls only"
+              Expect.equal (TraceSummary.callsPerFunction events |> List.sumBy snd) 3 "calls per function too"
+              Expect.equal (views.[2L] |> List.filter (fun s -> s.StartsWith "Call" || s.StartsWith "Return")) [ "Call 2 ()"; "Return 5" ] "thread 2's own calls"
+          }
+          test "a thread whose open calls do not return in its next events waits: another's call goes on top of them first" {
+              // Thread 1 is in M0 (a Join); thread 2's M1 waits; thread 1's next chunk only steps.
+              let chunks =
+                  [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]
+                    2L, [ [ REnter 1 ] @ exStep 5 2 @ [ RReturn; RValue(RInt 5L) ] ]
+                    1L, [ exStep 2 3 ]
+                    1L, [ [ RReturn ] ] ]
+              let events, ending = convertThreads manifest chunks 0
+              Expect.isTrue ending.Balanced "balanced"
+              Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
+              let m1 = events |> List.findIndex (function Call(2, _) -> true | _ -> false)
+              let line12 = events |> List.findIndex (function Step(_, 12) -> true | _ -> false)
+              Expect.isLessThan m1 line12 "thread 2's call is written before thread 1's next step"
+              Expect.isEmpty (events |> List.filter isSwitch) "no switch"
           }
           test "a thread whose calls are balanced within its chunk costs no extra event" {
               let chunks =
@@ -597,9 +641,12 @@ let private threadTests =
               Expect.equal (events |> List.filter (function Call _ -> true | _ -> false) |> List.length) 3 "<toplevel>, M0, M1: no re-entry"
               Expect.equal (events |> List.choose (function ThreadStart t -> Some t | _ -> None)) [ 1L; 2L ] "ThreadStart per thread"
           }
-          testPropertyWithConfig config "(g) interleaved threads obey the loader's rules, each Return on its own thread's frame, each thread's events as alone"
-          <| Prop.forAll (Arb.fromGen threadedRuns) (fun (manifest, threads, chunks) ->
-              let events, ending = convertThreads manifest chunks 0
+          testPropertyWithConfig config "(g) interleaved threads obey the loader's rules, each Return on its own thread's frame, each thread's events as alone, calls counted once"
+          <| Prop.forAll (Arb.fromGen (Gen.zip threadedRuns (Gen.elements [ 0; 3; 40; ThreadLayout.DefaultHoldLimit ]))) (fun ((manifest, threads, chunks), limit) ->
+              let events, ending = convertThreadsWith limit manifest chunks 0
+              let enters = threads |> List.sumBy (fun (_, records) -> records |> List.filter (function REnter _ -> true | _ -> false) |> List.length)
+              Expect.equal (TraceSummary.counts events).Calls (enters + 1) "the summary's calls: one per Enter, and <toplevel>"
+              Expect.equal (int64 (events |> List.filter isCall |> List.length) - ending.Reentries) (int64 enters + 1L) "Calls less re-entries"
               Expect.equal ending.Anomalies 0 "no anomaly"
               Expect.isTrue ending.Balanced "balanced"
               Expect.isEmpty (loaderProblems (Some 0) events) "loader rules"
@@ -611,8 +658,8 @@ let private threadTests =
                   Expect.equal (Map.tryFind tid views |> Option.defaultValue []) (Map.tryFind threadId aloneViews |> Option.defaultValue []) (sprintf "thread %d as alone" tid))
 
           testPropertyWithConfig { config with maxTest = 10 } "interleaved threads pass ct-validate.py"
-          <| Prop.forAll (Arb.fromGen threadedRuns) (fun (manifest, _, chunks) ->
-              let events, _ = convertThreads manifest chunks 0
+          <| Prop.forAll (Arb.fromGen (Gen.zip threadedRuns (Gen.elements [ 0; 40; ThreadLayout.DefaultHoldLimit ]))) (fun ((manifest, _, chunks), limit) ->
+              let events, _ = convertThreadsWith limit manifest chunks 0
               let code, output = validate events
               Expect.equal code 0 output) ]
 
@@ -720,4 +767,86 @@ let private propertyTests =
               let code, output = validate events
               Expect.equal code 0 output) ]
 
-let tests = testList "Trace.Conversion" [ exampleTests; exceptionTests; resumedTests; generatorTests; threadTests; propertyTests ]
+// ---------------------------------------------------------------------------
+// Endings: Environment.Exit inside calls, a last test that failed.
+
+let private returnsOf (events: TraceEvent list) =
+    events |> List.choose (function Return v -> Some(plain v) | _ -> None)
+
+let private endingTests =
+    let manifest = exceptionManifest
+    testList
+        "endings"
+        [ test "Environment.Exit inside calls: every open call of every thread returns <exit n>, <toplevel> returns n" {
+              // Thread 1: Catch -> Middle, then exits; thread 2 is in Catch, waiting.
+              let chunks =
+                  [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]
+                    2L, [ [ REnter 0 ] @ exStep 1 7 ]
+                    1L, [ [ REnter 1 ] @ exStep 5 2 ]
+                    // The exit handlers run on a thread of their own.
+                    9L, [ [ RExit ] ] ]
+              let events, ending = convertThreads manifest chunks 3
+              Expect.isTrue ending.Balanced "balanced"
+              Expect.isTrue ending.CleanExit "the exit handlers ran"
+              Expect.isEmpty (loaderProblems (Some 3) events) "loader rules, <toplevel> returns 3"
+              let problems, views = threadView events
+              Expect.isEmpty problems (String.concat "; " problems)
+              // Thread 2's Catch went on top of thread 1's waiting one; thread 1's later events
+              // left it (a switch) and the closing re-entered it.
+              Expect.equal (returnsOf events |> List.filter ((<>) "Raw <thread switch>")) [ "Raw <exit 3>"; "Raw <exit 3>"; "Raw <exit 3>"; "3" ] "Middle, Catch (thread 1), Catch (thread 2), <toplevel>"
+              Expect.equal (views.[1L] |> List.filter (fun s -> s.StartsWith "Return")) [ "Return Raw <exit 3>"; "Return Raw <exit 3>" ] "thread 1's calls"
+              Expect.equal (views.[2L] |> List.filter (fun s -> s.StartsWith "Return")) [ "Return Raw <exit 3>" ] "thread 2's waiting call too"
+              let code, output = validate events
+              Expect.equal code 0 output
+          }
+          test "Environment.Exit inside calls left for another thread: they are re-entered and return <exit n>" {
+              let chunks =
+                  [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]
+                    2L, [ [ REnter 0 ] @ exStep 1 7 ]
+                    1L, [ exStep 2 2 ]
+                    2L, [ exStep 2 8 ]
+                    9L, [ [ RExit ] ] ]
+              let events, ending = convertThreadsWith 0 manifest chunks 3
+              Expect.isTrue ending.Balanced "balanced"
+              Expect.isEmpty (loaderProblems (Some 3) events) "loader rules"
+              let problems, views = threadView events
+              Expect.isEmpty problems (String.concat "; " problems)
+              for tid in [ 1L; 2L ] do
+                  Expect.equal (views.[tid] |> List.filter (fun s -> s.StartsWith "Return")) [ "Return Raw <exit 3>" ] (sprintf "thread %d's call" tid)
+          }
+          test "the exit handlers after the first thread's calls returned, or after a fault: nothing is closed" {
+              let returned, ending = convert manifest [ [ REnter 0 ] @ exStep 1 1 @ [ RReturn; RExit ] ] 0
+              Expect.isTrue ending.Balanced "balanced"
+              Expect.equal (returnsOf returned) [ "null"; "0" ] "Catch returns, then <toplevel> 0"
+              // Main returned; a background thread was still in its call when the process ended.
+              let chunks = [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]; 2L, [ [ REnter 0 ] @ exStep 1 2 ]; 1L, [ [ RReturn ] ]; 3L, [ [ RExit ] ] ]
+              let background, ending = convertThreads manifest chunks 0
+              Expect.isFalse ending.Balanced "the background thread's call stays open"
+              Expect.equal (returnsOf background) [ "null" ] "only Main's call returned"
+              let faulted, ending = convert manifest [ [ REnter 0 ] @ exStep 1 1 @ [ RFault boom; RExit ] ] 134
+              Expect.isFalse ending.Balanced "the calls the program died in stay open"
+              Expect.equal (returnsOf faulted) [] "no return"
+          }
+          test "a run whose last call failed ends on a step of <toplevel>, not on the Error event" {
+              let failed, _ = convert manifest [ [ REnter 2 ] @ exStep 7 1 @ exStep 8 2 @ [ RUnwind(1, boom) ] ] 1
+              let tail = failed |> List.skip (failed |> List.findIndexBack (function IoEvent _ -> true | _ -> false))
+              Expect.equal (tail |> List.choose (function Step(p, l) -> Some(p, l) | _ -> None)) [ 0, 1 ] "<toplevel>'s step after the Error event"
+              Expect.isEmpty (loaderProblems (Some 1) failed) "loader rules"
+              let passed, _ = convert manifest [ [ REnter 2 ] @ exStep 7 1 @ [ RReturn ] ] 0
+              Expect.equal (passed |> List.filter (fun e -> e = Step(0, 1)) |> List.length) 1 "no step added when the last call returned: only <toplevel>'s first"
+          }
+          test "print --calls: each thread's calls under its heading, a re-entered call once with its real return" {
+              let chunks =
+                  [ 1L, [ [ REnter 0 ] @ exStep 1 1 ]
+                    2L, [ [ REnter 1 ] @ exStep 5 2 ]
+                    1L, [ exStep 2 3 @ [ RReturn ] ]
+                    2L, [ exStep 6 4 @ [ RReturn; RValue(RInt 5L) ] ] ]
+              let events, ending = convertThreadsWith 0 manifest chunks 0
+              Expect.isGreaterThan ending.Reentries 0L "a call re-entered"
+              let lines = TraceSummary.renderCalls (TraceSummary.callTree 10 20 events)
+              Expect.equal lines [ "<toplevel> → 0"; "  thread 1"; "    Demo.Ex.Catch() → null"; "  thread 2"; "    Demo.Ex.Middle() → 5" ] "per thread"
+              let alone, _ = convert manifest [ [ REnter 0 ] @ exStep 1 1 @ [ RReturn ] ] 0
+              Expect.equal (TraceSummary.renderCalls (TraceSummary.callTree 10 20 alone)) [ "<toplevel> → 0"; "  Demo.Ex.Catch() → null" ] "one thread: no heading"
+          } ]
+
+let tests = testList "Trace.Conversion" [ exampleTests; exceptionTests; resumedTests; generatorTests; threadTests; endingTests; propertyTests ]
