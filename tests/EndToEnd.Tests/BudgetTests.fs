@@ -13,15 +13,7 @@ open System.Text.Json
 open Expecto
 open CodeTracer.EndToEnd.Tests.TraceView
 
-let private metadata (folder: string) =
-    JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace_metadata.json"))).RootElement
-
-let private note (folder: string) (name: string) =
-    match (metadata folder).GetProperty("notes").TryGetProperty(name) with
-    | true, v -> v.GetString()
-    | _ -> ""
-
-let private hasNote folder name = note folder name <> ""
+let private hasNote folder name = TraceView.note folder name <> ""
 
 /// The loop workload at 1x: about 340 000 steps, a raw log of about 6.5 MB, and a trace.json
 /// of about 110 MB.
@@ -42,8 +34,8 @@ let tests =
             Expect.stringContains run.Stdout "checksum " "the program ran to its end"
             let code, output = Cli.validate out []
             Expect.equal code 0 output
-            Expect.equal ((metadata out).GetProperty("outcome").GetString()) "truncated" "outcome"
-            Expect.stringContains (note out "max_trace_size") "reached 1M" "the note states where"
+            Expect.equal ((TraceView.metadata out).GetProperty("outcome").GetString()) "truncated" "outcome"
+            Expect.stringContains (TraceView.note out "max_trace_size") "reached 1M" "the note states where"
             Expect.isFalse (hasNote out "exit_handlers") "no word of a crash"
             let t = load out
             Expect.isGreaterThan t.Steps.Length 1000 "what fits in 1 MiB was kept"
@@ -78,9 +70,9 @@ let tests =
             Expect.equal run.ExitCode 0 run.Stderr
             let code, output = Cli.validate out []
             Expect.equal code 0 output
-            Expect.equal ((metadata out).GetProperty("outcome").GetString()) "disabled" "outcome"
-            Expect.stringStarts (note out "recorder_error") "ERR_DISK_FULL: " "the note is the full disk"
-            Expect.stringContains (note out "recorder_error") "raw.log" "naming the raw log"
+            Expect.equal ((TraceView.metadata out).GetProperty("outcome").GetString()) "disabled" "outcome"
+            Expect.stringStarts (TraceView.note out "recorder_error") "ERR_DISK_FULL: " "the note is the full disk"
+            Expect.stringContains (TraceView.note out "recorder_error") "raw.log" "naming the raw log"
             Expect.isFalse (hasNote out "exit_handlers") "no word of a crash"
         }
         test "the trace's disk is full: exit 1, ERR_DISK_FULL naming the folder the trace was written in, nothing left behind" {

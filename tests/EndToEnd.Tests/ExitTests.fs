@@ -18,9 +18,6 @@ let private exited (how: string) =
     Expect.equal code 0 (sprintf "validate (balanced, no --partial): %s" output)
     run, folder
 
-let private metadata (folder: string) =
-    JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace_metadata.json"))).RootElement
-
 let private callLines (folder: string) =
     let printed = Cli.codetracer [ "print"; folder; "--calls" ]
     Expect.equal printed.ExitCode 0 printed.Stderr
@@ -31,7 +28,7 @@ let tests =
         test "Environment.Exit(3) inside nested calls: each open call returns <exit 3>, <toplevel> 3, outcome complete" {
             let run, folder = exited "nested"
             Expect.stringContains run.Stderr "the program exited with 3" "the program's exit code"
-            let m = metadata folder
+            let m = TraceView.metadata folder
             Expect.equal (m.GetProperty("outcome").GetString()) "complete" "nothing was lost"
             Expect.equal (m.GetProperty("exit_code").GetInt32()) 3 "exit code"
             Expect.equal
@@ -44,7 +41,7 @@ let tests =
         }
         test "Environment.Exit(3) on another thread while Main waits: every thread's open calls return <exit 3>" {
             let _, folder = exited "thread"
-            Expect.equal ((metadata folder).GetProperty("outcome").GetString()) "complete" "nothing was lost"
+            Expect.equal ((TraceView.metadata folder).GetProperty("outcome").GetString()) "complete" "nothing was lost"
             let lines = callLines folder
             Expect.equal lines.Head "<toplevel> → 3" "<toplevel> returns the exit code"
             for name in [ "Exits.Program.Main(string[])"; "Exits.Program.Wait(Thread)"; "Exits.Program.Main.<lambda 1>"; "Exits.Program.Outer(int)"; "Exits.Program.Inner(int)" ] do

@@ -8,15 +8,7 @@ open System.Text.Json
 open Expecto
 open CodeTracer.EndToEnd.Tests.TraceView
 
-let private metadata (folder: string) =
-    JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace_metadata.json"))).RootElement
-
-let private outcome folder = (metadata folder).GetProperty("outcome").GetString()
-
-let private note (folder: string) (name: string) =
-    match (metadata folder).GetProperty("notes").TryGetProperty(name) with
-    | true, v -> v.GetString()
-    | _ -> ""
+let private outcome folder = (TraceView.metadata folder).GetProperty("outcome").GetString()
 
 let private validates folder partial =
     let code, output = Cli.validate folder (if partial then [ "--partial" ] else [])
@@ -58,7 +50,7 @@ let injection =
                 Expect.equal (outcome out) "disabled" "outcome"
                 let t = load out
                 Expect.equal (t.Calls |> List.head |> fun c -> c.Returned) (Some "<disabled>") "<toplevel>"
-                Expect.stringContains (note out "recorder_error") name "metadata says why"
+                Expect.stringContains (TraceView.note out "recorder_error") name "metadata says why"
             }
         test "a failure under abort with --keep-partial-trace keeps the trace, marked failed" {
             let run, out = injected "step:10" "abort" [ "--keep-partial-trace" ]
@@ -103,7 +95,7 @@ let faults =
             Expect.equal run.ExitCode 0 run.Stderr
             validates out false
             Expect.equal (outcome out) "complete" "nothing was lost"
-            Expect.equal ((metadata out).GetProperty("exit_code").GetInt32()) 5 "exit code"
+            Expect.equal ((TraceView.metadata out).GetProperty("exit_code").GetInt32()) 5 "exit code"
             let nested = load out |> callsOf "Faults.Program.Nested(string, int)"
             Expect.equal (nested |> List.map (fun c -> c.Returned)) [ Some "<exit 5>"; Some "<exit 5>"; Some "<exit 5>" ] "the three calls end with the exit"
         }
@@ -114,7 +106,7 @@ let faults =
             let t = load out
             let error = t.Io |> List.find (fun e -> e.Kind = 11)
             Expect.equal error.Content "Unhandled exception: System.InvalidOperationException: broken on purpose" "the error event"
-            Expect.equal (note out "program_fault") "unhandled exception System.InvalidOperationException: broken on purpose" "metadata"
+            Expect.equal (TraceView.note out "program_fault") "unhandled exception System.InvalidOperationException: broken on purpose" "metadata"
             Expect.equal (outcome out) "partial" "outcome"
         }
         test "Environment.FailFast: every event written before it is kept, partial, the signal in the metadata" {
@@ -122,8 +114,8 @@ let faults =
             Expect.equal run.ExitCode 0 run.Stderr
             validates out true
             Expect.equal (outcome out) "partial" "no exit handlers ran"
-            Expect.equal (note out "termination") "killed by signal 6" "SIGABRT"
-            Expect.stringContains (note out "exit_handlers") "did not run" "the notes say so"
+            Expect.equal (TraceView.note out "termination") "killed by signal 6" "SIGABRT"
+            Expect.stringContains (TraceView.note out "exit_handlers") "did not run" "the notes say so"
             let t = load out
             let nested = t |> callsOf "Faults.Program.Nested(string, int)"
             Expect.equal (nested |> List.map (fun c -> c.Returned)) [ None; None; None ] "three calls, none returned"
@@ -141,7 +133,7 @@ let faults =
             Expect.equal recorder.ExitCode 0 (recorder.StandardError.ReadToEnd())
             validates out true
             Expect.equal (outcome out) "partial" "outcome"
-            Expect.equal (note out "termination") "killed by signal 9" "SIGKILL"
+            Expect.equal (TraceView.note out "termination") "killed by signal 9" "SIGKILL"
             let t = load out
             Expect.equal (t |> callsOf "Faults.Program.Nested(string, int)" |> List.length) 3 "the calls"
             let ticks = t.Steps |> List.choose (fun s -> s.Values.TryFind "tick")
@@ -177,7 +169,7 @@ let policy =
             Expect.equal run.ExitCode 0 run.Stderr
             let lines = File.ReadAllLines logFile |> Array.map (fun l -> JsonDocument.Parse(l).RootElement)
             Expect.isGreaterThanOrEqual lines.Length 2 "instrument and launch lines"
-            let traceId = (metadata out).GetProperty("recording_id").GetString()
+            let traceId = (TraceView.metadata out).GetProperty("recording_id").GetString()
             for l in lines do
                 Expect.equal (l.GetProperty("level").GetString()) "info" "level"
                 Expect.equal (l.GetProperty("trace_id").GetString()) traceId "trace id"
@@ -189,7 +181,7 @@ let policy =
             let order = messages |> List.filter (fun m -> List.contains m [ "the program exited"; "converted the raw log"; "the trace is ready" ])
             Expect.equal order [ "the program exited"; "converted the raw log"; "the trace is ready" ] "exit, conversion, publication"
             let converted = lines |> Array.find (fun l -> l.GetProperty("message").GetString() = "converted the raw log")
-            let counters = (metadata out).GetProperty("counters")
+            let counters = (TraceView.metadata out).GetProperty("counters")
             Expect.equal (converted.GetProperty("fields").GetProperty("events").GetString()) (string (counters.GetProperty("events").GetInt64())) "events as in the metadata"
         }
     ]

@@ -60,9 +60,6 @@ let private appFolder =
         }
     ]
 
-let private metadata (folder: string) =
-    JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace_metadata.json"))).RootElement
-
 let private crash =
     testList "a crash" [
         test "a stack overflow prints the runtime's folded frames as unrecorded, not one line per frame, and the recorder says the program crashed" {
@@ -78,7 +75,7 @@ let private crash =
             Expect.stringContains run.Stderr "the program exited with 134" "and how it ended"
             let valid, output = Cli.validate out [ "--partial" ]
             Expect.equal valid 0 output
-            let notes = (metadata out).GetProperty("notes")
+            let notes = (TraceView.metadata out).GetProperty("notes")
             Expect.equal (notes.GetProperty("program_fault").GetString()) "unhandled exception System.StackOverflowException" "in the trace"
             Expect.equal (notes.GetProperty("termination").GetString()) "killed by signal 6" "the runtime aborts"
         }

@@ -67,14 +67,6 @@ let private stop (recorder: Process) (signal: string) =
 let private recordingId (folder: string) =
     JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace_metadata.json"))).RootElement.GetProperty("recording_id").GetString()
 
-let private metadata (folder: string) =
-    JsonDocument.Parse(File.ReadAllText(Path.Combine(folder, "trace_metadata.json"))).RootElement
-
-let private note (folder: string) (name: string) =
-    match (metadata folder).GetProperty("notes").TryGetProperty(name) with
-    | true, v -> v.GetString()
-    | _ -> ""
-
 /// A finished trace already in the output folder: its recording id.
 let private plantOldTrace (s: Setup) =
     let run = Cli.runWithEnv [ "TMPDIR", s.Tmp ] "dotnet" [ Repo.cliDll; "record"; "-o"; s.Out; Repo.program "ExitCode" ] ""
@@ -133,8 +125,8 @@ let private duringRun =
                 Expect.stringContains stderr $"stopped by SIG{signal} while the program ran: the program was stopped; the partial trace is in {s.Out}" "says which"
                 let valid, output = Cli.validate s.Out [ "--partial" ]
                 Expect.equal valid 0 output
-                Expect.equal ((metadata s.Out).GetProperty("outcome").GetString()) "partial" "outcome"
-                Expect.equal (note s.Out "termination") $"interrupted by the user (SIG{signal} to the recorder)" "metadata"
+                Expect.equal ((TraceView.metadata s.Out).GetProperty("outcome").GetString()) "partial" "outcome"
+                Expect.equal (TraceView.note s.Out "termination") $"interrupted by the user (SIG{signal} to the recorder)" "metadata"
                 Expect.isFalse (Directory.Exists $"/proc/{pid}") "no program process left"
                 nothingLeft s
             }
@@ -167,10 +159,10 @@ let private duringConversion =
                 Expect.stringContains stderr $"stopped by SIG{signal} during conversion: the trace converted so far is in {s.Out}, partial" "says which"
                 let valid, output = Cli.validate s.Out [ "--partial" ]
                 Expect.equal valid 0 output
-                Expect.equal ((metadata s.Out).GetProperty("outcome").GetString()) "partial" "outcome"
-                Expect.stringContains (note s.Out "conversion") $"stopped by the user (SIG{signal} to the recorder)" "metadata"
-                Expect.equal (note s.Out "exit_handlers") "" "no guess about the program's end: it ran to it"
-                let steps = (metadata s.Out).GetProperty("counters").GetProperty("steps").GetInt64()
+                Expect.equal ((TraceView.metadata s.Out).GetProperty("outcome").GetString()) "partial" "outcome"
+                Expect.stringContains (TraceView.note s.Out "conversion") $"stopped by the user (SIG{signal} to the recorder)" "metadata"
+                Expect.equal (TraceView.note s.Out "exit_handlers") "" "no guess about the program's end: it ran to it"
+                let steps = (TraceView.metadata s.Out).GetProperty("counters").GetProperty("steps").GetInt64()
                 Expect.isGreaterThan steps 0L "the first chunk's steps"
                 Expect.isLessThan steps 100_000L "only the first chunk's: the loop makes ~300 000"
                 nothingLeft s

@@ -1,9 +1,7 @@
-using CodeTracer.Core.Probes;
 using CodeTracer.Core.Recording;
 using CodeTracer.Core.TraceFilter;
 using Mono.Cecil;
 using Mono.Cecil.Cil;
-using Mono.Cecil.Rocks;
 
 namespace CodeTracer.Shell.Instrumentation;
 

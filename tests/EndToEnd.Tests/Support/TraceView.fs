@@ -137,3 +137,13 @@ let callsOf (name: string) (t: Trace) = t.Calls |> List.filter (fun c -> c.Funct
 /// The steps at a line of a file ending with `fileSuffix`.
 let stepsAt (fileSuffix: string) (line: int) (t: Trace) =
     t.Steps |> List.filter (fun s -> s.Line = line && s.Path.EndsWith fileSuffix)
+
+/// A trace folder's trace_metadata.json.
+let metadata (folder: string) : JsonElement =
+    JsonDocument.Parse(System.IO.File.ReadAllText(System.IO.Path.Combine(folder, "trace_metadata.json"))).RootElement
+
+/// One of the metadata's notes ("" when it has none of that name).
+let note (folder: string) (name: string) : string =
+    match (metadata folder).GetProperty("notes").TryGetProperty(name) with
+    | true, v -> v.GetString()
+    | _ -> ""
