@@ -478,7 +478,7 @@ module Conversion =
     /// when an Error event is on the last step: a test run whose last test failed did not
     /// end in error). `captureStopped`: the runtime stopped capturing at max_trace_size, so
     /// the calls still open (and `<toplevel>`) return `Raw "<truncated>"` and the trace
-    /// stays balanced, as after a detach. After `Environment.Exit(n)` (the exit handlers ran
+    /// stays balanced, as after a detach. After the program called `Exit(n)` (the exit handlers ran
     /// while the first thread was in its calls), the calls still open return
     /// `Raw "<exit n>"` and `<toplevel>` returns n.
     let finishCapture (captureStopped: bool) (state: ConversionState) (exitCode: int) : ConversionEnd =
@@ -517,7 +517,7 @@ module Conversion =
             | Some _ -> closeWith "<disabled>"
             | None when captureStopped -> closeWith "<truncated>"
             // The exit handlers ran (on a thread of their own) while the thread that ran `Main`
-            // was still in its calls: `Environment.Exit` (a normal end returns from `Main` first).
+            // was still in its calls: the program called `Exit` (a normal end returns from `Main` first).
             | None when state.CleanExit && state.Faults.IsEmpty && not (isNull state.First) && not state.First.Stack.IsEmpty ->
                 ThreadLayout.close state.Layout (rawValue (sprintf "<exit %d>" exitCode)) out
                 out.Add(Return(exitValue ()))
