@@ -68,7 +68,7 @@ let run (args: ParseResults<PrintArgs>) : int =
                     let lines =
                         TraceSummary.renderSummary
                             files.Folder
-                            (TraceDecoder.decodeMetadata files.MetadataJson)
+                            (SideFiles.decodeMetadata files.MetadataJson)
                             (TraceSummary.counts events)
                             (TraceSummary.callsPerFunction events)
                             width

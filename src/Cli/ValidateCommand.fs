@@ -40,8 +40,8 @@ let run (args: ParseResults<ValidateArgs>) : int =
                 TraceValidation.check
                     (args.Contains ValidateArgs.Partial)
                     files.Events
-                    (TraceDecoder.decodePaths files.PathsJson)
-                    (TraceDecoder.decodeMetadata files.MetadataJson)
+                    (SideFiles.decodePaths files.PathsJson)
+                    (SideFiles.decodeMetadata files.MetadataJson)
             if problems.IsEmpty then
                 printfn "OK: %d events, %d steps, %d calls, %d functions" c.Events c.Steps c.Calls c.Functions
                 0

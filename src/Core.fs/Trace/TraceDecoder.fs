@@ -16,39 +16,7 @@ module TraceProblem =
     /// `where: message`, the form of ct-validate.py's `ERROR` lines.
     let render (p: TraceProblem) : string = p.Where + ": " + p.Message
 
-/// What trace_metadata.json says about the recording filters (`trace_filter`).
-type TraceFilterInfo =
-    {
-        /// The chain in order: (name, path) of each filter.
-        Filters: (string * string) list
-        /// The counters, flattened: `methods_traced`, `value_redactions.arg`, ...
-        Stats: (string * int64) list
-    }
-
-/// The fields of trace_metadata.json that readers use. A field is None when it is
-/// absent or has the wrong JSON type, so that validation can name each one.
-type TraceMetadataFields =
-    {
-        /// `recording_id` when it is a string.
-        RecordingId: string option
-        /// `program` when it is a string.
-        Program: string option
-        /// `args` when it is a list of strings.
-        Args: string list option
-        /// `workdir` when it is a string.
-        Workdir: string option
-        /// `recorder.name` and `recorder.version`, when present.
-        Recorder: (string * string) option
-        /// `outcome` (complete, partial, disabled, failed), when present.
-        Outcome: string option
-        /// `exit_code` when it is an integer.
-        ExitCode: int64 option
-        /// `trace_filter`, when present.
-        TraceFilter: TraceFilterInfo option
-    }
-
-/// Reading the three JSON files of a trace folder back: trace.json into events,
-/// trace_paths.json into paths, trace_metadata.json into its fields. Pure: the bytes
+/// Reading trace.json back into events (the side files: `SideFiles`). Pure: the bytes
 /// come from the caller. Anything the model cannot hold (an unknown event name or value
 /// kind, a missing field, a wrong JSON type) is a located error, as it aborts the loader.
 [<RequireQualifiedAccess>]
@@ -109,14 +77,14 @@ module TraceDecoder =
         sb.ToString()
 
     /// The text of a JSON string element; lone surrogates (`"\ud800"`) are kept.
-    let private textOf (el: JsonElement) : string =
+    let internal textOf (el: JsonElement) : string =
         try
             match el.GetString() with
             | null -> ""
             | s -> s
         with :? InvalidOperationException -> unescape (el.GetRawText())
 
-    let private field (el: JsonElement) (name: string) : JsonElement option =
+    let internal field (el: JsonElement) (name: string) : JsonElement option =
         match el.TryGetProperty name with
         | true, v -> Some v
         | _ -> None
@@ -134,7 +102,7 @@ module TraceDecoder =
             | true, i -> Some i
             | _ -> None
 
-    let private int64Of (v: JsonElement) : int64 option =
+    let internal int64Of (v: JsonElement) : int64 option =
         if v.ValueKind <> JsonValueKind.Number then None
         else
             match v.TryGetInt64() with
@@ -406,13 +374,13 @@ module TraceDecoder =
                     | Result.Error m -> Result.Error(TraceProblem.create (at () + " (" + p.Name + ")") m)
 
     /// Text a JSON parser rejects before parsing: invalid UTF-8, or a byte order mark.
-    let private encodingProblem (utf8: byte array) : string option =
+    let internal encodingProblem (utf8: byte array) : string option =
         if not (Unicode.Utf8.IsValid(ReadOnlySpan utf8)) then Some "the file is not valid UTF-8"
         elif utf8.Length >= 3 && utf8.[0] = 0xEFuy && utf8.[1] = 0xBBuy && utf8.[2] = 0xBFuy then
             Some "unexpected UTF-8 byte order mark"
         else None
 
-    let private syntaxMessage (e: JsonException) : string =
+    let internal syntaxMessage (e: JsonException) : string =
         if not e.LineNumber.HasValue then e.Message
         else
             // The reader's message carries the position too; keep its first sentence.
@@ -512,88 +480,3 @@ module TraceDecoder =
     /// The events of a trace.json text.
     let decodeEventsText (json: string) : Result<TraceEvent list, TraceProblem> =
         decodeEvents (Encoding.UTF8.GetBytes json)
-
-    /// Parses a side file; `file` names it in the problem.
-    let private parseFile (file: string) (utf8: byte array) (read: JsonElement -> Result<'T, string>) : Result<'T, TraceProblem> =
-        match encodingProblem utf8 with
-        | Some message -> Result.Error(TraceProblem.create file message)
-        | None ->
-            let parsed =
-                try
-                    use doc = JsonDocument.Parse(ReadOnlyMemory utf8, documentOptions)
-                    read doc.RootElement
-                with :? JsonException as e -> Result.Error(syntaxMessage e)
-            parsed |> Result.mapError (TraceProblem.create file)
-
-    /// The paths of trace_paths.json (its UTF-8 bytes): a JSON array of strings.
-    let decodePaths (utf8: byte array) : Result<string list, TraceProblem> =
-        parseFile "trace_paths.json" utf8 (fun root ->
-            let strings =
-                if root.ValueKind <> JsonValueKind.Array then None
-                else
-                    let items = root.EnumerateArray() |> List.ofSeq
-                    if items |> List.forall (fun i -> i.ValueKind = JsonValueKind.String) then Some(items |> List.map textOf)
-                    else None
-            match strings with
-            | Some paths -> Ok paths
-            | None -> Result.Error "must be a JSON array of strings (the Path events in order)")
-
-    let private optString (el: JsonElement) (name: string) : string option =
-        match field el name with
-        | Some v when v.ValueKind = JsonValueKind.String -> Some(textOf v)
-        | _ -> None
-
-    let private traceFilter (el: JsonElement) : TraceFilterInfo =
-        let filters =
-            match field el "filters" with
-            | Some fs when fs.ValueKind = JsonValueKind.Array ->
-                [ for f in fs.EnumerateArray() do
-                      if f.ValueKind = JsonValueKind.Object then
-                          yield (optString f "name" |> Option.defaultValue "?"), (optString f "path" |> Option.defaultValue "?") ]
-            | _ -> []
-        let rec flatten (prefix: string) (node: JsonElement) : (string * int64) list =
-            match node.ValueKind with
-            | JsonValueKind.Object ->
-                [ for p in node.EnumerateObject() do
-                      yield! flatten (if prefix = "" then p.Name else prefix + "." + p.Name) p.Value ]
-            | JsonValueKind.Number ->
-                match int64Of node with
-                | Some n -> [ prefix, n ]
-                | None -> []
-            | _ -> []
-        let stats =
-            match field el "stats" with
-            | Some s -> flatten "" s
-            | None -> []
-        { Filters = filters; Stats = stats }
-
-    /// The fields of trace_metadata.json (its UTF-8 bytes). An error when the text is
-    /// not JSON or not an object; a missing or mistyped field is None (validation names it).
-    let decodeMetadata (utf8: byte array) : Result<TraceMetadataFields, TraceProblem> =
-        parseFile "trace_metadata.json" utf8 (fun root ->
-            if root.ValueKind <> JsonValueKind.Object then Result.Error "must be a JSON object"
-            else
-                let args =
-                    match field root "args" with
-                    | Some a when a.ValueKind = JsonValueKind.Array ->
-                        let items = a.EnumerateArray() |> List.ofSeq
-                        if items |> List.forall (fun i -> i.ValueKind = JsonValueKind.String) then Some(items |> List.map textOf)
-                        else None
-                    | _ -> None
-                let recorder =
-                    match field root "recorder" with
-                    | Some r when r.ValueKind = JsonValueKind.Object ->
-                        Some(optString r "name" |> Option.defaultValue "?", optString r "version" |> Option.defaultValue "?")
-                    | _ -> None
-                Ok
-                    { RecordingId = optString root "recording_id"
-                      Program = optString root "program"
-                      Args = args
-                      Workdir = optString root "workdir"
-                      Recorder = recorder
-                      Outcome = optString root "outcome"
-                      ExitCode = field root "exit_code" |> Option.bind int64Of
-                      TraceFilter =
-                        match field root "trace_filter" with
-                        | Some f when f.ValueKind = JsonValueKind.Object -> Some(traceFilter f)
-                        | _ -> None })

@@ -307,4 +307,4 @@ module TraceValidation =
     let validateFiles (partial: bool) (traceJson: byte array) (pathsJson: byte array) (metadataJson: byte array) : TraceProblem list =
         match TraceDecoder.decodeEvents traceJson with
         | Result.Error p -> [ p ]
-        | Ok events -> validate partial events (TraceDecoder.decodePaths pathsJson) (TraceDecoder.decodeMetadata metadataJson)
+        | Ok events -> validate partial events (SideFiles.decodePaths pathsJson) (SideFiles.decodeMetadata metadataJson)

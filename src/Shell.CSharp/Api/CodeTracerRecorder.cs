@@ -150,7 +150,7 @@ public static class CodeTracerRecorder
         {
             throw new CodeTracerException("ERR_TRACE_INVALID", $"{Path.GetFullPath(traceDir)}: {e.Message}", 1);
         }
-        var metadata = TraceDecoder.decodeMetadata(files.MetadataJson);
+        var metadata = SideFiles.decodeMetadata(files.MetadataJson);
         var fields = metadata.IsOk ? metadata.ResultValue : null;
         return new TraceSummary
         {

@@ -468,10 +468,10 @@ let private exampleTests =
               Expect.equal events [ Step(0, 3); Call(0, []); VariableName "v"; DropLastStep ] "events"
           }
           test "side files: paths and metadata fields" {
-              Expect.equal (TraceDecoder.decodePaths (utf8 """["/a.cs","/b.cs"]""")) (Ok [ "/a.cs"; "/b.cs" ]) "paths"
-              Expect.isError (TraceDecoder.decodePaths (utf8 """["/a.cs",1]""")) "not strings"
+              Expect.equal (SideFiles.decodePaths (utf8 """["/a.cs","/b.cs"]""")) (Ok [ "/a.cs"; "/b.cs" ]) "paths"
+              Expect.isError (SideFiles.decodePaths (utf8 """["/a.cs",1]""")) "not strings"
               let m =
-                  TraceDecoder.decodeMetadata (
+                  SideFiles.decodeMetadata (
                       utf8
                           """{"recording_id":"x","program":"p","args":["a",1],"workdir":"/w","exit_code":3,"outcome":"partial",
                               "trace_filter":{"filters":[{"name":"builtin-default","path":"<builtin>"}],"stats":{"methods_traced":4,"value_drops":{"arg":1}}}}"""
@@ -486,7 +486,7 @@ let private exampleTests =
                   Expect.exists problems (fun p -> p.StartsWith "recording_id") "recording_id"
                   Expect.equal problems.Length 2 "program and workdir are fine"
               | Result.Error p -> failtest (TraceProblem.render p)
-              Expect.isError (TraceDecoder.decodeMetadata (utf8 "[]")) "not an object"
+              Expect.isError (SideFiles.decodeMetadata (utf8 "[]")) "not an object"
           }
           test "metadata rules" {
               let messages m = TraceValidation.checkMetadata (Ok m) |> List.map (fun p -> p.Where + ": " + p.Message)
