@@ -142,25 +142,30 @@ let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
                             Build = build
                         )
                     let result = Recorder.RecordAsync(request, log, stop.Token, Func<StopSignal>(stoppedBy)).GetAwaiter().GetResult()
-                    let failed = not (isNull (box result.Error))
-                    if failed then report (Some policy) (Some log) log.TraceId result.Error
-                    if not (isNull (box result.Stopped)) then
-                        eprintfn "codetracer: %s" (Stopping.said result.Stopped (Option.ofObj result.TraceDir))
-                    elif failed then ()
-                    elif result.Outcome <> "unrecorded" then
-                        eprintfn "codetracer: %s trace in %s: %d calls of %d functions, %d steps, %d events" result.Outcome result.TraceDir result.Calls result.Functions result.Steps result.Events
-                    for fault in result.Faults do
-                        eprintfn "codetracer: the program crashed: %s" fault
-                    if not (isNull (box result.Warning)) then
-                        eprintfn "codetracer: warning: %s (%s); the trace is partial" result.Warning.Message result.Warning.Code
-                    if not failed && isNull (box result.Stopped) && result.Outcome <> "unrecorded" && result.ProgramExitCode <> 0 && not policy.PropagateExitCode.Value then
-                        let what = if request.Test then "the test run" else "the program"
-                        eprintfn "codetracer: %s exited with %d; pass --propagate-exit-code to return it" what result.ProgramExitCode
+                    let stopped () =
+                        result.Stopped |> Option.iter (fun s -> eprintfn "codetracer: %s" (Stopping.said s (Option.ofObj result.TraceDir)))
+                    let crashed () =
+                        for fault in result.Faults do
+                            eprintfn "codetracer: the program crashed: %s" fault
+                    match result.Verdict.Outcome with
+                    | Outcome.Unrecorded -> ()
+                    | Outcome.Failed ->
+                        result.Verdict.Error |> Option.iter (report (Some policy) (Some log) log.TraceId)
+                        stopped ()
+                        crashed ()
+                    | Outcome.Complete | Outcome.Partial | Outcome.Truncated | Outcome.Disabled as outcome ->
+                        if result.Stopped.IsSome then stopped ()
+                        else eprintfn "codetracer: %s trace in %s: %d calls of %d functions, %d steps, %d events" (Outcome.text outcome) result.TraceDir result.Calls result.Functions result.Steps result.Events
+                        crashed ()
+                        result.Verdict.Warning |> Option.iter (fun w -> eprintfn "codetracer: warning: %s (%s); the trace is partial" w.Message w.Code)
+                        if result.Stopped.IsNone && result.ProgramExitCode <> 0 && not policy.PropagateExitCode.Value then
+                            let what = if request.Test then "the test run" else "the program"
+                            eprintfn "codetracer: %s exited with %d; pass --propagate-exit-code to return it" what result.ProgramExitCode
                     // A signal that came after the verdict (as the trace was published, or to a program run
                     // unrecorded) still ends the recorder as the signal does.
                     match signalled () with
                     | Some signal -> Stopping.exitCode signal
-                    | None -> result.ExitCode
+                    | None -> result.Verdict.ExitCode
                 with
                 | :? RecorderException as e ->
                     report (Some policy) (Some log) log.TraceId e.Error

@@ -23,4 +23,5 @@ let main argv =
               RawLogReaderTests.tests
               RawLogConverterTests.tests
               TraceBinTests.tests
-              ProgressTests.tests ])
+              ProgressTests.tests
+              FacadeSurfaceTests.tests ])

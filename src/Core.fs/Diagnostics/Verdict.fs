@@ -78,6 +78,17 @@ module Verdict =
                 KeepTrace = verdict.KeepTrace && Stopping.mayKeep policy.KeepPartialTrace.Value stop.Phase
                 ExitCode = Stopping.exitCode stop.Signal }
 
+    /// CODETRACER_DISABLED: the program ran without the recorder; nothing is written and the
+    /// recorder exits with the program's own code, propagate_exit_code or not (recorder.md, `disabled`).
+    let unrecorded (programExitCode: int) : Verdict =
+        { Outcome = Unrecorded; KeepTrace = false; Error = None; Warning = None; ExitCode = programExitCode }
+
+    /// Finishing the trace (its side files, the publishing move) failed after the program ran:
+    /// there is nothing left to detach from, so under either on_recorder_error the run fails
+    /// and nothing is published.
+    let unfinished (e: RecorderError) : Verdict =
+        { Outcome = Failed; KeepTrace = false; Error = Some e; Warning = None; ExitCode = RecorderError.exitCode e }
+
     /// What trace_metadata.json says about how the run ended beyond its outcome
     /// (`notes`): termination, exit handlers, the program's faults, a cut raw log,
     /// open calls, the recorder's own error. `signalsInExitCode`: on Unix an exit

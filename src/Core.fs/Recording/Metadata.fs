@@ -62,15 +62,6 @@ module JsonNode =
         append sb "" node
         sb.Append('\n').ToString()
 
-/// How a recording ended.
-type Outcome =
-    | Complete
-    | Partial
-    /// Capture stopped at max_trace_size; the program ran on unrecorded.
-    | Truncated
-    | Disabled
-    | Failed
-
 /// Everything trace_metadata.json says about one recording.
 type RecordingMetadata =
     { RecordingId: string
@@ -95,15 +86,6 @@ type RecordingMetadata =
 /// The side files of a trace folder.
 [<RequireQualifiedAccess>]
 module Metadata =
-    /// The outcome as the metadata spells it.
-    let outcomeText =
-        function
-        | Complete -> "complete"
-        | Partial -> "partial"
-        | Truncated -> "truncated"
-        | Disabled -> "disabled"
-        | Failed -> "failed"
-
     /// trace_metadata.json: the required fields first, then the recorder's own.
     let toJson (m: RecordingMetadata) : string =
         JObject
@@ -115,7 +97,7 @@ module Metadata =
               "runtime_version", JString m.RuntimeVersion
               "started_at_micros", JInt m.StartedAtMicros
               "exit_code", (match m.ExitCode with Some c -> JInt(int64 c) | None -> JNull)
-              "outcome", JString(outcomeText m.Outcome)
+              "outcome", JString(Outcome.text m.Outcome)
               "counters", JObject(m.Counters |> List.map (fun (k, v) -> k, JInt v))
               "policy", JObject(m.Policy |> List.map (fun (k, v, src) -> k, JObject [ "value", JString v; "source", JString src ]))
               "notes", JObject(m.Notes |> List.groupBy fst |> List.map (fun (k, vs) -> k, JString(vs |> List.map snd |> String.concat "; ")))

@@ -61,7 +61,7 @@ public static class CodeTracerRecorder
         ArgumentNullException.ThrowIfNull(target);
         options ??= new RecordingOptions();
         if (BadLimit(options) is { } bad)
-            return new RecordingOutcome { Outcome = "failed", ExitCode = 2, ErrorCode = "ERR_INVALID_POLICY_VALUE", ErrorMessage = bad };
+            return new RecordingOutcome(Outcome.Failed) { ExitCode = 2, ErrorCode = "ERR_INVALID_POLICY_VALUE", ErrorMessage = bad };
         try
         {
             var policy = PolicyResolver.Resolve(PolicyLayerModule.empty, Layer(options));
@@ -74,15 +74,14 @@ public static class CodeTracerRecorder
                 Build = BuildOptions(target, options),
             };
             var result = await Recorder.RecordAsync(request, log, cancellationToken).ConfigureAwait(false);
-            return new RecordingOutcome
+            return new RecordingOutcome(result.Verdict.Outcome)
             {
                 TraceDir = result.TraceDir,
-                Outcome = result.Outcome,
                 ProgramExitCode = result.ProgramExitCode,
-                ExitCode = result.ExitCode,
-                ErrorCode = result.Error?.Code,
-                ErrorMessage = result.Error?.Message,
-                WarningCode = result.Warning?.Code,
+                ExitCode = result.Verdict.ExitCode,
+                ErrorCode = result.Verdict.Error?.Value.Code,
+                ErrorMessage = result.Verdict.Error?.Value.Message,
+                WarningCode = result.Verdict.Warning?.Value.Code,
                 Faults = result.Faults.ToArray(),
                 Events = result.Events,
                 Steps = result.Steps,
@@ -92,9 +91,8 @@ public static class CodeTracerRecorder
         }
         catch (RecorderException e)
         {
-            return new RecordingOutcome
+            return new RecordingOutcome(Outcome.Failed)
             {
-                Outcome = "failed",
                 ExitCode = RecorderErrorModule.exitCode(e.Error),
                 ErrorCode = e.Error.Code,
                 ErrorMessage = e.Error.Message,
@@ -155,7 +153,7 @@ public static class CodeTracerRecorder
         return new TraceSummary
         {
             TraceDir = files.Folder,
-            Outcome = fields?.Outcome?.Value,
+            Outcome = fields?.Outcome is { } word && OutcomeModule.tryParse(word.Value) is { } outcome ? RecordingOutcome.KindOf(outcome.Value) : null,
             ExitCode = fields?.ExitCode is { } code ? code.Value : null,
             Events = counts.Events,
             Steps = counts.Steps,

@@ -1,15 +1,20 @@
+using CodeTracer.Core.Recording;
+using CoreOutcome = CodeTracer.Core.Recording.Outcome;
+
 namespace CodeTracer.Shell;
 
 /// <summary>How a recording ended, as <see cref="CodeTracerRecorder.RecordAsync"/> returns it.</summary>
 public sealed class RecordingOutcome
 {
-    internal RecordingOutcome() { }
+    private readonly CoreOutcome outcome;
+
+    internal RecordingOutcome(CoreOutcome outcome) => this.outcome = outcome;
 
     /// <summary>The published trace folder (a full path), or null when no trace was kept.</summary>
     public string? TraceDir { get; internal init; }
 
-    /// <summary><c>complete</c>, <c>partial</c>, <c>disabled</c>, <c>failed</c> or <c>unrecorded</c>.</summary>
-    public string Outcome { get; internal init; } = "";
+    /// <summary>How the recording ended.</summary>
+    public OutcomeKind Outcome => KindOf(outcome);
 
     /// <summary>True when the recording did not fail (<see cref="ErrorCode"/> is null).</summary>
     public bool Succeeded => ErrorCode is null;
@@ -44,9 +49,21 @@ public sealed class RecordingOutcome
     /// <summary>Distinct functions called, <c>&lt;toplevel&gt;</c> included.</summary>
     public int Functions { get; internal init; }
 
-    /// <inheritdoc/>
+    /// <summary>The outcome in the words of trace_metadata.json and the CLI (<c>complete</c>, ...).</summary>
     public override string ToString() =>
         ErrorCode is null
-            ? $"{Outcome}: {TraceDir} ({Calls} calls of {Functions} functions, {Steps} steps, {Events} events)"
-            : $"{Outcome}: {ErrorCode}: {ErrorMessage}";
+            ? $"{OutcomeModule.text(outcome)}: {TraceDir} ({Calls} calls of {Functions} functions, {Steps} steps, {Events} events)"
+            : $"{OutcomeModule.text(outcome)}: {ErrorCode}: {ErrorMessage}";
+
+    /// <summary>The core's outcome as the facade's enum: each case to the member of its name.</summary>
+    internal static OutcomeKind KindOf(CoreOutcome outcome) => outcome.Tag switch
+    {
+        CoreOutcome.Tags.Complete => OutcomeKind.Complete,
+        CoreOutcome.Tags.Partial => OutcomeKind.Partial,
+        CoreOutcome.Tags.Truncated => OutcomeKind.Truncated,
+        CoreOutcome.Tags.Disabled => OutcomeKind.Disabled,
+        CoreOutcome.Tags.Failed => OutcomeKind.Failed,
+        CoreOutcome.Tags.Unrecorded => OutcomeKind.Unrecorded,
+        _ => throw new ArgumentOutOfRangeException(nameof(outcome), outcome, "an outcome the facade does not know"),
+    };
 }

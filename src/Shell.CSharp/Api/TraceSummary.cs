@@ -13,8 +13,8 @@ public sealed class TraceSummary
     /// <summary>The trace folder, as a full path.</summary>
     public string TraceDir { get; internal init; } = "";
 
-    /// <summary>The metadata's outcome (<c>complete</c>, <c>partial</c>, ...), or null when absent.</summary>
-    public string? Outcome { get; internal init; }
+    /// <summary>The metadata's outcome, or null when absent or not one this recorder writes.</summary>
+    public OutcomeKind? Outcome { get; internal init; }
 
     /// <summary>The program's exit code from the metadata, or null when absent.</summary>
     public long? ExitCode { get; internal init; }

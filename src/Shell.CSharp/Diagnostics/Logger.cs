@@ -9,7 +9,7 @@ namespace CodeTracer.Shell.Diagnostics;
 /// JSON-lines log of one recording, to stderr or the policy's log file, at the
 /// policy's level. The core shapes each line; this class only stamps and writes it.
 /// </summary>
-public sealed class Logger
+internal sealed class Logger
 {
     /// <summary>One id per recorder process, in every log line and trailer.</summary>
     public static string RunId { get; } = Guid.CreateVersion7().ToString();

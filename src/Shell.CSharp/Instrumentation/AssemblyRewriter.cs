@@ -11,7 +11,7 @@ namespace CodeTracer.Shell.Instrumentation;
 /// Rewrites the assemblies of a staged copy of an application so that they call the
 /// recorder's runtime (<c>CodeTracer.Runtime.Probe</c>), and describes what it put where.
 /// </summary>
-public static class AssemblyRewriter
+internal static class AssemblyRewriter
 {
     internal enum Symbols
     {

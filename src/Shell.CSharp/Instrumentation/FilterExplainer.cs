@@ -4,10 +4,10 @@ using Mono.Cecil;
 namespace CodeTracer.Shell.Instrumentation;
 
 /// <summary>One value of a method as the filters see it.</summary>
-public sealed record ValueExplanation(string Kind, string Name, string Action, string Why);
+internal sealed record ValueExplanation(string Kind, string Name, string Action, string Why);
 
 /// <summary>One method as the filters see it: traced or skipped and why, and each value's action.</summary>
-public sealed record MethodExplanation(
+internal sealed record MethodExplanation(
     string Method, string Exec, string ExecWhy, string PatternsFrom, IReadOnlyList<string> ReplacedPatterns,
     IReadOnlyList<ValueExplanation> Values);
 
@@ -15,7 +15,7 @@ public sealed record MethodExplanation(
 /// `codetracer filters explain`: the decisions the instrumenter would take for an
 /// application's methods, read from its assemblies without changing them.
 /// </summary>
-public static class FilterExplainer
+internal static class FilterExplainer
 {
     /// <summary>Every method with sequence points whose <c>Namespace.Type.Method</c> matches <paramref name="methodGlob"/> (null: all).</summary>
     public static IReadOnlyList<MethodExplanation> Explain(string appFolder, FilterChain chain, string? projectRoot, string? methodGlob)

@@ -11,7 +11,7 @@ internal sealed record MethodDecision(bool Activates, ValueFilter ValueAction, i
 /// is decided once, here, and the decision is compiled into its probes; nothing is
 /// decided while the program runs. Counts the decisions for the metadata.
 /// </summary>
-public sealed class InstrumentationPolicy
+internal sealed class InstrumentationPolicy
 {
     private readonly FilterChain _chain;
     private readonly string? _projectRoot;

@@ -5,7 +5,7 @@ using Microsoft.FSharp.Core;
 namespace CodeTracer.Shell.Session;
 
 /// <summary>The filter chain of a recording and the project root its <c>file:</c> selectors are relative to.</summary>
-public sealed record FilterSetup(FilterChain Chain, string? ProjectRoot);
+internal sealed record FilterSetup(FilterChain Chain, string? ProjectRoot);
 
 /// <summary>
 /// Finds and reads the filter files of a recording and lets the core build the
@@ -14,7 +14,7 @@ public sealed record FilterSetup(FilterChain Chain, string? ProjectRoot);
 /// <c>CODETRACER_TRACE_FILTER</c> and <c>--trace-filter</c> in order (the policy's
 /// trace_filters, which add up).
 /// </summary>
-public static class FilterDiscovery
+internal static class FilterDiscovery
 {
     /// <summary>The project filter's place inside a project root.</summary>
     public static readonly string ProjectFilter = Path.Combine(".codetracer", "trace-filter.toml");

@@ -6,7 +6,7 @@ using Microsoft.FSharp.Collections;
 namespace CodeTracer.Shell.Session;
 
 /// <summary>Reads the environment and lets the core resolve the policy: defaults &lt; environment &lt; command line &lt; API.</summary>
-public static class PolicyResolver
+internal static class PolicyResolver
 {
     /// <summary>The effective policy; a bad environment value throws a <see cref="RecorderException"/> (a usage error).</summary>
     public static Policy Resolve(PolicyLayer cli, PolicyLayer? api = null)

@@ -1,6 +1,7 @@
 using CodeTracer.Core.Diagnostics;
 using CodeTracer.Core.Policy;
 using CodeTracer.Core.Recording;
+using Microsoft.FSharp.Core;
 
 namespace CodeTracer.Shell.Session;
 
@@ -8,7 +9,7 @@ namespace CodeTracer.Shell.Session;
 /// <param name="Target">The program's app.dll.</param>
 /// <param name="ProgramArgs">The program's own arguments, passed unchanged.</param>
 /// <param name="Policy">The effective policy, from <see cref="PolicyResolver.Resolve"/>.</param>
-public sealed record RecordRequest(string Target, IReadOnlyList<string> ProgramArgs, Policy Policy)
+internal sealed record RecordRequest(string Target, IReadOnlyList<string> ProgramArgs, Policy Policy)
 {
     /// <summary>`--activation`: a scope selector; recording runs from the first entry into a matching method until it returns.</summary>
     public string? Activation { get; init; }
@@ -23,45 +24,27 @@ public sealed record RecordRequest(string Target, IReadOnlyList<string> ProgramA
     public bool FrameworkFilters { get; init; } = true;
 }
 
-/// <summary>How a recording ended.</summary>
+/// <summary>How a recording ended: the core's verdict (outcome, exit code, error, warning) and what was recorded.</summary>
+/// <param name="Verdict">The outcome, the recorder's exit code, and the failure or tolerated failure, if any.</param>
 /// <param name="TraceDir">The published trace folder, or null when none was kept.</param>
 /// <param name="ProgramExitCode">What the program returned.</param>
-/// <param name="Outcome">complete, partial, disabled, failed, or unrecorded.</param>
-/// <param name="ExitCode">What the recorder should exit with (the exit-code rule of the core).</param>
-/// <param name="Error">The failure that failed the run, if any.</param>
-/// <param name="Warning">A recorder failure the policy tolerated (disable), if any.</param>
-/// <param name="Faults">Unhandled exceptions the program died of.</param>
-/// <param name="Events">Events written to the trace (trace.bin or trace.json).</param>
-/// <param name="Steps">Step events.</param>
-/// <param name="Calls">Call events.</param>
-/// <param name="Functions">Distinct functions called, `&lt;toplevel&gt;` included.</param>
-/// <param name="RecordedIn">Time from launch to the program's exit.</param>
-/// <param name="ConvertedIn">Time to convert the raw log into the trace.</param>
-/// <param name="RawLogBytes">Size of the raw log the program wrote.</param>
-public sealed record RecordResult(
-    string? TraceDir,
-    int ProgramExitCode,
-    string Outcome,
-    int ExitCode,
-    RecorderError? Error,
-    RecorderError? Warning,
-    IReadOnlyList<string> Faults,
-    long Events,
-    long Steps,
-    long Calls,
-    int Functions,
-    TimeSpan RecordedIn,
-    TimeSpan ConvertedIn,
-    long RawLogBytes)
+internal sealed record RecordResult(Verdict Verdict, string? TraceDir, int ProgramExitCode)
 {
-    /// <summary>The user stopped the recorder once the program was launched (SIGINT, SIGTERM), and in which phase; null otherwise.</summary>
-    public Stop? Stopped { get; init; }
+    /// <summary>The user stopped the recorder once the program was launched (SIGINT, SIGTERM), and in which phase.</summary>
+    public FSharpOption<Stop> Stopped { get; init; } = FSharpOption<Stop>.None;
 
-    /// <summary>The program ran unrecorded (CODETRACER_DISABLED): its own exit code is kept.</summary>
-    public static RecordResult Unrecorded(int programExitCode) =>
-        new(null, programExitCode, "unrecorded", programExitCode, null, null, [], 0, 0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, 0);
+    /// <summary>Unhandled exceptions the program died of.</summary>
+    public IReadOnlyList<string> Faults { get; init; } = [];
 
-    /// <summary>The recording failed after the program ran; nothing was published.</summary>
-    public static RecordResult Failed(int programExitCode, RecorderError error) =>
-        new(null, programExitCode, "failed", RecorderErrorModule.exitCode(error), error, null, [], 0, 0, 0, 0, TimeSpan.Zero, TimeSpan.Zero, 0);
+    /// <summary>Events written to the trace (trace.bin or trace.json).</summary>
+    public long Events { get; init; }
+
+    /// <summary>Step events.</summary>
+    public long Steps { get; init; }
+
+    /// <summary>Call events.</summary>
+    public long Calls { get; init; }
+
+    /// <summary>Distinct functions called, `&lt;toplevel&gt;` included.</summary>
+    public int Functions { get; init; }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using CodeTracer.Core.Diagnostics;
 using CodeTracer.Core.Policy;
 using CodeTracer.Core.Recording;
@@ -17,7 +16,7 @@ namespace CodeTracer.Shell.Session;
 /// launch, convert, publish. Each step gathers its inputs and lets the core
 /// decide; <see cref="Verdict"/> decides how the run ends.
 /// </summary>
-public static class Recorder
+internal static class Recorder
 {
     /// <summary>The recorder's name in trace metadata.</summary>
     public const string Name = "codetracer-dotnet";
@@ -29,7 +28,7 @@ public static class Recorder
     /// <summary>
     /// Records the request's program. A failure before the program runs (bad
     /// target, output folder) throws a <see cref="RecorderException"/>; one after
-    /// it ran is in the result's <see cref="RecordResult.Error"/>, with its exit code.
+    /// it ran is in the result's <see cref="RecordResult.Verdict"/>, with its exit code.
     /// Cancelling <paramref name="stop"/> before the program runs (build, bootstrap, staging,
     /// instrumentation) ends the recording with an <see cref="OperationCanceledException"/>,
     /// nothing left behind. Later it stops the program (passing it the signal
@@ -57,7 +56,7 @@ public static class Recorder
                 ? TestRunLauncher.UnrecordedArgs(target, request.ProgramArgs)
                 : new[] { target }.Concat(request.ProgramArgs);
             var plain = await ProgramLauncher.RunUnrecordedAsync(target, plainArgs, stop, signal).ConfigureAwait(false);
-            return RecordResult.Unrecorded(plain.ExitCode);
+            return new RecordResult(VerdictModule.unrecorded(plain.ExitCode), null, plain.ExitCode);
         }
 
         TestHooks.PauseIfAsked("bootstrap", stop);
@@ -106,7 +105,6 @@ public static class Recorder
                 var conversion = Task.Factory.StartNew(
                     () => Convert(reader, manifest, exited.Task, scratch, policy, cutConversion.Token),
                     CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-                var clock = Stopwatch.StartNew();
                 LaunchResult run;
                 try
                 {
@@ -121,15 +119,13 @@ public static class Recorder
                     await conversion.ContinueWith(_ => { }, TaskScheduler.Default).ConfigureAwait(false);
                     throw;
                 }
-                var recordedIn = clock.Elapsed;
                 var overflowed = RuntimeHook.PrintOverflowText(overflowText);
                 log.Write(LogLevel.Info, "launch", "the program exited", null, ("exit_code", run.ExitCode.ToString()), ("interrupted", run.Interrupted.ToString()));
 
-                clock.Restart();
                 exited.SetResult(run.ExitCode);
                 session = session with { RuntimeVersion = TargetInspector.RanOn(rawLog) ?? session.RuntimeVersion };
                 var filterSummary = FilterSummaryModule.add(instrumentation.Stats, FilterSummaryModule.ofChain(filters.Chain));
-                return await Finish(session, request, manifest, filterSummary, scratch, conversion, reader, run, recordedIn, clock, log, stop, signal, overflowed).ConfigureAwait(false);
+                return await Finish(session, request, manifest, filterSummary, scratch, conversion, reader, run, log, stop, signal, overflowed).ConfigureAwait(false);
             }
             finally
             {
@@ -169,7 +165,7 @@ public static class Recorder
     private static async Task<RecordResult> Finish(
         SessionContext session, RecordRequest request, Manifest manifest, FilterSummary filterSummary, string scratch,
         Task<(ConversionSummary, RecorderError?)> conversion, RawLogReader reader, LaunchResult run,
-        TimeSpan recordedIn, Stopwatch clock, Logger log, CancellationToken stop, Func<StopSignal> signal, bool overflowed)
+        Logger log, CancellationToken stop, Func<StopSignal> signal, bool overflowed)
     {
         var policy = request.Policy;
         try
@@ -187,10 +183,14 @@ public static class Recorder
                 ? FSharpOption<Stop>.Some(new Stop(signal(), Stopping.phaseAfterLaunch(run.Interrupted, summary.Cut)))
                 : FSharpOption<Stop>.None;
             var facts = new RunFacts(
-                run.ExitCode,
-                failure is null ? FSharpOption<RecorderError>.None : FSharpOption<RecorderError>.Some(failure),
-                summary.Balanced, summary.Truncated, stopped, summary.CleanExit, Math.Max(0, summary.Calls - 1),
-                summary.CaptureStopped ? FSharpOption<long>.Some(policy.MaxTraceSize.Value) : FSharpOption<long>.None);
+                programExitCode: run.ExitCode,
+                recorderFailure: failure is null ? FSharpOption<RecorderError>.None : FSharpOption<RecorderError>.Some(failure),
+                balanced: summary.Balanced,
+                truncated: summary.Truncated,
+                stopped: stopped,
+                cleanExit: summary.CleanExit,
+                recordedCalls: Math.Max(0, summary.Calls - 1),
+                captureStopped: summary.CaptureStopped ? FSharpOption<long>.Some(policy.MaxTraceSize.Value) : FSharpOption<long>.None);
             var verdict = VerdictModule.decide(policy, facts);
             if (verdict.Warning is { } warning) log.Error(LogLevel.Warn, "record", warning.Value);
 
@@ -206,25 +206,27 @@ public static class Recorder
                     log.Write(LogLevel.Warn, "record", "the trace is ready, but the older trace it replaced could not be removed", null, ("path", leftover));
                 log.Write(LogLevel.Info, "record", "the trace is ready", null, ("trace_dir", session.OutDir));
             }
-            return new RecordResult(
-                verdict.KeepTrace ? session.OutDir : null, run.ExitCode, Core.Recording.Metadata.outcomeText(verdict.Outcome),
-                verdict.ExitCode, verdict.Error?.Value, verdict.Warning?.Value, ListModule.ToArray(faults),
-                summary.Events, summary.Steps, summary.Calls, summary.FunctionsCalled, recordedIn, clock.Elapsed, rawBytes)
-            { Stopped = stopped?.Value };
+            return new RecordResult(verdict, verdict.KeepTrace ? session.OutDir : null, run.ExitCode)
+            {
+                Stopped = stopped,
+                Faults = ListModule.ToArray(faults),
+                Events = summary.Events,
+                Steps = summary.Steps,
+                Calls = summary.Calls,
+                Functions = summary.FunctionsCalled,
+            };
         }
         catch (RecorderException e)
         {
-            // Finalisation itself failed: there is nothing left to detach from, so
-            // under either policy nothing is published and the run fails.
-            return RecordResult.Failed(run.ExitCode, e.Error);
+            return new RecordResult(VerdictModule.unfinished(e.Error), null, run.ExitCode);
         }
         catch (IOException e)
         {
-            return RecordResult.Failed(run.ExitCode, Errors.IoOrDiskFull(scratch, e));
+            return new RecordResult(VerdictModule.unfinished(Errors.IoOrDiskFull(scratch, e)), null, run.ExitCode);
         }
         catch (ArgumentOutOfRangeException e) when (Errors.IsDiskFull(e))
         {
-            return RecordResult.Failed(run.ExitCode, DiskFull.error(scratch, e.Message));
+            return new RecordResult(VerdictModule.unfinished(DiskFull.error(scratch, e.Message)), null, run.ExitCode);
         }
     }
 

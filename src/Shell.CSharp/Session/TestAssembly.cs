@@ -6,7 +6,7 @@ namespace CodeTracer.Shell.Session;
 /// <summary>What `--test` learns from the assemblies beside a test assembly: its frameworks, and how its tests run.</summary>
 /// <param name="Frameworks">The built-in filters of its test frameworks.</param>
 /// <param name="Runner">VSTest (`dotnet test`), or a program that runs its own tests.</param>
-public sealed record TestAssembly(IReadOnlyList<BuiltinFilter> Frameworks, TestRunner Runner)
+internal sealed record TestAssembly(IReadOnlyList<BuiltinFilter> Frameworks, TestRunner Runner)
 {
     /// <summary>Reads the folder of <paramref name="testDll"/>; no framework or no way to run it is <c>ERR_NOT_A_TEST_ASSEMBLY</c>.</summary>
     public static TestAssembly Inspect(string testDll)

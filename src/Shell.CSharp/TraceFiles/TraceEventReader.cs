@@ -4,7 +4,7 @@ using Microsoft.FSharp.Collections;
 namespace CodeTracer.Shell.TraceFiles;
 
 /// <summary>The events of a trace.bin or trace.json file, decoded by the core piece by piece as they are read.</summary>
-public static class TraceEventReader
+internal static class TraceEventReader
 {
     /// <summary>Bytes of a trace.json read at a time.</summary>
     private const int JsonPiece = 1 << 20;

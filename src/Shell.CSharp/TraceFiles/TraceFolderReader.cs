@@ -7,7 +7,7 @@ namespace CodeTracer.Shell.TraceFiles;
 /// <param name="EventsPath">The full path of <c>trace.json</c> or <c>trace.bin</c>.</param>
 /// <param name="PathsJson">The bytes of <c>trace_paths.json</c>.</param>
 /// <param name="MetadataJson">The bytes of <c>trace_metadata.json</c>.</param>
-public sealed record TraceFolderFiles(string Folder, string EventsPath, byte[] PathsJson, byte[] MetadataJson)
+internal sealed record TraceFolderFiles(string Folder, string EventsPath, byte[] PathsJson, byte[] MetadataJson)
 {
     /// <summary>
     /// The events, read from the file each time they are enumerated (a trace.bin frame by
@@ -21,7 +21,7 @@ public sealed record TraceFolderFiles(string Folder, string EventsPath, byte[] P
 /// <c>validate</c>: the side files' bytes as they are, so that the decoders judge the
 /// encoding too, and the events file of either format.
 /// </summary>
-public static class TraceFolderReader
+internal static class TraceFolderReader
 {
     /// <summary>The name of the JSON event stream file.</summary>
     public const string JsonFile = "trace.json";

@@ -122,6 +122,15 @@ let tests =
             Expect.isFalse (Verdict.notes false [] facts (Verdict.decide Policy.defaults facts) |> List.exists (fun (k, _) -> k = "termination")) "no signals on Windows"
         }
 
+        testPropertyWithConfig config "an unrecorded run keeps the program's own exit code and writes nothing"
+        <| fun (code: int) ->
+            Verdict.unrecorded code = { Outcome = Unrecorded; KeepTrace = false; Error = None; Warning = None; ExitCode = code }
+
+        testPropertyWithConfig config "a failure to finish the trace fails the run with the error's exit code and publishes nothing"
+        <| fun (kind: ErrorKind) ->
+            let e = RecorderError.create kind "ERR_X" "x"
+            Verdict.unfinished e = { Outcome = Failed; KeepTrace = false; Error = Some e; Warning = None; ExitCode = RecorderError.exitCode e }
+
         testPropertyWithConfig config "a full disk's Detach reason gives ERR_DISK_FULL naming the path; other reasons are not a full disk"
         <| fun (NonNull path: NonNull<string>) (NonNull detail: NonNull<string>) (NonNull other: NonNull<string>) ->
             let path = if path = "" then "/x" else path
