@@ -5,17 +5,23 @@
 open System
 open System.Diagnostics
 open System.IO
-open System.Text.RegularExpressions
+open System.Xml.Linq
 open Fake.Core
 open Fake.Core.TargetOperators
 
 // `dotnet fsi build.fsx test` names the target as a plain word; FAKE wants `--target test`.
-fsi.CommandLineArgs
-|> Array.skip 1
-|> Array.toList
-|> (function
+let fakeArgs =
+    match fsi.CommandLineArgs |> Array.skip 1 |> Array.toList with
     | target :: rest when not (target.StartsWith "-") -> "--target" :: target :: rest
-    | args -> args)
+    | args -> args
+
+/// The target asked for (FAKE runs the targets it depends on first).
+let requested =
+    match fakeArgs with
+    | "--target" :: target :: _ -> target
+    | _ -> "build"
+
+fakeArgs
 |> Context.FakeExecutionContext.Create false "build.fsx"
 |> Context.RuntimeContext.Fake
 |> Context.setExecutionContext
@@ -24,22 +30,21 @@ let root = __SOURCE_DIRECTORY__
 let configuration = "Debug"
 let cliDll = Path.Combine(root, "src", "Cli", "bin", configuration, "net10.0", "codetracer.dll")
 
-/// Runs a command in the repository root, echoing its output; returns exit code and output.
-let runCapture (exe: string) (args: string list) : int * string =
+/// Runs a command in the repository root with its standard output through a pipe, echoed line by
+/// line (so a test program sees the same at a terminal as on CI); returns its exit code.
+let runEchoed (exe: string) (args: string list) : int =
     let info = ProcessStartInfo(exe, WorkingDirectory = root, UseShellExecute = false, RedirectStandardOutput = true)
     args |> List.iter info.ArgumentList.Add
     use p = Process.Start info
-    let captured = Text.StringBuilder()
     let mutable line = p.StandardOutput.ReadLine()
     while not (isNull line) do
         printfn "%s" line
-        captured.AppendLine line |> ignore
         line <- p.StandardOutput.ReadLine()
     p.WaitForExit()
-    p.ExitCode, captured.ToString()
+    p.ExitCode
 
 let run exe args =
-    let code, _ = runCapture exe args
+    let code = runEchoed exe args
     if code <> 0 then failwithf "%s %s exited with %d" exe (String.Join(" ", args)) code
 
 let dotnet args = run "dotnet" args
@@ -50,21 +55,48 @@ Target.create "restore" (fun _ ->
 
 Target.create "build" (fun _ -> dotnet [ "build"; "CodeTracer.sln"; "-c"; configuration; "-v"; "q"; "-nologo"; "-clp:ErrorsOnly" ])
 
-let testProjects = [ "Core.Tests", "CodeTracer.Core.Tests"; "Shell.Tests", "CodeTracer.Shell.Tests"; "EndToEnd.Tests", "CodeTracer.EndToEnd.Tests"; "Shell.CSharp.Tests", "CodeTracer.Shell.CSharp.Tests" ]
-let mutable totals = None
+/// Each test project writes a JUnit results file; `test` sums them into its closing line.
+let testResults = Path.Combine(root, "artifacts", "test-results")
+
+/// The test projects: folder, assembly, and the arguments that make its runner write a JUnit file.
+let testProjects =
+    let expecto file = [ "--colours"; "0"; "--junit-summary"; file ]
+    let xunit file = [ "-noColor"; "-result-junit"; file ]
+    [ "Core.Tests", "CodeTracer.Core.Tests", expecto
+      "Shell.Tests", "CodeTracer.Shell.Tests", expecto
+      "EndToEnd.Tests", "CodeTracer.EndToEnd.Tests", expecto
+      "Shell.CSharp.Tests", "CodeTracer.Shell.CSharp.Tests", xunit ]
+
+/// Passed and failed test cases of a JUnit file (Expecto's and xUnit's alike): a case holding a
+/// <failure> or an <error> failed, one holding <skipped> did not run, any other passed.
+let junitCounts (file: string) : int * int =
+    let cases = XDocument.Load(file).Descendants(XName.Get "testcase") |> List.ofSeq
+    let holds name (case: XElement) = not (isNull (case.Element(XName.Get name)))
+    let failed = cases |> List.filter (fun c -> holds "failure" c || holds "error" c) |> List.length
+    let skipped = cases |> List.filter (fun c -> holds "skipped" c && not (holds "failure" c || holds "error" c)) |> List.length
+    cases.Length - failed - skipped, failed
+
+/// The results of a test project that crashed or reported nothing: one failed case that says so,
+/// in a file of its own beside what the project wrote.
+let writeBroken (assembly: string) (why: string) =
+    let case = XElement(XName.Get "testcase", XAttribute(XName.Get "name", assembly), XElement(XName.Get "failure", XAttribute(XName.Get "message", why)))
+    XDocument(XElement(XName.Get "testsuites", XElement(XName.Get "testsuite", XAttribute(XName.Get "name", assembly), case)))
+        .Save(Path.Combine(testResults, assembly + ".broken.xml"))
 
 Target.create "test" (fun _ ->
-    let summary = Regex(@"(\d+) passed, (\d+) ignored, (\d+) failed, (\d+) errored")
-    let results =
-        [ for folder, name in testProjects do
-              let dll = Path.Combine(root, "tests", folder, "bin", configuration, "net10.0", name + ".dll")
-              let code, output = runCapture "dotnet" [ dll; "--colours"; "0" ]
-              match summary.Match(Regex.Replace(output, @"\x1b\[[0-9;?]*[A-Za-z]", "")) with
-              | m when m.Success ->
-                  let n (i: int) = int m.Groups.[i].Value
-                  yield n 1, n 3 + n 4
-              | _ -> yield 0, max 1 code ]
-    totals <- Some(List.sumBy fst results, List.sumBy snd results))
+    Directory.CreateDirectory testResults |> ignore
+    for folder, assembly, resultArgs in testProjects do
+        let dll = Path.Combine(root, "tests", folder, "bin", configuration, "net10.0", assembly + ".dll")
+        let file = Path.Combine(testResults, assembly + ".xml")
+        let code = runEchoed "dotnet" (dll :: resultArgs file)
+        let counts = if File.Exists file then (try Some(junitCounts file) with :? Xml.XmlException -> None) else None
+        match counts with
+        | None ->
+            File.Delete file
+            writeBroken assembly (sprintf "exited with %d and wrote no readable results" code)
+        | Some(0, 0) -> writeBroken assembly (sprintf "exited with %d and ran no test" code)
+        | Some(_, 0) when code <> 0 -> writeBroken assembly (sprintf "exited with %d with no test failed" code)
+        | Some _ -> ())
 
 Target.create "demo" (fun _ ->
     let demo = Path.Combine(root, "examples", "Demo", "bin", configuration, "net10.0", "Demo.dll")
@@ -90,11 +122,16 @@ Target.create "pack" (fun _ ->
 "restore" ==> "bench"
 "restore" ==> "pack"
 
+// Results left by an earlier run must not count for this one (nor be taken for this run's when its build fails).
+if requested = "test" && Directory.Exists testResults then Directory.Delete(testResults, recursive = true)
+
 try
     Target.runOrDefaultWithArguments "build"
 finally
-    match totals with
-    | Some(passed, failed) ->
+    // After FAKE's report, so that it is the last line: the totals of the results files the
+    // test target wrote in this run (none when the build before it failed).
+    if requested = "test" && Directory.Exists testResults then
+        let counts = Directory.GetFiles(testResults, "*.xml") |> Array.map junitCounts
+        let passed, failed = Array.sumBy fst counts, Array.sumBy snd counts
         printfn "%d passed, %d failed" passed failed
         if failed > 0 then exit 1
-    | None -> ()
