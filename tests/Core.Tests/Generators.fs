@@ -4,6 +4,7 @@ open System
 open FsCheck
 open FsCheck.FSharp
 open Expecto
+open CodeTracer.Core.Common
 open CodeTracer.Core.Trace
 open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
@@ -459,7 +460,7 @@ module Gens =
 module Sanitized =
     /// A value with its strings sanitized.
     let rec value (v: ValueRecord) : ValueRecord =
-        let s = Json.sanitize
+        let s = JsonText.sanitize
         match v with
         | BigInt(b, n, t) -> BigInt(s b, n, t)
         | Float(f, t) -> Float(s f, t)
@@ -475,7 +476,7 @@ module Sanitized =
 
     /// An event with its strings sanitized.
     let event (e: TraceEvent) : TraceEvent =
-        let s = Json.sanitize
+        let s = JsonText.sanitize
         match e with
         | Path p -> Path(s p)
         | Function(p, l, n) -> Function(p, l, s n)

@@ -6,6 +6,7 @@ open System.Text.Json
 open Expecto
 open FsCheck
 open FsCheck.FSharp
+open CodeTracer.Core.Common
 open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
 open CodeTracer.Core.Trace

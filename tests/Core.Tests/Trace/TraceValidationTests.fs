@@ -7,6 +7,7 @@ open System.Text.Json
 open Expecto
 open FsCheck
 open FsCheck.FSharp
+open CodeTracer.Core.Common
 open CodeTracer.Core.Trace
 open CodeTracer.Core.Recording
 

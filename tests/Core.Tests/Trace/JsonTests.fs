@@ -1,4 +1,4 @@
-module CodeTracer.Core.Tests.JsonEncoderTests
+module CodeTracer.Core.Tests.JsonTests
 
 open System
 open System.Globalization
@@ -8,6 +8,7 @@ open Microsoft.FSharp.Reflection
 open Expecto
 open FsCheck
 open FsCheck.FSharp
+open CodeTracer.Core.Common
 open CodeTracer.Core.Trace
 
 // ---------------------------------------------------------------------------
@@ -147,7 +148,7 @@ let private parse (text: string) (decode: JsonElement -> 'T) : 'T =
 // What the decoded text must equal: the input with every string sanitized.
 
 let rec private sanitizeValue (v: ValueRecord) : ValueRecord =
-    let s = Json.sanitize
+    let s = JsonText.sanitize
     match v with
     | ValueRecord.Int _
     | ValueRecord.Bool _
@@ -164,7 +165,7 @@ let rec private sanitizeValue (v: ValueRecord) : ValueRecord =
     | ValueRecord.Error(m, t) -> ValueRecord.Error(s m, t)
 
 let private sanitizeEvent (e: TraceEvent) : TraceEvent =
-    let s = Json.sanitize
+    let s = JsonText.sanitize
     match e with
     | Path p -> Path(s p)
     | Function(p, l, n) -> Function(p, l, s n)
@@ -321,12 +322,12 @@ let private exampleTests =
                   "lone surrogates"
           }
           test "sanitize" {
-              Expect.equal (Json.sanitize "a\uD800b") "a\uFFFDb" "lone high"
-              Expect.equal (Json.sanitize "\uDC00\uD800") "\uFFFD\uFFFD" "reversed pair"
-              Expect.equal (Json.sanitize "x\uD83D") "x\uFFFD" "high at end"
+              Expect.equal (JsonText.sanitize "a\uD800b") "a\uFFFDb" "lone high"
+              Expect.equal (JsonText.sanitize "\uDC00\uD800") "\uFFFD\uFFFD" "reversed pair"
+              Expect.equal (JsonText.sanitize "x\uD83D") "x\uFFFD" "high at end"
               let ok = "ok \U0001F600 é"
-              Expect.isTrue (Object.ReferenceEquals(Json.sanitize ok, ok)) "no copy without lone surrogates"
-              Expect.equal (Json.sanitize "") "" "empty"
+              Expect.isTrue (Object.ReferenceEquals(JsonText.sanitize ok, ok)) "no copy without lone surrogates"
+              Expect.equal (JsonText.sanitize "") "" "empty"
           }
           test "formatDouble / formatSingle specials" {
               let cases =
@@ -400,7 +401,7 @@ let private propertyTests =
 
           testPropertyWithConfig config "sanitize replaces exactly the lone surrogates by U+FFFD"
           <| fun (s: string) ->
-              let r = Json.sanitize s
+              let r = JsonText.sanitize s
               Expect.equal r (utf8RoundTrip s) "same as the UTF-8 encoder's replacement"
               Expect.isTrue (isValidUtf16 r) "no lone surrogate left"
               if not (hasLoneSurrogate s) then
