@@ -27,7 +27,7 @@ namespace CodeTracer.Runtime;
 /// allocated before use (a full disk is then an error the runtime sees and detaches on, never
 /// a SIGBUS in a mapped page), each mapped on its own; an extent whose segments are all sealed
 /// is unmapped, so the program's resident memory does not grow with the recording.
-/// The shell's reader (Shell/TraceFiles/RawLogReader.cs) mirrors these constants; a test checks.
+/// The shell's reader (Shell/TraceFiles/RawLogReader.cs) compiles against these constants.
 /// </summary>
 internal static unsafe class RawLog
 {

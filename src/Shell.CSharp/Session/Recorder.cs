@@ -10,6 +10,7 @@ using CodeTracer.Shell.Launch;
 using CodeTracer.Shell.TraceFiles;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
+using RawLog = CodeTracer.Runtime.RawLog;
 using RuntimeVariables = CodeTracer.Runtime.RuntimeVariables;
 
 namespace CodeTracer.Shell.Session;
@@ -336,7 +337,7 @@ public static class Recorder
             [RuntimeVariables.CaptureIo] = PolicyValues.ioCaptureText(policy.IoCapture.Value),
         };
         if (gated) settings[RuntimeVariables.Activation] = "1";
-        if (RawLogBudget.segments(RawLogLayout.HeaderSize, RawLogLayout.SegmentSize, policy.MaxTraceSize.Value) is { } segments)
+        if (RawLogBudget.segments(RawLog.HeaderSize, RawLog.SegmentSize, policy.MaxTraceSize.Value) is { } segments)
             settings[RuntimeVariables.RawLogSegments] = segments.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (k, v) in TestHooks.ForRuntime()) settings[k] = v;
         return settings;
