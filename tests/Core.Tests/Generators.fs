@@ -454,7 +454,6 @@ module Gens =
     /// (exceptions included, each caught by a frame of the run).
     let run : Gen<GeneratedRun> = manifest |> Gen.bind runOf
 
-/// The arbitraries of the Core tests, registered through `Generators.config`.
 /// What the encoders write for generated events: every string sanitized (lone surrogates → U+FFFD).
 [<RequireQualifiedAccess>]
 module Sanitized =
@@ -489,6 +488,7 @@ module Sanitized =
         | IoEvent(k, m, c) -> IoEvent(k, s m, s c)
         | other -> other
 
+/// The arbitraries of the Core tests, registered through `Generators.config`.
 type Generators =
     /// Strings with quotes, control characters, non-ASCII and lone surrogates.
     static member String() : Arbitrary<string> = Arb.fromGen Gens.text

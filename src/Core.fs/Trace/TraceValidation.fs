@@ -72,7 +72,8 @@ module TraceValidation =
         | ThreadExit _ -> "ThreadExit"
         | DropLastStep -> "DropLastStep"
 
-    let private isRegistration (e: TraceEvent) : bool =
+    /// Path, Function, Type and VariableName: the events that register an id.
+    let isRegistration (e: TraceEvent) : bool =
         match e with
         | Path _
         | Function _

@@ -144,45 +144,6 @@ let private parse (text: string) (decode: JsonElement -> 'T) : 'T =
     use doc = JsonDocument.Parse text
     decode doc.RootElement
 
-// ---------------------------------------------------------------------------
-// What the decoded text must equal: the input with every string sanitized.
-
-let rec private sanitizeValue (v: ValueRecord) : ValueRecord =
-    let s = JsonText.sanitize
-    match v with
-    | ValueRecord.Int _
-    | ValueRecord.Bool _
-    | ValueRecord.NoneValue _ -> v
-    | ValueRecord.BigInt(b, n, t) -> ValueRecord.BigInt(s b, n, t)
-    | ValueRecord.Float(f, t) -> ValueRecord.Float(s f, t)
-    | ValueRecord.String(x, t) -> ValueRecord.String(s x, t)
-    | ValueRecord.Char(c, t) -> ValueRecord.Char(s c, t)
-    | ValueRecord.Sequence(es, sl, t) -> ValueRecord.Sequence(List.map sanitizeValue es, sl, t)
-    | ValueRecord.Tuple(es, t) -> ValueRecord.Tuple(List.map sanitizeValue es, t)
-    | ValueRecord.Struct(es, t) -> ValueRecord.Struct(List.map sanitizeValue es, t)
-    | ValueRecord.Variant(d, c, t) -> ValueRecord.Variant(s d, sanitizeValue c, t)
-    | ValueRecord.Raw(r, t) -> ValueRecord.Raw(s r, t)
-    | ValueRecord.Error(m, t) -> ValueRecord.Error(s m, t)
-
-let private sanitizeEvent (e: TraceEvent) : TraceEvent =
-    let s = JsonText.sanitize
-    match e with
-    | Path p -> Path(s p)
-    | Function(p, l, n) -> Function(p, l, s n)
-    | Type(k, l, NoInfo) -> Type(k, s l, NoInfo)
-    | Type(k, l, StructInfo fs) -> Type(k, s l, StructInfo(fs |> List.map (fun (n, t) -> s n, t)))
-    | Type(k, l, PointerInfo d) -> Type(k, s l, PointerInfo d)
-    | VariableName n -> VariableName(s n)
-    | Call(f, args) -> Call(f, args |> List.map (fun (v, x) -> v, sanitizeValue x))
-    | Value(v, x) -> Value(v, sanitizeValue x)
-    | Return x -> Return(sanitizeValue x)
-    | IoEvent(k, m, c) -> IoEvent(k, s m, s c)
-    | Step _
-    | ThreadStart _
-    | ThreadSwitch _
-    | ThreadExit _
-    | DropLastStep -> e
-
 /// Independent oracle for `sanitize`: the BCL's UTF-8 encoder replaces each lone surrogate
 /// by U+FFFD.
 let private utf8RoundTrip (s: string) : string = Encoding.UTF8.GetString(Encoding.UTF8.GetBytes s)
@@ -385,12 +346,12 @@ let private propertyTests =
         [ testPropertyWithConfig config "every event parses and decodes to the sanitized event"
           <| fun (e: TraceEvent) ->
               let text = Json.encodeEvent e
-              Expect.equal (parse text decodeEvent) (sanitizeEvent e) text
+              Expect.equal (parse text decodeEvent) (Sanitized.event e) text
 
           testPropertyWithConfig config "every value parses and decodes to the sanitized value"
           <| fun (v: ValueRecord) ->
               let text = Json.encodeValue v
-              Expect.equal (parse text decodeValue) (sanitizeValue v) text
+              Expect.equal (parse text decodeValue) (Sanitized.value v) text
 
           testPropertyWithConfig config "encoded events are one line of valid UTF-8"
           <| fun (e: TraceEvent) ->
@@ -444,7 +405,7 @@ let private propertyTests =
           <| fun (events: TraceEvent list) ->
               let text = Json.encodeTrace events
               let decoded = parse text (arrayOf decodeEvent)
-              Expect.equal decoded (List.map sanitizeEvent events) "elements"
+              Expect.equal decoded (List.map Sanitized.event events) "elements"
               Expect.stringStarts text Json.arrayStart "starts with the framing"
               Expect.stringEnds text Json.arrayEnd "ends with the framing"
               let lines = text.Split '\n'

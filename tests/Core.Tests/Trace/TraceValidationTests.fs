@@ -59,7 +59,6 @@ let private lastIndexWhere (f: TraceEvent -> bool) (events: TraceEvent list) = e
 let private removeAt (i: int) (events: TraceEvent list) = List.removeAt i events
 
 let private isCall = function Call _ -> true | _ -> false
-let private isRegistration = function Path _ | Function _ | TraceEvent.Type _ | VariableName _ -> true | _ -> false
 
 /// The value of the last Return replaced.
 let private lastReturnIs (v: ValueRecord) (events: TraceEvent list) =
@@ -82,7 +81,7 @@ let private mutations : (string * string * (TraceEvent list -> TraceEvent list o
           match calls with
           | _ :: _ :: _ ->
               let call = List.last calls
-              let step = es |> List.take call |> List.findIndexBack (fun e -> not (isRegistration e))
+              let step = es |> List.take call |> List.findIndexBack (fun e -> not (TraceValidation.isRegistration e))
               Some(removeAt step es)
           | _ -> None)
       "a Return too many", "Return without an open Call", (fun es -> Some(es @ [ Return(NoneValue 0) ]))
