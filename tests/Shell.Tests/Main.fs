@@ -17,6 +17,7 @@ let main argv =
               ModernShapesTests.tests
               ProgramNamesTests.tests
               ProbeTableAgreementTests.tests
+              RecordRoundTripTests.tests
               SecretRuleAgreementTests.tests
               RuntimeBundlingTests.tests
               TraceFolderTests.tests
