@@ -12,6 +12,9 @@ let main argv =
             [ DisplayNamesTests.tests
               ValueProbesTests.tests
               MethodRewriterTests.tests
+              StateMachineTests.tests
+              IlSplicerTests.tests
+              UnwindGuardTests.tests
               AssemblyRewriterTests.tests
               ValueSubjectsTests.tests
               ModernShapesTests.tests
