@@ -15,6 +15,7 @@ let main argv =
               StateMachineTests.tests
               IlSplicerTests.tests
               UnwindGuardTests.tests
+              VisibleVariablesTests.tests
               AssemblyRewriterTests.tests
               ValueSubjectsTests.tests
               ModernShapesTests.tests
