@@ -27,7 +27,7 @@ namespace CodeTracer.Runtime;
 /// allocated before use (a full disk is then an error the runtime sees and detaches on, never
 /// a SIGBUS in a mapped page), each mapped on its own; an extent whose segments are all sealed
 /// is unmapped, so the program's resident memory does not grow with the recording.
-/// The shell's reader (Shell/TraceFiles/RawLogReader.cs) mirrors these constants; a test checks.
+/// The shell's reader (Shell/TraceFiles/RawLogReader.cs) compiles against these constants.
 /// </summary>
 internal static unsafe class RawLog
 {
@@ -77,17 +77,14 @@ internal static unsafe class RawLog
 
     internal static bool IsOpen => _file is not null && !_abandoned;
 
-    /// <summary>The variable with the segments max_trace_size allows (the shell counts them; absent: no limit).</summary>
-    internal const string BudgetVariable = "CODETRACER_RAW_LOG_SEGMENTS";
-
     /// <summary>Segments the log may take; the one past them stops capture.</summary>
     private static long _budget = long.MaxValue;
     private static int _stopped;
 
     internal static void Open(string path)
     {
-        if (long.TryParse(Environment.GetEnvironmentVariable(BudgetVariable), out var budget) && budget >= 0) _budget = budget;
-        Environment.SetEnvironmentVariable(BudgetVariable, null);
+        if (long.TryParse(Environment.GetEnvironmentVariable(RuntimeVariables.RawLogSegments), out var budget) && budget >= 0) _budget = budget;
+        Environment.SetEnvironmentVariable(RuntimeVariables.RawLogSegments, null);
         _file = new FileStream(path, FileMode.Create, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
         Allocate(0, HeaderSize);
         _headerView = Map(0, HeaderSize, out _header);

@@ -1,32 +1,22 @@
 using System.IO.MemoryMappedFiles;
 using CodeTracer.Core.Probes;
 using Microsoft.FSharp.Collections;
+using RawLog = CodeTracer.Runtime.RawLog;
 
 namespace CodeTracer.Shell.TraceFiles;
 
 /// <summary>
-/// The raw log's layout, as the runtime writes it (src/Runtime/RawLog.cs, which may depend on
-/// nothing and so keeps its own copy; a test checks both agree): a header, then fixed segments,
-/// each <c>[int64 thread id][int32 committed][int32 sealed]</c> and the thread's records.
+/// What the reader derives from the raw log's layout, which is the runtime's own constants
+/// (src/Runtime/RawLog.cs, compiled against, not copied): a header, then fixed segments, each
+/// <c>[int64 thread id][int32 committed][int32 sealed]</c> and the thread's records.
 /// </summary>
 internal static class RawLogLayout
 {
-    internal const long Magic = 0x31474F4C57415243;
-    internal const int HeaderSize = 4096;
-    internal const int SegmentSize = 64 * 1024;
-    internal const int SegmentHeader = 64;
-    internal const int SegmentSizeOffset = 8;
-    internal const int TakenOffset = 16;
-    internal const int DetachLengthOffset = 24;
-    internal const int DetachThreadOffset = 32;
-    internal const int StoppedOffset = 40;
-    internal const int DetachRecordOffset = 64;
-    internal const int ThreadOffset = 0;
-    internal const int CommittedOffset = 8;
-    internal const int SealedOffset = 12;
-    internal static readonly int Payload = SegmentSize - SegmentHeader;
+    /// <summary>The bytes of records a segment holds.</summary>
+    internal const int Payload = RawLog.SegmentSize - RawLog.SegmentHeader;
 
-    internal static long SegmentStart(long index) => HeaderSize + index * SegmentSize;
+    /// <summary>Where the segment of this index starts in the file.</summary>
+    internal static long SegmentStart(long index) => RawLog.HeaderSize + index * RawLog.SegmentSize;
 }
 
 /// <summary>
@@ -100,20 +90,20 @@ internal sealed class RawLogReader(string path, Task programEnded)
             {
                 // Read before the headers: once the program has ended, what they say is final.
                 var ended = programEnded.IsCompleted;
-                OpenNew(file, header!.ReadInt64(RawLogLayout.TakenOffset), ref next, open);
+                OpenNew(file, header!.ReadInt64(RawLog.TakenOffset), ref next, open);
                 Interlocked.MemoryBarrier();
                 var progressed = false;
                 long waiting = 0;
                 blocked.Clear();
                 foreach (var s in open)
                 {
-                    if (s.Thread == 0) s.Thread = s.Header.ReadInt64(RawLogLayout.ThreadOffset);
+                    if (s.Thread == 0) s.Thread = s.Header.ReadInt64(RawLog.ThreadOffset);
                     // Taken but not started yet, or (once the program ended) never started.
                     if (s.Thread == 0) continue;
                     // The seal first: the owner stores the final length before it.
-                    var isSealed = s.Header.ReadInt32(RawLogLayout.SealedOffset) != 0;
+                    var isSealed = s.Header.ReadInt32(RawLog.SealedOffset) != 0;
                     Interlocked.MemoryBarrier();
-                    var committed = s.Header.ReadInt32(RawLogLayout.CommittedOffset);
+                    var committed = s.Header.ReadInt32(RawLog.CommittedOffset);
                     Interlocked.MemoryBarrier();
                     if (committed < s.Consumed || committed > RawLogLayout.Payload)
                         throw new RecorderException(Errors.TraceIncomplete($"{path}: segment {s.Index}: committed length {committed} out of bounds"));
@@ -129,7 +119,7 @@ internal sealed class RawLogReader(string path, Task programEnded)
                             if (prefix.Length + part > data.Length) data = new byte[prefix.Length + part];
                             prefix.CopyTo(data, 0);
                             var got = RandomAccess.Read(file.SafeFileHandle, data.AsSpan(prefix.Length, part),
-                                RawLogLayout.SegmentStart(s.Index) + RawLogLayout.SegmentHeader + s.Consumed);
+                                RawLogLayout.SegmentStart(s.Index) + RawLog.SegmentHeader + s.Consumed);
                             if (got < part) throw new RecorderException(Errors.TraceIncomplete($"{path}: segment {s.Index} ends before its committed length"));
                             s.Consumed += part;
                             BytesRead += part;
@@ -153,13 +143,13 @@ internal sealed class RawLogReader(string path, Task programEnded)
                         if (!records.IsEmpty) yield return (thread, records);
                     }
                     Truncated = carried.Count > 0;
-                    CaptureStopped = header.ReadInt32(RawLogLayout.StoppedOffset) != 0;
+                    CaptureStopped = header.ReadInt32(RawLog.StoppedOffset) != 0;
                     yield break;
                 }
                 open.RemoveAll(s =>
                 {
-                    var done = s.Thread != 0 && s.Header.ReadInt32(RawLogLayout.SealedOffset) != 0
-                        && s.Consumed == s.Header.ReadInt32(RawLogLayout.CommittedOffset);
+                    var done = s.Thread != 0 && s.Header.ReadInt32(RawLog.SealedOffset) != 0
+                        && s.Consumed == s.Header.ReadInt32(RawLog.CommittedOffset);
                     if (done) s.Dispose();
                     return done;
                 });
@@ -179,14 +169,14 @@ internal sealed class RawLogReader(string path, Task programEnded)
     {
         if (!File.Exists(path)) return (null, null);
         var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        if (file.Length < RawLogLayout.HeaderSize)
+        if (file.Length < RawLog.HeaderSize)
         {
             file.Dispose();
             return (null, null);
         }
-        var header = MapHeader(file, 0, RawLogLayout.HeaderSize);
+        var header = MapHeader(file, 0, RawLog.HeaderSize);
         var magic = header.ReadInt64(0);
-        if (magic == RawLogLayout.Magic && header.ReadInt32(RawLogLayout.SegmentSizeOffset) == RawLogLayout.SegmentSize) return (file, header);
+        if (magic == RawLog.Magic && header.ReadInt32(RawLog.SegmentSizeOffset) == RawLog.SegmentSize) return (file, header);
         header.Dispose();
         file.Dispose();
         if (magic == 0) return (null, null);
@@ -201,7 +191,7 @@ internal sealed class RawLogReader(string path, Task programEnded)
         if (next >= taken || RawLogLayout.SegmentStart(next + 1) > length) return;
         using var map = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
         for (; next < taken && RawLogLayout.SegmentStart(next + 1) <= length; next++)
-            open.Add(new Segment(next, map.CreateViewAccessor(RawLogLayout.SegmentStart(next), RawLogLayout.SegmentHeader, MemoryMappedFileAccess.Read)));
+            open.Add(new Segment(next, map.CreateViewAccessor(RawLogLayout.SegmentStart(next), RawLog.SegmentHeader, MemoryMappedFileAccess.Read)));
     }
 
     private static MemoryMappedViewAccessor MapHeader(FileStream file, long offset, int length)
@@ -213,11 +203,11 @@ internal sealed class RawLogReader(string path, Task programEnded)
     /// <summary>The Detach record the runtime left in the header, with its thread (none: empty).</summary>
     private static (long, byte[]) DetachRecord(MemoryMappedViewAccessor header)
     {
-        var length = header.ReadInt32(RawLogLayout.DetachLengthOffset);
-        if (length <= 0 || length > RawLogLayout.HeaderSize - RawLogLayout.DetachRecordOffset) return (0, []);
+        var length = header.ReadInt32(RawLog.DetachLengthOffset);
+        if (length <= 0 || length > RawLog.HeaderSize - RawLog.DetachRecordOffset) return (0, []);
         var bytes = new byte[length];
-        header.ReadArray(RawLogLayout.DetachRecordOffset, bytes, 0, length);
-        return (header.ReadInt64(RawLogLayout.DetachThreadOffset), bytes);
+        header.ReadArray(RawLog.DetachRecordOffset, bytes, 0, length);
+        return (header.ReadInt64(RawLog.DetachThreadOffset), bytes);
     }
 
     /// <summary>Decodes a thread's next bytes (its carried tail first); keeps a record they cut for its next part.</summary>

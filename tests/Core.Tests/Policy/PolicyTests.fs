@@ -5,7 +5,7 @@ module CodeTracer.Core.Tests.PolicyTests
 open Expecto
 open FsCheck
 open FsCheck.FSharp
-open CodeTracer.Core.Diagnostics
+open CodeTracer.Core.Common
 open CodeTracer.Core.Policy
 
 let private config = { FsCheckConfig.defaultConfig with maxTest = 300 }

@@ -1,4 +1,4 @@
-/// Raw log files in the runtime's layout (RawLogLayout), written by hand for reader tests.
+/// Raw log files in the runtime's layout (Runtime.RawLog), written by hand for reader tests.
 module CodeTracer.Shell.Tests.RawLogFile
 
 open System
@@ -17,25 +17,25 @@ let openSegment thread (bytes: byte[]) committed = { Thread = thread; Bytes = by
 
 /// Writes a raw log with these segments (in the order taken) and, when given, a Detach record of `thread` in the header.
 let write (path: string) (segments: Segment list) (detach: (int64 * string) option) =
-    let file = Array.zeroCreate<byte> (RawLogLayout.HeaderSize + segments.Length * RawLogLayout.SegmentSize)
+    let file = Array.zeroCreate<byte> (RawLog.HeaderSize + segments.Length * RawLog.SegmentSize)
     let put (offset: int) (bytes: byte[]) = Buffer.BlockCopy(bytes, 0, file, offset, bytes.Length)
-    put 0 (BitConverter.GetBytes RawLogLayout.Magic)
-    put RawLogLayout.SegmentSizeOffset (BitConverter.GetBytes RawLogLayout.SegmentSize)
-    put RawLogLayout.TakenOffset (BitConverter.GetBytes(int64 segments.Length))
+    put 0 (BitConverter.GetBytes RawLog.Magic)
+    put RawLog.SegmentSizeOffset (BitConverter.GetBytes RawLog.SegmentSize)
+    put RawLog.TakenOffset (BitConverter.GetBytes(int64 segments.Length))
     match detach with
     | Some (thread, reason) ->
         let record = Array.concat [ [| Tags.Detach |]; BitConverter.GetBytes reason.Length; BitConverter.GetBytes reason.Length; Text.Encoding.Unicode.GetBytes reason ]
-        put RawLogLayout.DetachRecordOffset record
-        put RawLogLayout.DetachThreadOffset (BitConverter.GetBytes thread)
-        put RawLogLayout.DetachLengthOffset (BitConverter.GetBytes record.Length)
+        put RawLog.DetachRecordOffset record
+        put RawLog.DetachThreadOffset (BitConverter.GetBytes thread)
+        put RawLog.DetachLengthOffset (BitConverter.GetBytes record.Length)
     | None -> ()
     segments
     |> List.iteri (fun i s ->
         let start = int (RawLogLayout.SegmentStart(int64 i))
-        put (start + RawLogLayout.ThreadOffset) (BitConverter.GetBytes s.Thread)
-        put (start + RawLogLayout.CommittedOffset) (BitConverter.GetBytes s.Committed)
-        put (start + RawLogLayout.SealedOffset) (BitConverter.GetBytes(if s.Sealed then 1 else 0))
-        put (start + RawLogLayout.SegmentHeader) s.Bytes)
+        put (start + RawLog.ThreadOffset) (BitConverter.GetBytes s.Thread)
+        put (start + RawLog.CommittedOffset) (BitConverter.GetBytes s.Committed)
+        put (start + RawLog.SealedOffset) (BitConverter.GetBytes(if s.Sealed then 1 else 0))
+        put (start + RawLog.SegmentHeader) s.Bytes)
     File.WriteAllBytes(path, file)
 
 /// A fresh temporary folder.

@@ -3,7 +3,6 @@ module CodeTracer.Shell.Tests.RawLogReaderTests
 
 open System
 open System.IO
-open System.Reflection
 open System.Threading.Tasks
 open Expecto
 open CodeTracer.Core.Probes
@@ -114,7 +113,7 @@ let tests =
                     write path [ sealedSegment 1L (step 1) ] None
                     if mark then
                         use f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite)
-                        f.Seek(int64 RawLogLayout.StoppedOffset, SeekOrigin.Begin) |> ignore
+                        f.Seek(int64 RawLog.StoppedOffset, SeekOrigin.Begin) |> ignore
                         f.Write(BitConverter.GetBytes 1, 0, 4)
                     let reader = RawLogReader(path, Task.CompletedTask)
                     Expect.equal (chunksOf reader) [ 1L, steps [ 1 ] ] "the records before it"
@@ -130,18 +129,5 @@ let tests =
             Expect.equal e.Message (CodeTracer.Core.Diagnostics.DiskFull.detachReason "/tmp/a\tb/raw.log" "no space\tleft") "same text"
             let error = CodeTracer.Core.Diagnostics.DiskFull.ofDetachReason e.Message
             Expect.equal (error |> Option.map (fun x -> x.Context)) (Some [ "path", "/tmp/a\tb/raw.log" ]) "the path"
-        }
-        test "the layout agrees with the runtime's" {
-            let runtime = typeof<Tags>.Assembly.GetType("CodeTracer.Runtime.RawLog", true)
-            let constants (t: Type) =
-                t.GetFields(BindingFlags.Static ||| BindingFlags.NonPublic ||| BindingFlags.Public)
-                |> Array.filter (fun f -> f.IsLiteral)
-                |> Array.map (fun f -> f.Name, f.GetRawConstantValue())
-                |> Map.ofArray
-            let runtimeConstants = constants runtime
-            let shell = constants typeof<RawLogLayout>
-            Expect.isNonEmpty shell "the shell's constants"
-            for KeyValue(name, value) in shell do
-                Expect.equal (runtimeConstants.TryFind name) (Some value) name
         }
     ]
