@@ -1,4 +1,4 @@
-/// Raw log files in the runtime's layout (RawLogLayout), written by hand for reader tests.
+/// Raw log files in the runtime's layout (Runtime.RawLog), written by hand for reader tests.
 module CodeTracer.Shell.Tests.RawLogFile
 
 open System
