@@ -22,6 +22,7 @@ let write (path: string) (segments: Segment list) (detach: (int64 * string) opti
     put 0 (BitConverter.GetBytes RawLog.Magic)
     put RawLog.SegmentSizeOffset (BitConverter.GetBytes RawLog.SegmentSize)
     put RawLog.TakenOffset (BitConverter.GetBytes(int64 segments.Length))
+    put RawLog.UsedOffset (BitConverter.GetBytes(int64 segments.Length))
     match detach with
     | Some (thread, reason) ->
         let record = Array.concat [ [| Tags.Detach |]; BitConverter.GetBytes reason.Length; BitConverter.GetBytes reason.Length; Text.Encoding.Unicode.GetBytes reason ]
@@ -32,6 +33,10 @@ let write (path: string) (segments: Segment list) (detach: (int64 * string) opti
     segments
     |> List.iteri (fun i s ->
         let start = int (RawLogLayout.SegmentStart(int64 i))
+        // The runtime numbers each take, and each thread's own takes.
+        let ordinal = segments |> List.take i |> List.filter (fun o -> o.Thread = s.Thread) |> List.length
+        put (start + RawLog.SequenceOffset) (BitConverter.GetBytes(int64 i))
+        put (start + RawLog.OrdinalOffset) (BitConverter.GetBytes(int64 ordinal))
         put (start + RawLog.ThreadOffset) (BitConverter.GetBytes s.Thread)
         put (start + RawLog.CommittedOffset) (BitConverter.GetBytes s.Committed)
         put (start + RawLog.SealedOffset) (BitConverter.GetBytes(if s.Sealed then 1 else 0))
@@ -43,3 +48,21 @@ let temp () =
     let d = Path.Combine(Path.GetTempPath(), "ct-rawlog-" + Guid.NewGuid().ToString("N"))
     Directory.CreateDirectory d |> ignore
     d
+
+/// Says in a written log that segment `index` was the take `sequence` of the log and its
+/// thread's take `ordinal` (a pool segment taken again lies before the thread's earlier ones).
+let retake (path: string) (index: int64) (sequence: int64) (ordinal: int64) =
+    use f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite)
+    let start = RawLogLayout.SegmentStart index
+    f.Seek(start + int64 RawLog.SequenceOffset, SeekOrigin.Begin) |> ignore
+    f.Write(BitConverter.GetBytes sequence, 0, 8)
+    f.Seek(start + int64 RawLog.OrdinalOffset, SeekOrigin.Begin) |> ignore
+    f.Write(BitConverter.GetBytes ordinal, 0, 8)
+
+/// A segment header's int32 at `offset` and its thread.
+let segmentHeader (path: string) (index: int64) (offset: int) =
+    use f = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite)
+    let bytes = Array.zeroCreate<byte> RawLog.SegmentHeader
+    f.Seek(RawLogLayout.SegmentStart index, SeekOrigin.Begin) |> ignore
+    f.ReadExactly(bytes, 0, bytes.Length)
+    BitConverter.ToInt64(bytes, RawLog.ThreadOffset), BitConverter.ToInt32(bytes, offset)
