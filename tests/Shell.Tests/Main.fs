@@ -19,6 +19,7 @@ let main argv =
               ProbeTableAgreementTests.tests
               SecretRuleAgreementTests.tests
               RuntimeBundlingTests.tests
+              PolicyLayersTests.tests
               TraceFolderTests.tests
               RawLogReaderTests.tests
               RawLogConverterTests.tests
