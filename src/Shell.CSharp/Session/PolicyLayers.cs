@@ -36,7 +36,7 @@ internal static class PolicyLayers
         layer = Set(layer, PolicySettings.requireTrace, requireTrace);
         layer = Set(layer, PolicySettings.keepPartialTrace, keepPartialTrace);
         layer = Set(layer, PolicySettings.logLevel, logLevel);
-        layer = Set(layer, PolicySettings.logFile, logFile is null ? null : FSharpOption<string>.Some(logFile));
+        layer = logFile is null ? layer : PolicySettings.logFile.SetIn(layer, FSharpOption<string>.Some(logFile));
         layer = Set(layer, PolicySettings.jsonErrors, jsonErrors);
         layer = Set(layer, PolicySettings.ioCapture, ioCapture);
         layer = Set(layer, PolicySettings.propagateExitCode, propagateExitCode);
