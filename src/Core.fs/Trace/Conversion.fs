@@ -5,118 +5,11 @@ open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
 
 /// Raw records (per thread, in log order) to trace events, following the
-/// loader's rules of shared/spec/trace-format.md.
+/// loader's rules of shared/spec/trace-format.md. `ConversionStart` opens a
+/// conversion, `feed` converts each chunk, `finish` ends it.
 [<RequireQualifiedAccess>]
 module Conversion =
-    [<Literal>]
-    let ReturnValueName = "<return_value>"
-
-    /// The type of the `<await>` and `<completed>` markers a state machine returns.
-    let ResumptionTypeName = "<resumption>"
-
-    let private slotKey (slot: VariableSlot) = slot.Name
-
-    /// Indices of the slots that the runtime writes a value for.
-    let private readSlots (slots: VariableSlot array) =
-        [ for i in 0 .. slots.Length - 1 do
-              if slots.[i].Capture = Read then yield i ]
-
-    /// The places of each method's frame memory: one more than the highest place its
-    /// arguments and sites use.
-    let private frameSizes (manifest: Manifest) =
-        let sizes = manifest.Methods |> Array.map (fun m -> 1 + (m.Args |> Array.fold (fun acc a -> max acc a.Frame) -1))
-        for site in manifest.Sites do
-            for v in site.Variables do
-                sizes.[site.MethodId] <- max sizes.[site.MethodId] (v.Frame + 1)
-        sizes
-
     let private isNull (x: 'T) = obj.ReferenceEquals(x, null)
-
-    /// The return value of a frame left because another thread runs.
-    let SwitchTypeName = "<thread switch>"
-
-    /// The registrations that open a trace, the `<toplevel>` call and its step,
-    /// and the initial state. Function 0 is `<toplevel>`; manifest method `m` is function `m + 1`.
-    /// `holdLimit`: how many events of other threads may wait (`ThreadLayout`).
-    let startWith (holdLimit: int) (manifest: Manifest) : ConversionState * TraceEvent list =
-        let allSlots =
-            [ for m in manifest.Methods do
-                  yield! m.Args
-                  yield m.Return
-              for s in manifest.Sites do
-                  yield! s.Variables ]
-        let names =
-            (allSlots |> List.map slotKey) @ [ ReturnValueName ] |> List.distinct
-        let variableIds = names |> List.mapi (fun i n -> n, i) |> Map.ofList
-        let mutable reg = ValueConversion.initialRegistry
-        let typeEvents = ResizeArray()
-        let kindOf (slot: VariableSlot) = ValueConversion.kindOfDeclared slot.TypeName slot.Shape
-        let typeOf (slot: VariableSlot) =
-            let id, reg', evs = ValueConversion.register (kindOf slot) slot.TypeName reg
-            reg <- reg'
-            typeEvents.AddRange evs
-            id
-        let argTypes = manifest.Methods |> Array.map (fun m -> m.Args |> Array.map typeOf)
-        let returnTypes = manifest.Methods |> Array.map (fun m -> if m.IsVoid then 0 else typeOf m.Return)
-        let siteTypes = manifest.Sites |> Array.map (fun s -> s.Variables |> Array.map typeOf)
-        let varsOf (slots: VariableSlot array) = slots |> Array.map (fun slot -> variableIds.[slotKey slot])
-        let header =
-            [ for p in manifest.Paths -> Path p
-              yield Type(TypeKind.None, "None", NoInfo)
-              yield! typeEvents
-              yield Function(0, 1, "<toplevel>")
-              for m in manifest.Methods -> Function(m.PathId, m.Line, m.Name)
-              for n in names -> VariableName n
-              yield Call(0, [])
-              yield Step(0, 1) ]
-        // The `<thread switch>` value, its type registered at first use (the registry then
-        // in the state, reached through this cell).
-        let types = ref Unchecked.defaultof<ConversionState>
-        let switchValue (out: ResizeArray<TraceEvent>) =
-            let id, reg, evs = ValueConversion.register TypeKind.Raw SwitchTypeName types.Value.Types
-            types.Value.Types <- reg
-            out.AddRange evs
-            Raw(SwitchTypeName, id)
-        let widest =
-            Seq.append (manifest.Sites |> Seq.map (fun s -> s.Variables.Length)) (manifest.Methods |> Seq.map (fun m -> m.Args.Length))
-            |> Seq.fold max 0
-        { Manifest = manifest
-          VariableIds = variableIds
-          ReturnValueId = variableIds.[ReturnValueName]
-          ArgTypes = argTypes
-          SiteTypes = siteTypes
-          ReturnTypes = returnTypes
-          ArgKinds = manifest.Methods |> Array.map (fun m -> m.Args |> Array.map kindOf)
-          SiteKinds = manifest.Sites |> Array.map (fun s -> s.Variables |> Array.map kindOf)
-          ReturnKinds = manifest.Methods |> Array.map (fun m -> kindOf m.Return)
-          ArgVars = manifest.Methods |> Array.map (fun m -> varsOf m.Args)
-          SiteVars = manifest.Sites |> Array.map (fun s -> varsOf s.Variables)
-          ArgReads = manifest.Methods |> Array.map (fun m -> readSlots m.Args)
-          FrameSizes = frameSizes manifest
-          SiteSteps = manifest.Sites |> Array.map (fun s -> Step(s.PathId, s.Line))
-          EntrySteps = manifest.Methods |> Array.map (fun m -> Step(m.PathId, m.Line))
-          SiteConstants = manifest.Sites |> Array.map (fun s -> Array.zeroCreate s.Variables.Length)
-          ArgConstants = manifest.Methods |> Array.map (fun m -> Array.zeroCreate m.Args.Length)
-          Types = reg
-          Threads = Dictionary()
-          Current = None
-          Active = ThreadState()
-          Layout = ThreadLayout.create holdLimit variableIds.[ReturnValueName] switchValue
-          Chunk = ResizeArray()
-          Anomalies = 0
-          Detached = None
-          Faults = []
-          CleanExit = false
-          First = null
-          Read = Array.zeroCreate widest
-          StepEvents = ResizeArray()
-          TypeEvents = ResizeArray() }
-        |> fun state ->
-            types.Value <- state
-            state, header
-
-    /// `startWith` the default hold limit.
-    let start (manifest: Manifest) : ConversionState * TraceEvent list = startWith ThreadLayout.DefaultHoldLimit manifest
 
     /// Writes a thread's pending step, if any, and forgets it.
     let private flushPending (t: ThreadState) (out: ResizeArray<TraceEvent>) : unit =
@@ -138,124 +31,6 @@ module Conversion =
         | top :: _ -> top.Mergeable <- false
         | [] -> ()
 
-    /// Registers a type, its Type event (when new) going to `state.TypeEvents`.
-    let private registerType (state: ConversionState) (kind: int) (name: string) : int =
-        let id, reg, evs = ValueConversion.register kind name state.Types
-        state.Types <- reg
-        state.TypeEvents.AddRange evs
-        id
-
-    /// A raw value of a slot as a trace value; new types' events go to `state.TypeEvents`.
-    let private convertValue (state: ConversionState) (slot: VariableSlot) (kind: int) (typeId: int) (raw: RawValue) : ValueRecord =
-        let v, reg, evs = ValueConversion.convertDeclared kind slot.TypeName typeId slot.Shape raw state.Types
-        state.Types <- reg
-        if not evs.IsEmpty then state.TypeEvents.AddRange evs
-        v
-
-    /// A value made with a registry: the registry kept, its new types' events to `state.TypeEvents`.
-    let private withTypes (state: ConversionState) (v: ValueRecord, reg: TypeRegistry, evs: TraceEvent list) : ValueRecord =
-        state.Types <- reg
-        state.TypeEvents.AddRange evs
-        v
-
-    /// The value of a slot the runtime never reads: its fixed text, `<redacted>` or `<dropped>`
-    /// (None for read and resumed slots); new types' events go to `state.TypeEvents`.
-    let private unreadValue (state: ConversionState) (slot: VariableSlot) : ValueRecord option =
-        match slot.Capture with
-        | Read
-        | Resumed -> None
-        | Fixed text -> Some(Raw(text, registerType state TypeKind.Raw slot.TypeName))
-        | Redacted -> Some(withTypes state (ValueConversion.redacted state.Types))
-        | Dropped -> Some(withTypes state (ValueConversion.dropped state.Types))
-
-    /// A method's argument values once the read ones (`got`) are in: unread slots get their
-    /// fixed value, slots without a value `None`.
-    let private argValues (state: ConversionState) (m: int) (got: (int * ValueRecord) list) : (int * ValueRecord) list =
-        let slots = state.Manifest.Methods.[m].Args
-        let constants = state.ArgConstants.[m]
-        let read = state.Read
-        System.Array.Clear(read, 0, slots.Length)
-        for i, v in got do
-            read.[i] <- v
-        // Registrations in slot order, so type ids come in the same order as before.
-        for i in 0 .. slots.Length - 1 do
-            match slots.[i].Capture with
-            | Read | Resumed -> ()
-            | _ ->
-                if isNull constants.[i] then
-                    match unreadValue state slots.[i] with
-                    | Some v -> constants.[i] <- v
-                    | None -> ()
-                read.[i] <- constants.[i]
-        let typeIds = state.ArgTypes.[m]
-        let varIds = state.ArgVars.[m]
-        let mutable values = []
-        for i in slots.Length - 1 .. -1 .. 0 do
-            let v = if isNull read.[i] then NoneValue typeIds.[i] else read.[i]
-            values <- (varIds.[i], v) :: values
-        values
-
-    /// The `Value` event of a read slot showing `v`, the one the frame showed last for the
-    /// place when it shows the same value object.
-    let private knownEvent (owner: Frame) (place: int) (varId: int) (v: ValueRecord) : TraceEvent =
-        let last = owner.KnownEvents.[place]
-        let same =
-            not (isNull last)
-            && (match last with
-                | Value(id, shown) -> id = varId && obj.ReferenceEquals(shown, v)
-                | _ -> false)
-        if same then last
-        else
-            let e = Value(varId, v)
-            owner.KnownEvents.[place] <- e
-            e
-
-    /// The values of a step of site `s` in the frame `owner`, as `Value` events into
-    /// `state.StepEvents`: those the step wrote (`written`, oldest first), converted and kept
-    /// in the frame's memory, and for every other read variable the frame's last value of
-    /// its place. New types' events go to `state.TypeEvents`.
-    let private stepValues (state: ConversionState) (s: int) (owner: Frame) (written: ResizeArray<struct (int * RawValue)>) : unit =
-        let vars = state.Manifest.Sites.[s].Variables
-        let typeIds = state.SiteTypes.[s]
-        let varIds = state.SiteVars.[s]
-        let known = owner.Known
-        let read = state.Read
-        System.Array.Clear(read, 0, vars.Length)
-        let mutable anomalies = 0
-        for k in 0 .. written.Count - 1 do
-            let struct (pos, raw) = written.[k]
-            if pos < vars.Length && (match vars.[pos].Capture with Read -> true | _ -> false) then
-                let slot = vars.[pos]
-                let v = convertValue state slot state.SiteKinds.[s].[pos] typeIds.[pos] raw
-                read.[pos] <- v
-                if slot.Frame >= 0 && slot.Frame < known.Length then known.[slot.Frame] <- v
-            else
-                anomalies <- anomalies + 1
-        let constants = state.SiteConstants.[s]
-        let events = state.StepEvents
-        events.Clear()
-        for i in 0 .. vars.Length - 1 do
-            let slot = vars.[i]
-            match slot.Capture with
-            | Read ->
-                let place = slot.Frame
-                let inFrame = place >= 0 && place < known.Length
-                if not (isNull read.[i]) then
-                    events.Add(if inFrame && obj.ReferenceEquals(known.[place], read.[i]) then knownEvent owner place varIds.[i] read.[i] else Value(varIds.[i], read.[i]))
-                elif inFrame && not (isNull known.[place]) then
-                    events.Add(knownEvent owner place varIds.[i] known.[place])
-                else
-                    // Never written in this frame: the runtime's protocol was broken.
-                    anomalies <- anomalies + 1
-                    events.Add(Value(varIds.[i], NoneValue typeIds.[i]))
-            | _ ->
-                // Registered at first use, in slot order after the step's written values.
-                if isNull constants.[i] then
-                    let v = match unreadValue state slot with Some v -> v | None -> NoneValue typeIds.[i]
-                    constants.[i] <- Value(varIds.[i], v)
-                events.Add constants.[i]
-        state.Anomalies <- state.Anomalies + anomalies
-
     /// A step of site `s` on a thread with open calls, with the values it wrote.
     let private completeStep (state: ConversionState) (t: ThreadState) (s: int) (written: ResizeArray<struct (int * RawValue)>) (out: ResizeArray<TraceEvent>) : unit =
         let site = state.Manifest.Sites.[s]
@@ -266,12 +41,12 @@ module Conversion =
             // it are open: an exception filter. It is shown in that frame, not in the thrower's.
             let owner = rest |> List.find (fun f -> f.MethodId = site.MethodId)
             state.TypeEvents.Clear()
-            stepValues state s owner written
+            StepValues.stepValues state s owner written
             owner.Deferred <- owner.Deferred @ (state.SiteSteps.[s] :: List.ofSeq state.StepEvents)
             out.AddRange state.TypeEvents
         | top :: _ ->
             state.TypeEvents.Clear()
-            stepValues state s top written
+            StepValues.stepValues state s top written
             if top.Mergeable && top.LastLine = site.Line && s > top.LastSite then
                 // Another sequence point of the same line: one step, the latest values.
                 top.LastSite <- s
@@ -293,7 +68,7 @@ module Conversion =
         | EnterArgs(m, [], got) ->
             let meth = state.Manifest.Methods.[m]
             state.TypeEvents.Clear()
-            let args = argValues state m got
+            let args = StepValues.argValues state m got
             flushPending t out
             notMergeable t
             let known: ValueRecord array = Array.zeroCreate state.FrameSizes.[m]
@@ -354,7 +129,7 @@ module Conversion =
                 | i when i > 0 -> description.Substring(0, i)
                 | _ -> "Exception"
             state.TypeEvents.Clear()
-            let id = registerType state TypeKind.Error typeName
+            let id = StepValues.registerType state TypeKind.Error typeName
             out.AddRange state.TypeEvents
             t.LastUnwound <- Some serial
             returnWith state t (ValueRecord.Error("<unwind> " + description, id)) out
@@ -384,7 +159,7 @@ module Conversion =
                 returnWith state t (NoneValue ValueConversion.noneTypeId) out
             | top :: _ ->
                 state.TypeEvents.Clear()
-                match unreadValue state state.Manifest.Methods.[top.MethodId].Return with
+                match StepValues.unreadValue state state.Manifest.Methods.[top.MethodId].Return with
                 | Some v ->
                     out.AddRange state.TypeEvents
                     returnWith state t v out
@@ -400,7 +175,7 @@ module Conversion =
             out.Add(IoEvent(kind, sprintf "{\"stream\":\"%s\",\"thread\":%d}" name tid, text))
         | RValue raw, EnterArgs(m, i :: rest, got) ->
             state.TypeEvents.Clear()
-            let v = convertValue state state.Manifest.Methods.[m].Args.[i] state.ArgKinds.[m].[i] state.ArgTypes.[m].[i] raw
+            let v = StepValues.convertValue state state.Manifest.Methods.[m].Args.[i] state.ArgKinds.[m].[i] state.ArgTypes.[m].[i] raw
             out.AddRange state.TypeEvents
             t.Expect <- EnterArgs(m, rest, (i, v) :: got)
             complete state t out
@@ -411,11 +186,11 @@ module Conversion =
                 match slot.Capture, raw with
                 | Resumed, RInt marker ->
                     let text = if marker = 0L then "<await>" else "<completed>"
-                    Raw(text, registerType state TypeKind.Raw ResumptionTypeName)
+                    Raw(text, StepValues.registerType state TypeKind.Raw Markers.ResumptionTypeName)
                 // A state machine's result its filter hides: a return value, not counted as a field's.
-                | Resumed, RRedacted -> withTypes state (ValueConversion.redacted state.Types)
-                | Resumed, RDropped -> withTypes state (ValueConversion.dropped state.Types)
-                | _ -> convertValue state slot state.ReturnKinds.[m] state.ReturnTypes.[m] raw
+                | Resumed, RRedacted -> StepValues.withTypes state (ValueConversion.redacted state.Types)
+                | Resumed, RDropped -> StepValues.withTypes state (ValueConversion.dropped state.Types)
+                | _ -> StepValues.convertValue state slot state.ReturnKinds.[m] state.ReturnTypes.[m] raw
             out.AddRange state.TypeEvents
             returnWith state t v out
         | _ -> anomaly state t
@@ -498,12 +273,12 @@ module Conversion =
         let balanced = threads |> List.forall (fun kv -> kv.Value.Stack.IsEmpty && kv.Value.Expect = Idle)
         let rawValue (text: string) =
             state.TypeEvents.Clear()
-            let value = Raw(text, registerType state TypeKind.Raw text)
+            let value = Raw(text, StepValues.registerType state TypeKind.Raw text)
             out.AddRange state.TypeEvents
             value
         let exitValue () =
             state.TypeEvents.Clear()
-            let id = registerType state TypeKind.Int "int"
+            let id = StepValues.registerType state TypeKind.Int "int"
             out.AddRange state.TypeEvents
             Int(int64 exitCode, id)
         // What the open calls returned is unknown; each says why, and so does `<toplevel>`,

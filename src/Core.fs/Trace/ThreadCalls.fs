@@ -68,7 +68,7 @@ type ThreadCalls() =
             | [] -> owner <- ThreadCalls.NoThread
             placed.[owner] <- max 0 (count placed owner - 1)
             match v with
-            | Raw(text, _) when text = Conversion.SwitchTypeName && owner <> ThreadCalls.NoThread -> SwitchReturn
+            | Raw(text, _) when text = Markers.SwitchTypeName && owner <> ThreadCalls.NoThread -> SwitchReturn
             | _ ->
                 own.[owner] <- max 0 (count own owner - 1)
                 RealReturn

@@ -52,7 +52,7 @@ internal static class RawLogConverter
             }
         }
 
-        var (state, header) = Conversion.start(manifest).ToValueTuple();
+        var (state, header) = ConversionStart.start(manifest).ToValueTuple();
         Emit([.. header]);
         bool truncated = false, captureStopped = false, wasCut = false;
         if (reader is not null)

@@ -14,7 +14,7 @@ let private threadId = 1L
 
 /// A conversion: `start`, one `feed` per batch, `finish`; all events in order.
 let private convert (manifest: Manifest) (batches: RawRecord list list) (exitCode: int) : TraceEvent list * ConversionEnd =
-    let state, header = Conversion.start manifest
+    let state, header = ConversionStart.start manifest
     let events = ResizeArray header
     for batch in batches do
         Conversion.feed state threadId batch events
@@ -127,7 +127,7 @@ let private loaderProblems (exitCode: int option) (events: TraceEvent list) : st
                 // Every method's Return (all but <toplevel>'s) shows its value as `<return_value>` first.
                 if depth > 1 then
                     match lastNonRegistration with
-                    | Some(Value(var, v)) when var >= 0 && var < variables.Count && variables.[var] = Conversion.ReturnValueName && v = value -> ()
+                    | Some(Value(var, v)) when var >= 0 && var < variables.Count && variables.[var] = Markers.ReturnValueName && v = value -> ()
                     | other -> add i (sprintf "Return %s is preceded by %A, not by its <return_value>" (show value) other)
                 depth <- depth - 1
         | IoEvent _
@@ -515,7 +515,7 @@ let private threadView (events: TraceEvent list) : string list * Map<int64, stri
                 if top <> current then add i (sprintf "a Return on thread %d leaves thread %d's frame" current top)
                 loader <- rest
                 match v with
-                | Raw(text, _) when text = Conversion.SwitchTypeName -> ()
+                | Raw(text, _) when text = Markers.SwitchTypeName -> ()
                 | _ ->
                     depth.[current] <- depthOf current - 1
                     (view current).Add("Return " + plain v)
@@ -557,7 +557,7 @@ let private threadedRuns : Gen<Manifest * (int64 * RawRecord list) list * (int64
 
 /// A conversion of chunks of several threads, at most `holdLimit` events waiting.
 let private convertThreadsWith (holdLimit: int) (manifest: Manifest) (chunks: (int64 * RawRecord list list) list) (exitCode: int) =
-    let state, header = Conversion.startWith holdLimit manifest
+    let state, header = ConversionStart.startWith holdLimit manifest
     let events = ResizeArray header
     for tid, batches in chunks do
         for batch in batches do
@@ -569,7 +569,7 @@ let private convertThreadsWith (holdLimit: int) (manifest: Manifest) (chunks: (i
 let private convertThreads = convertThreadsWith ThreadLayout.DefaultHoldLimit
 
 let private isCall e = match e with Call _ -> true | _ -> false
-let private isSwitch e = match e with Return(Raw(t, _)) -> t = Conversion.SwitchTypeName | _ -> false
+let private isSwitch e = match e with Return(Raw(t, _)) -> t = Markers.SwitchTypeName | _ -> false
 
 let private threadTests =
     let manifest = exceptionManifest
