@@ -165,7 +165,7 @@ module PolicySettings =
           Policy = { Get = (fun p -> p.Disabled); Set = (fun v p -> { p with Disabled = v }) } }
 
     /// The row of a setting, its value type hidden.
-    let row (s: Setting<'T>) : PolicySetting =
+    let private row (s: Setting<'T>) : PolicySetting =
         let set (v: 'T) = s.Layer.Set(Some v)
         { Name = s.Name
           Variable = s.Variable
