@@ -3,7 +3,7 @@ module CodeTracer.Cli.FiltersCommand
 
 open System.IO
 open Argu
-open CodeTracer.Core.Diagnostics
+open CodeTracer.Core.Common
 open CodeTracer.Core.Policy
 open CodeTracer.Core.TraceFilter
 open CodeTracer.Cli.Arguments

@@ -2,7 +2,7 @@
 module CodeTracer.Cli.PolicyCommand
 
 open Argu
-open CodeTracer.Core.Diagnostics
+open CodeTracer.Core.Common
 open CodeTracer.Core.Policy
 open CodeTracer.Cli.Arguments
 open CodeTracer.Shell

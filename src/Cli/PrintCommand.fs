@@ -5,7 +5,7 @@ open System
 open System.IO
 open System.Text
 open Argu
-open CodeTracer.Core.Diagnostics
+open CodeTracer.Core.Common
 open CodeTracer.Core.Trace
 open CodeTracer.Cli.Arguments
 open CodeTracer.Shell

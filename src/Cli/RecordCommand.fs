@@ -4,6 +4,7 @@ module CodeTracer.Cli.RecordCommand
 open System
 open System.Runtime.InteropServices
 open Argu
+open CodeTracer.Core.Common
 open CodeTracer.Core.Diagnostics
 open CodeTracer.Core.Policy
 open CodeTracer.Core.Recording

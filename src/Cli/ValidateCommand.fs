@@ -2,7 +2,7 @@
 module CodeTracer.Cli.ValidateCommand
 
 open Argu
-open CodeTracer.Core.Diagnostics
+open CodeTracer.Core.Common
 open CodeTracer.Core.Trace
 open CodeTracer.Cli.Arguments
 open CodeTracer.Shell

@@ -12,7 +12,7 @@ internal static class Activation
     private const int Waiting = 0, Active = 1, Done = 2;
 
     /// <summary>Set from <c>CODETRACER_ACTIVATION=1</c>: the probes start off.</summary>
-    internal static readonly bool Gated = Environment.GetEnvironmentVariable("CODETRACER_ACTIVATION") == "1";
+    internal static readonly bool Gated = Environment.GetEnvironmentVariable(RuntimeVariables.Activation) == "1";
 
     private static int _state;
     private static int _depth;

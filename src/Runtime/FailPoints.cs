@@ -19,8 +19,8 @@ internal static class FailPoints
 
     static FailPoints()
     {
-        if (Environment.GetEnvironmentVariable("CODETRACER_TEST_HOOKS") != "1") return;
-        var spec = Environment.GetEnvironmentVariable("CODETRACER_TEST_FAIL_AT");
+        if (Environment.GetEnvironmentVariable(RuntimeVariables.TestHooks) != "1") return;
+        var spec = Environment.GetEnvironmentVariable(RuntimeVariables.TestFailAt);
         if (string.IsNullOrEmpty(spec)) return;
         var parts = spec.Split(':');
         Point = parts[0] switch { "enter" => Enter, "step" => Step, "return" => Return, "value" => Value, "flush" => Flush, _ => 0 };

@@ -30,7 +30,7 @@ internal static class FieldPolicies
 
     internal static void Load()
     {
-        var path = Environment.GetEnvironmentVariable("CODETRACER_FIELD_POLICIES");
+        var path = Environment.GetEnvironmentVariable(RuntimeVariables.FieldPolicies);
         if (string.IsNullOrEmpty(path) || !File.Exists(path)) return;
         _lines = File.ReadAllText(path).Split('\n');
         _compiled = new Policy?[_lines.Length];

@@ -11,10 +11,10 @@ internal static class Limits
 
     internal static void Load()
     {
-        MaxString = Read("CODETRACER_MAX_STRING", MaxString);
-        MaxElements = Read("CODETRACER_MAX_ELEMENTS", MaxElements);
+        MaxString = Read(RuntimeVariables.MaxString, MaxString);
+        MaxElements = Read(RuntimeVariables.MaxElements, MaxElements);
         // The reader takes values nested at most 64 records deep; a level can take two (a dictionary entry's Tuple, a Boxed primitive).
-        MaxDepth = Math.Min(Read("CODETRACER_MAX_DEPTH", MaxDepth), 25);
+        MaxDepth = Math.Min(Read(RuntimeVariables.MaxDepth, MaxDepth), 25);
     }
 
     // The shell validated these already; a value it did not set keeps the default.

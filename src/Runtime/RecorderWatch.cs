@@ -14,9 +14,6 @@ namespace CodeTracer.Runtime;
 /// </summary>
 internal static class RecorderWatch
 {
-    /// <summary><c>fd</c>, or on Linux <c>fd pipe:[inode]</c>: the inherited read end, and what it must be.</summary>
-    internal const string Variable = "CODETRACER_RECORDER_PIPE";
-
     internal static void Start(string? value)
     {
         var parts = (value ?? "").Split(' ', 2);

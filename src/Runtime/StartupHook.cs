@@ -18,22 +18,17 @@ namespace CodeTracer.Runtime
     /// <summary>Starts and stops recording inside the program.</summary>
     internal static class Recorder
     {
-        internal const string RawLogVariable = "CODETRACER_RAW_LOG";
-
-        /// <summary>The user's application folder (Launch/RuntimeHook.cs keeps the same name).</summary>
-        internal const string AppBaseVariable = "CODETRACER_APP_BASE";
-
         internal static void Start()
         {
             PreserveBaseDirectory();
-            _overflowStderr = Environment.GetEnvironmentVariable(OverflowStderrVariable);
-            Environment.SetEnvironmentVariable(OverflowStderrVariable, null);
-            var path = Environment.GetEnvironmentVariable(RawLogVariable);
-            var lifeline = Environment.GetEnvironmentVariable(RecorderWatch.Variable);
+            _overflowStderr = Environment.GetEnvironmentVariable(RuntimeVariables.OverflowStderr);
+            Environment.SetEnvironmentVariable(RuntimeVariables.OverflowStderr, null);
+            var path = Environment.GetEnvironmentVariable(RuntimeVariables.RawLog);
+            var lifeline = Environment.GetEnvironmentVariable(RuntimeVariables.RecorderPipe);
             // The program's own child processes must neither record into our log, nor watch our
             // recorder, nor wait for a diagnostics client that will never come.
-            Environment.SetEnvironmentVariable(RawLogVariable, null);
-            Environment.SetEnvironmentVariable(RecorderWatch.Variable, null);
+            Environment.SetEnvironmentVariable(RuntimeVariables.RawLog, null);
+            Environment.SetEnvironmentVariable(RuntimeVariables.RecorderPipe, null);
             Environment.SetEnvironmentVariable("DOTNET_DiagnosticPorts", null);
             if (string.IsNullOrEmpty(path)) return;
 
@@ -41,7 +36,7 @@ namespace CodeTracer.Runtime
             Limits.Load();
             FieldPolicies.Load();
             RawLog.Open(path);
-            if (Environment.GetEnvironmentVariable("CODETRACER_CAPTURE_IO") != "off")
+            if (Environment.GetEnvironmentVariable(RuntimeVariables.CaptureIo) != "off")
             {
                 ConsoleCapture.Install();
                 InputCapture.Install();
@@ -66,8 +61,8 @@ namespace CodeTracer.Runtime
         /// </summary>
         private static void PreserveBaseDirectory()
         {
-            var appBase = Environment.GetEnvironmentVariable(AppBaseVariable);
-            Environment.SetEnvironmentVariable(AppBaseVariable, null);
+            var appBase = Environment.GetEnvironmentVariable(RuntimeVariables.AppBase);
+            Environment.SetEnvironmentVariable(RuntimeVariables.AppBase, null);
             if (!string.IsNullOrEmpty(appBase)) AppContext.SetData("APP_CONTEXT_BASE_DIRECTORY", appBase);
         }
 
@@ -78,8 +73,8 @@ namespace CodeTracer.Runtime
         /// </summary>
         private static void SayVersion()
         {
-            var path = Environment.GetEnvironmentVariable(RuntimeVersionVariable);
-            Environment.SetEnvironmentVariable(RuntimeVersionVariable, null);
+            var path = Environment.GetEnvironmentVariable(RuntimeVariables.RuntimeVersionFile);
+            Environment.SetEnvironmentVariable(RuntimeVariables.RuntimeVersionFile, null);
             if (string.IsNullOrEmpty(path)) return;
             try
             {
@@ -89,8 +84,6 @@ namespace CodeTracer.Runtime
             {
             }
         }
-
-        internal const string RuntimeVersionVariable = "CODETRACER_RUNTIME_VERSION_FILE";
 
         /// <summary>Turns the probes on (the activation method was entered), unless the recorder failed.</summary>
         internal static void Resume()
@@ -157,9 +150,6 @@ namespace CodeTracer.Runtime
         }
 
         private static int _stderrMoved;
-
-        /// <summary>Where the program's stderr goes once the stack is nearly full (Launch/RuntimeHook.cs keeps the same name).</summary>
-        internal const string OverflowStderrVariable = "CODETRACER_OVERFLOW_STDERR";
 
         private static string? _overflowStderr;
 

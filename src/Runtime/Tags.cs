@@ -1,8 +1,9 @@
 namespace CodeTracer.Runtime;
 
 /// <summary>
-/// The raw log's record tags. They mirror the rows of CodeTracer.Core's probe
-/// table (Probes/ProbeTable.fs); a Shell test checks that both agree.
+/// The raw log's record tags. They mirror the rows of CodeTracer.Core's
+/// record table (Probes/RecordTable.fs); a Shell test checks that both agree, and that
+/// the runtime's writers lay each record out as the table says.
 /// </summary>
 public static class Tags
 {

@@ -42,6 +42,9 @@ internal sealed unsafe class ThreadBuffer
     private byte* _segment;
     private long _segmentIndex = -1;
 
+    /// <summary>How many segments this thread has taken: the next one's ordinal.</summary>
+    private long _segments;
+
     /// <summary>This thread's stream offset of <c>_data[0]</c>: <see cref="Position"/> keeps growing across segments.</summary>
     private long _base;
 
@@ -214,7 +217,7 @@ internal sealed unsafe class ThreadBuffer
         string? failure = null;
         try
         {
-            next = RawLog.TakeSegment(_threadId, out index);
+            next = RawLog.TakeSegment(_threadId, _segments, out index);
         }
         catch (Exception e)
         {
@@ -233,6 +236,7 @@ internal sealed unsafe class ThreadBuffer
             if (failure is not null) Recorder.Fail(failure);
             return;
         }
+        _segments++;
         _segment = next;
         _segmentIndex = index;
         _data = next + RawLog.SegmentHeader;

@@ -1,3 +1,4 @@
+using CodeTracer.Core.Common;
 using CodeTracer.Core.Diagnostics;
 
 namespace CodeTracer.Shell;

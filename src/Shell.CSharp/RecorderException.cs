@@ -1,4 +1,4 @@
-using CodeTracer.Core.Diagnostics;
+using CodeTracer.Core.Common;
 
 namespace CodeTracer.Shell;
 

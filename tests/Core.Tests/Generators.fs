@@ -4,6 +4,7 @@ open System
 open FsCheck
 open FsCheck.FSharp
 open Expecto
+open CodeTracer.Core.Common
 open CodeTracer.Core.Trace
 open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
@@ -453,13 +454,12 @@ module Gens =
     /// (exceptions included, each caught by a frame of the run).
     let run : Gen<GeneratedRun> = manifest |> Gen.bind runOf
 
-/// The arbitraries of the Core tests, registered through `Generators.config`.
 /// What the encoders write for generated events: every string sanitized (lone surrogates → U+FFFD).
 [<RequireQualifiedAccess>]
 module Sanitized =
     /// A value with its strings sanitized.
     let rec value (v: ValueRecord) : ValueRecord =
-        let s = Json.sanitize
+        let s = JsonText.sanitize
         match v with
         | BigInt(b, n, t) -> BigInt(s b, n, t)
         | Float(f, t) -> Float(s f, t)
@@ -475,7 +475,7 @@ module Sanitized =
 
     /// An event with its strings sanitized.
     let event (e: TraceEvent) : TraceEvent =
-        let s = Json.sanitize
+        let s = JsonText.sanitize
         match e with
         | Path p -> Path(s p)
         | Function(p, l, n) -> Function(p, l, s n)
@@ -488,6 +488,7 @@ module Sanitized =
         | IoEvent(k, m, c) -> IoEvent(k, s m, s c)
         | other -> other
 
+/// The arbitraries of the Core tests, registered through `Generators.config`.
 type Generators =
     /// Strings with quotes, control characters, non-ASCII and lone surrogates.
     static member String() : Arbitrary<string> = Arb.fromGen Gens.text

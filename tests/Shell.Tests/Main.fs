@@ -12,11 +12,16 @@ let main argv =
             [ DisplayNamesTests.tests
               ValueProbesTests.tests
               MethodRewriterTests.tests
+              StateMachineTests.tests
+              IlSplicerTests.tests
+              UnwindGuardTests.tests
+              VisibleVariablesTests.tests
               AssemblyRewriterTests.tests
               ValueSubjectsTests.tests
               ModernShapesTests.tests
               ProgramNamesTests.tests
               ProbeTableAgreementTests.tests
+              RecordRoundTripTests.tests
               SecretRuleAgreementTests.tests
               RuntimeBundlingTests.tests
               PolicyLayersTests.tests

@@ -5,6 +5,8 @@
 [<RequireQualifiedAccess>]
 module CodeTracer.Core.Diagnostics.DiskFull
 
+open CodeTracer.Core.Common
+
 /// The error's code.
 [<Literal>]
 let Code = "ERR_DISK_FULL"

@@ -1,5 +1,6 @@
 namespace CodeTracer.Core.Diagnostics
 
+open CodeTracer.Core.Common
 open CodeTracer.Core.Policy
 open CodeTracer.Core.Recording
 

@@ -1,6 +1,6 @@
 namespace CodeTracer.Core.Policy
 
-open CodeTracer.Core.Diagnostics
+open CodeTracer.Core.Common
 
 /// The policy layer of the environment, read from a map of variables (the shell
 /// passes the process environment; nothing here reads it).

@@ -111,119 +111,223 @@ module RawRecord =
     /// The runtime nests values at most max_depth deep; far deeper means corrupt input.
     let private maxNesting = 64
 
+    /// One record's fields as its row's payload lists them (reused: one per nesting depth).
+    type private Fields() =
+        /// The integer fields (U8, U16, I32, I64, TypeId, DecimalBits' words), in order.
+        member val Numbers: int64[] = Array.zeroCreate 8
+        /// The Text fields' kept text and full length, in order.
+        member val Texts: string[] = Array.zeroCreate 2
+        member val Lengths: int[] = Array.zeroCreate 2
+        /// The nested value(s).
+        member val Values: RawValue list = [] with get, set
+        /// The name of the TypeId field's type, found when it was read.
+        member val Type = "" with get, set
+        /// The Texts field.
+        member val Names = ResizeArray<string>()
+        /// A Struct's field names, found by its check.
+        member val FieldNames: string list = [] with get, set
+
     /// Field names split once per chunk: by struct type id, the joined text they came from.
     type private FieldNames = Collections.Generic.Dictionary<int, struct (string * string list)>
 
-    let rec private readValue (c: Cursor) (types: TypeTable byref) (fields: FieldNames) (depth: int) : RawValue =
+    /// The decoding of one chunk: its cursor, the thread's type table so far, scratch fields.
+    type private Decoding(cursor: Cursor, types: TypeTable) =
+        member _.Cursor = cursor
+        member val Types = types with get, set
+        member val Split = FieldNames()
+        member val Fields = Array.init (maxNesting + 2) (fun _ -> Fields())
+
+        /// A Struct type's field names, announced by its FieldsDef.
+        member d.FieldNamesOf(id: int) : string list option =
+            match Map.tryFind (fieldsKey id) d.Types with
+            | Some joined ->
+                match d.Split.TryGetValue id with
+                | true, struct (text, split) when obj.ReferenceEquals(text, joined) -> Some split
+                | _ ->
+                    let split = if joined = "" then [] else List.ofArray (joined.Split fieldSeparator)
+                    d.Split.[id] <- struct (joined, split)
+                    Some split
+            | None -> None
+
+
+    /// How the fields of a record become what it means.
+    type private Meaning =
+        /// A record of its own (Enter, Step...).
+        | Top of (Fields -> RawRecord)
+        /// A value. `check` is asked before the repeated fields (or at the end): false means corrupt input.
+        | Value of check: (Decoding -> Fields -> bool) * build: (Decoding -> Fields -> RawValue)
+        /// Tells the reader about a type; the value that names it follows.
+        | Announce of check: (Decoding -> Fields -> bool) * announce: (Decoding -> Fields -> unit)
+        /// No record has this tag.
+        | Unknown
+
+    let private always = fun (_: Decoding) (_: Fields) -> true
+    let private value build = Value(always, build)
+
+    /// The `At` records of the first positions, shared (a step writes one before each value).
+    let private ats = Array.init 256 RAt
+
+    /// What every row of the record table means: the decoder reads its fields by the row's payload.
+    let private meanings : (RecordRow * Meaning) list =
+        [ RecordTable.enter, Top(fun f -> REnter(int f.Numbers.[0]))
+          RecordTable.step, Top(fun f -> RStep(int f.Numbers.[0]))
+          RecordTable.ret, Top(fun _ -> RReturn)
+          RecordTable.write, Top(fun f -> RWrite(byte f.Numbers.[0], f.Texts.[0]))
+          RecordTable.detach, Top(fun f -> RDetach f.Texts.[0])
+          RecordTable.fault, Top(fun f -> RFault f.Texts.[0])
+          RecordTable.exit, Top(fun _ -> RExit)
+          RecordTable.unwind, Top(fun f -> RUnwind(int f.Numbers.[0], f.Texts.[0]))
+          RecordTable.at, Top(fun f -> let p = int f.Numbers.[0] in if p < ats.Length then ats.[p] else RAt p)
+          // A TypeDef or FieldsDef cut by the chunk's end is read again with the next chunk.
+          RecordTable.typeDef, Announce(always, fun d f -> d.Types <- Map.add (int f.Numbers.[0]) f.Texts.[0] d.Types)
+          RecordTable.fieldsDef,
+          Announce(
+              (fun _ f -> f.Numbers.[0] >= 0L && f.Numbers.[1] >= 0L),
+              fun d f -> d.Types <- Map.add (fieldsKey (int f.Numbers.[0])) (String.Join(string fieldSeparator, f.Names)) d.Types)
+          RecordTable.valNull, value (fun _ _ -> RNull)
+          RecordTable.valInt, value (fun _ f -> RInt f.Numbers.[0])
+          RecordTable.valUInt, value (fun _ f -> RUInt(uint64 f.Numbers.[0]))
+          RecordTable.valDouble, value (fun _ f -> RDouble(BitConverter.Int64BitsToDouble f.Numbers.[0]))
+          RecordTable.valSingle, value (fun _ f -> RSingle(BitConverter.Int32BitsToSingle(int f.Numbers.[0])))
+          RecordTable.valBool, value (fun _ f -> RBool(f.Numbers.[0] <> 0L))
+          RecordTable.valChar, value (fun _ f -> RChar(char f.Numbers.[0]))
+          RecordTable.valString, value (fun _ f -> RString(f.Texts.[0], f.Lengths.[0]))
+          RecordTable.valDecimal,
+          // An invalid scale or sign word is corrupt input, not a decimal.
+          Value(
+              (fun _ f ->
+                  let flags = int f.Numbers.[3]
+                  (flags &&& 0x7F00FFFF) = 0 && ((flags >>> 16) &&& 0xFF) <= 28),
+              fun _ f -> RDecimal(Decimal [| int f.Numbers.[0]; int f.Numbers.[1]; int f.Numbers.[2]; int f.Numbers.[3] |]))
+          RecordTable.valSequence,
+          Value(
+              (fun _ f -> f.Numbers.[2] >= 0L && f.Numbers.[2] <= f.Numbers.[1]),
+              fun _ f -> RSequence(f.Type, int f.Numbers.[1], f.Values))
+          RecordTable.valRaw, value (fun _ f -> RRawObject(f.Type))
+          RecordTable.valEnum, value (fun _ f -> REnum(f.Type, f.Numbers.[1], f.Texts.[0]))
+          RecordTable.valBoxed, value (fun _ f -> RBoxed(f.Type, List.head f.Values))
+          RecordTable.valStruct,
+          // Field values without their names: corrupt input.
+          Value(
+              (fun d f ->
+                  match d.FieldNamesOf(int f.Numbers.[0]) with
+                  | Some names when names.Length = int f.Numbers.[1] ->
+                      f.FieldNames <- names
+                      true
+                  | _ -> false),
+              fun _ f -> RStruct(f.Type, List.zip f.FieldNames f.Values))
+          RecordTable.valTuple, value (fun _ f -> RTuple(f.Type, f.Values))
+          RecordTable.valVariant, value (fun _ f -> RVariant(f.Type, f.Texts.[0], f.Values))
+          RecordTable.valBigInt, value (fun _ f -> RBigInt(f.Type, f.Numbers.[1] <> 0L, f.Texts.[0]))
+          RecordTable.valRawText, value (fun _ f -> RRawText(f.Type, f.Texts.[0]))
+          RecordTable.valRedacted, value (fun _ _ -> RRedacted)
+          RecordTable.valDropped, value (fun _ _ -> RDropped) ]
+
+    /// The rows the decoder reads, each once (a test checks they are the whole table).
+    let decodedRows = meanings |> List.map fst
+
+    /// By tag: the row's payload and meaning.
+    let private payloads = Array.create 256 ([||]: PayloadField array)
+    let private byTag = Array.create 256 Unknown
+
+    do
+        for row, meaning in meanings do
+            payloads.[int row.Tag] <- Array.ofList row.Payload
+            byTag.[int row.Tag] <- meaning
+
+    let private isRepeated field =
+        match field with
+        | NestedValue
+        | NestedValues
+        | Texts -> true
+        | _ -> false
+
+    /// Reads the fields of the record of `tag` (its tag byte already read) into `f`, asking
+    /// `check` before the repeated fields; false when the check refused them.
+    let rec private readFields (d: Decoding) (tag: byte) (check: Decoding -> Fields -> bool) (f: Fields) (depth: int) : bool =
+        let c = d.Cursor
+        let payload = payloads.[int tag]
+        let mutable n = 0
+        let mutable t = 0
+        let mutable i = 0
+        let mutable ok = true
+        let mutable asked = false
+        while ok && i < payload.Length && not c.Failed do
+            let field = payload.[i]
+            if isRepeated field && not asked then
+                asked <- true
+                ok <- check d f
+            if ok then
+                match field with
+                | U8 ->
+                    f.Numbers.[n] <- int64 (c.U8())
+                    n <- n + 1
+                | U16 ->
+                    f.Numbers.[n] <- int64 (c.U16())
+                    n <- n + 1
+                | I32 ->
+                    f.Numbers.[n] <- int64 (c.I32())
+                    n <- n + 1
+                | TypeId ->
+                    let id = c.I32()
+                    f.Numbers.[n] <- int64 id
+                    f.Type <- typeName d.Types id
+                    n <- n + 1
+                | I64 ->
+                    f.Numbers.[n] <- c.I64()
+                    n <- n + 1
+                | DecimalBits ->
+                    for _ in 1..4 do
+                        f.Numbers.[n] <- int64 (c.I32())
+                        n <- n + 1
+                | Text ->
+                    let text, full = c.Text()
+                    f.Texts.[t] <- text
+                    f.Lengths.[t] <- full
+                    t <- t + 1
+                | NestedValue -> f.Values <- [ readValue d (depth + 1) ]
+                | NestedValues -> f.Values <- readValues d depth (int f.Numbers.[n - 1])
+                | Texts ->
+                    let count = int f.Numbers.[n - 1]
+                    f.Names.Clear()
+                    while f.Names.Count < count && not c.Failed do
+                        f.Names.Add(fst (c.Text()))
+            i <- i + 1
+        // A check is asked once the fields it reads are whole.
+        if ok && not asked && not c.Failed then ok <- check d f
+        ok
+
+    and private readValue (d: Decoding) (depth: int) : RawValue =
+        let c = d.Cursor
         let tag = c.U8()
         if depth > maxNesting then
             c.Fail()
             RNull
-        elif tag = ProbeTable.typeDef.Tag then
-            let id = c.I32()
-            let name, _ = c.Text()
-            // A TypeDef cut by the chunk's end is read again with the next chunk.
-            if not c.Failed then types <- Map.add id name types
-            readValue c &types fields depth
-        elif tag = ProbeTable.fieldsDef.Tag then
-            let id = c.I32()
-            let count = c.I32()
-            if count < 0 || id < 0 then
-                c.Fail()
-                RNull
-            else
-                let names = ResizeArray<string>()
-                while names.Count < count && not c.Failed do
-                    names.Add(fst (c.Text()))
-                if not c.Failed then types <- Map.add (fieldsKey id) (String.Join(string fieldSeparator, names)) types
-                readValue c &types fields depth
-        elif tag = ProbeTable.valNull.Tag then RNull
-        elif tag = ProbeTable.valInt.Tag then RInt(c.I64())
-        elif tag = ProbeTable.valUInt.Tag then RUInt(uint64 (c.I64()))
-        elif tag = ProbeTable.valDouble.Tag then RDouble(BitConverter.Int64BitsToDouble(c.I64()))
-        elif tag = ProbeTable.valSingle.Tag then RSingle(BitConverter.Int32BitsToSingle(c.I32()))
-        elif tag = ProbeTable.valBool.Tag then RBool(c.U8() <> 0uy)
-        elif tag = ProbeTable.valChar.Tag then RChar(char (c.U16()))
-        elif tag = ProbeTable.valString.Tag then RString(c.Text())
-        elif tag = ProbeTable.valDecimal.Tag then
-            let bits = [| c.I32(); c.I32(); c.I32(); c.I32() |]
-            // An invalid scale or sign word is corrupt input, not a decimal.
-            let flags = bits.[3]
-            if (flags &&& 0x7F00FFFF) <> 0 || ((flags >>> 16) &&& 0xFF) > 28 then
-                c.Fail()
-                RNull
-            else
-                RDecimal(Decimal(bits))
-        elif tag = ProbeTable.valSequence.Tag then
-            let name = typeName types (c.I32())
-            let total = c.I32()
-            let kept = c.I32()
-            if kept < 0 || kept > total then
-                c.Fail()
-                RNull
-            else
-                let mutable items = []
-                let mutable i = 0
-                while i < kept && not c.Failed do
-                    items <- readValue c &types fields (depth + 1) :: items
-                    i <- i + 1
-                RSequence(name, total, List.rev items)
-        elif tag = ProbeTable.valRaw.Tag then RRawObject(typeName types (c.I32()))
-        elif tag = ProbeTable.valEnum.Tag then
-            let name = typeName types (c.I32())
-            let bits = c.I64()
-            let names, _ = c.Text()
-            REnum(name, bits, names)
-        elif tag = ProbeTable.valBoxed.Tag then
-            let name = typeName types (c.I32())
-            RBoxed(name, readValue c &types fields (depth + 1))
-        elif tag = ProbeTable.valStruct.Tag then
-            let id = c.I32()
-            let name = typeName types id
-            let count = c.I32()
-            let names =
-                match Map.tryFind (fieldsKey id) types with
-                | Some joined ->
-                    match fields.TryGetValue id with
-                    | true, struct (text, split) when obj.ReferenceEquals(text, joined) -> Some split
-                    | _ ->
-                        let split = if joined = "" then [] else List.ofArray (joined.Split fieldSeparator)
-                        fields.[id] <- struct (joined, split)
-                        Some split
-                | None -> None
-            if c.Failed then RNull
-            elif names.IsNone || names.Value.Length <> count then
-                // Field values without their names: corrupt input.
-                c.Fail()
-                RNull
-            else
-                let values = readValues c &types fields depth count
-                RStruct(name, List.zip (names.Value |> List.truncate values.Length) values)
-        elif tag = ProbeTable.valTuple.Tag then
-            let name = typeName types (c.I32())
-            let count = c.I32()
-            RTuple(name, readValues c &types fields depth count)
-        elif tag = ProbeTable.valVariant.Tag then
-            let name = typeName types (c.I32())
-            let case, _ = c.Text()
-            let count = c.I32()
-            RVariant(name, case, readValues c &types fields depth count)
-        elif tag = ProbeTable.valBigInt.Tag then
-            let name = typeName types (c.I32())
-            let negative = c.U8() <> 0uy
-            let magnitude, _ = c.Text()
-            RBigInt(name, negative, magnitude)
-        elif tag = ProbeTable.valRawText.Tag then
-            let name = typeName types (c.I32())
-            RRawText(name, fst (c.Text()))
-        elif tag = ProbeTable.valRedacted.Tag then RRedacted
-        elif tag = ProbeTable.valDropped.Tag then RDropped
         else
-            c.Fail()
-            RNull
+            let f = d.Fields.[depth]
+            match byTag.[int tag] with
+            | Value(check, build) ->
+                if not (readFields d tag check f depth) then
+                    if not c.Failed then c.Fail()
+                    RNull
+                elif c.Failed then RNull
+                else build d f
+            | Announce(check, announce) ->
+                if not (readFields d tag check f depth) then
+                    if not c.Failed then c.Fail()
+                    RNull
+                elif c.Failed then RNull
+                else
+                    announce d f
+                    readValue d depth
+            | Top _
+            | Unknown ->
+                c.Fail()
+                RNull
 
     /// `count` nested values (a negative count is corrupt input).
-    and private readValues (c: Cursor) (types: TypeTable byref) (fields: FieldNames) (depth: int) (count: int) : RawValue list =
+    and private readValues (d: Decoding) (depth: int) (count: int) : RawValue list =
+        let c = d.Cursor
         if count < 0 then
             c.Fail()
             []
@@ -231,12 +335,9 @@ module RawRecord =
             let mutable items = []
             let mutable i = 0
             while i < count && not c.Failed do
-                items <- readValue c &types fields (depth + 1) :: items
+                items <- readValue d (depth + 1) :: items
                 i <- i + 1
             List.rev items
-
-    /// The `At` records of the first positions, shared (a step writes one before each value).
-    let private ats = Array.init 256 RAt
 
     /// Decodes the complete records of one thread's bytes, given its type table
     /// so far. Returns the records, the new table and how many bytes they used:
@@ -247,8 +348,8 @@ module RawRecord =
             Error "chunk bounds outside the buffer"
         else
             let c = Cursor(data, offset, offset + count)
-            let mutable table = types
-            let fields = FieldNames()
+            let d = Decoding(c, types)
+            let top = d.Fields.[0]
             // Built in order (one cell per record, no reversal): this runs for every record.
             let mutable records = ListCollector<RawRecord>()
             let mutable complete = offset
@@ -257,43 +358,16 @@ module RawRecord =
                 complete <- start
                 let tag = data.[start]
                 let record =
-                    if tag = ProbeTable.enter.Tag then
+                    match byTag.[int tag] with
+                    | Top build ->
                         c.U8() |> ignore
-                        REnter(c.I32())
-                    elif tag = ProbeTable.step.Tag then
-                        c.U8() |> ignore
-                        RStep(c.I32())
-                    elif tag = ProbeTable.ret.Tag then
-                        c.U8() |> ignore
-                        RReturn
-                    elif tag = ProbeTable.write.Tag then
-                        c.U8() |> ignore
-                        let stream = c.U8()
-                        let text, _ = c.Text()
-                        RWrite(stream, text)
-                    elif tag = ProbeTable.detach.Tag then
-                        c.U8() |> ignore
-                        RDetach(fst (c.Text()))
-                    elif tag = ProbeTable.exit.Tag then
-                        c.U8() |> ignore
-                        RExit
-                    elif tag = ProbeTable.fault.Tag then
-                        c.U8() |> ignore
-                        RFault(fst (c.Text()))
-                    elif tag = ProbeTable.unwind.Tag then
-                        c.U8() |> ignore
-                        let serial = c.I32()
-                        RUnwind(serial, fst (c.Text()))
-                    elif tag = ProbeTable.at.Tag then
-                        c.U8() |> ignore
-                        let position = int (c.U16())
-                        if position < ats.Length then ats.[position] else RAt position
-                    else
-                        RValue(readValue c &table fields 0)
+                        readFields d tag always top 0 |> ignore
+                        build top
+                    | _ -> RValue(readValue d 0)
                 // A record cut by the chunk's end is decoded again with the next chunk.
                 if not c.Short then records.Add record
-            if c.Short then Ok(records.Close(), table, complete - offset)
+            if c.Short then Ok(records.Close(), d.Types, complete - offset)
             elif c.Failed then
                 Error(sprintf "malformed raw record near byte %d of the chunk" (c.Position - offset))
             else
-                Ok(records.Close(), table, count)
+                Ok(records.Close(), d.Types, count)

@@ -4,6 +4,7 @@ open System
 open System.Buffers
 open System.Text.Encodings.Web
 open System.Text.Json
+open CodeTracer.Core.Common
 
 /// Reading the decompressed body of trace.bin back into events. The CBOR rules of the
 /// binary variant are checked here (definite lengths only, text keys, no tags, no floats,
@@ -173,7 +174,7 @@ module CborDecoder =
                 | None when s.Incomplete -> s.Pos <- start
                 | None ->
                     writer.Flush()
-                    use doc = JsonDocument.Parse(json.WrittenMemory, TraceDecoder.documentOptions)
+                    use doc = JsonDocument.Parse(json.WrittenMemory, JsonFields.documentOptions)
                     match TraceDecoder.event index doc.RootElement with
                     | Ok e -> events.Add e
                     | Result.Error p -> failure <- Some p

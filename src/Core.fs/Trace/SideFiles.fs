@@ -2,6 +2,7 @@ namespace CodeTracer.Core.Trace
 
 open System
 open System.Text.Json
+open CodeTracer.Core.Common
 
 /// What trace_metadata.json says about the recording filters (`trace_filter`).
 type TraceFilterInfo =
@@ -41,14 +42,14 @@ module SideFiles =
 
     /// Parses a side file; `file` names it in the problem.
     let private parseFile (file: string) (utf8: byte array) (read: JsonElement -> Result<'T, string>) : Result<'T, TraceProblem> =
-        match TraceDecoder.encodingProblem utf8 with
+        match JsonFields.encodingProblem utf8 with
         | Some message -> Result.Error(TraceProblem.create file message)
         | None ->
             let parsed =
                 try
-                    use doc = JsonDocument.Parse(ReadOnlyMemory utf8, TraceDecoder.documentOptions)
+                    use doc = JsonDocument.Parse(ReadOnlyMemory utf8, JsonFields.documentOptions)
                     read doc.RootElement
-                with :? JsonException as e -> Result.Error(TraceDecoder.syntaxMessage e)
+                with :? JsonException as e -> Result.Error(JsonFields.syntaxMessage e)
             parsed |> Result.mapError (TraceProblem.create file)
 
     /// The paths of trace_paths.json (its UTF-8 bytes): a JSON array of strings.
@@ -58,20 +59,20 @@ module SideFiles =
                 if root.ValueKind <> JsonValueKind.Array then None
                 else
                     let items = root.EnumerateArray() |> List.ofSeq
-                    if items |> List.forall (fun i -> i.ValueKind = JsonValueKind.String) then Some(items |> List.map TraceDecoder.textOf)
+                    if items |> List.forall (fun i -> i.ValueKind = JsonValueKind.String) then Some(items |> List.map JsonFields.textOf)
                     else None
             match strings with
             | Some paths -> Ok paths
             | None -> Result.Error "must be a JSON array of strings (the Path events in order)")
 
     let private optString (el: JsonElement) (name: string) : string option =
-        match TraceDecoder.field el name with
-        | Some v when v.ValueKind = JsonValueKind.String -> Some(TraceDecoder.textOf v)
+        match JsonFields.field el name with
+        | Some v when v.ValueKind = JsonValueKind.String -> Some(JsonFields.textOf v)
         | _ -> None
 
     let private traceFilter (el: JsonElement) : TraceFilterInfo =
         let filters =
-            match TraceDecoder.field el "filters" with
+            match JsonFields.field el "filters" with
             | Some fs when fs.ValueKind = JsonValueKind.Array ->
                 [ for f in fs.EnumerateArray() do
                       if f.ValueKind = JsonValueKind.Object then
@@ -83,12 +84,12 @@ module SideFiles =
                 [ for p in node.EnumerateObject() do
                       yield! flatten (if prefix = "" then p.Name else prefix + "." + p.Name) p.Value ]
             | JsonValueKind.Number ->
-                match TraceDecoder.int64Of node with
+                match JsonFields.int64Of node with
                 | Some n -> [ prefix, n ]
                 | None -> []
             | _ -> []
         let stats =
-            match TraceDecoder.field el "stats" with
+            match JsonFields.field el "stats" with
             | Some s -> flatten "" s
             | None -> []
         { Filters = filters; Stats = stats }
@@ -100,14 +101,14 @@ module SideFiles =
             if root.ValueKind <> JsonValueKind.Object then Result.Error "must be a JSON object"
             else
                 let args =
-                    match TraceDecoder.field root "args" with
+                    match JsonFields.field root "args" with
                     | Some a when a.ValueKind = JsonValueKind.Array ->
                         let items = a.EnumerateArray() |> List.ofSeq
-                        if items |> List.forall (fun i -> i.ValueKind = JsonValueKind.String) then Some(items |> List.map TraceDecoder.textOf)
+                        if items |> List.forall (fun i -> i.ValueKind = JsonValueKind.String) then Some(items |> List.map JsonFields.textOf)
                         else None
                     | _ -> None
                 let recorder =
-                    match TraceDecoder.field root "recorder" with
+                    match JsonFields.field root "recorder" with
                     | Some r when r.ValueKind = JsonValueKind.Object ->
                         Some(optString r "name" |> Option.defaultValue "?", optString r "version" |> Option.defaultValue "?")
                     | _ -> None
@@ -118,8 +119,8 @@ module SideFiles =
                       Workdir = optString root "workdir"
                       Recorder = recorder
                       Outcome = optString root "outcome"
-                      ExitCode = TraceDecoder.field root "exit_code" |> Option.bind TraceDecoder.int64Of
+                      ExitCode = JsonFields.field root "exit_code" |> Option.bind JsonFields.int64Of
                       TraceFilter =
-                        match TraceDecoder.field root "trace_filter" with
+                        match JsonFields.field root "trace_filter" with
                         | Some f when f.ValueKind = JsonValueKind.Object -> Some(traceFilter f)
                         | _ -> None })

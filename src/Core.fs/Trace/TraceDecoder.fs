@@ -3,18 +3,7 @@ namespace CodeTracer.Core.Trace
 open System
 open System.Text
 open System.Text.Json
-
-/// A problem found in a trace folder: where (a file, `event #12 (Call)`, `trace`) and what.
-type TraceProblem = { Where: string; Message: string }
-
-/// Located problems.
-[<RequireQualifiedAccess>]
-module TraceProblem =
-    /// A problem at `where`.
-    let create (where: string) (message: string) : TraceProblem = { Where = where; Message = message }
-
-    /// `where: message`, the form of ct-validate.py's `ERROR` lines.
-    let render (p: TraceProblem) : string = p.Where + ": " + p.Message
+open CodeTracer.Core.Common
 
 /// Reading trace.json back into events (the side files: `SideFiles`). Pure: the bytes
 /// come from the caller. Anything the model cannot hold (an unknown event name or value
@@ -22,130 +11,15 @@ module TraceProblem =
 [<RequireQualifiedAccess>]
 module TraceDecoder =
 
-    /// How deep JSON may nest (values nest; the validator reports values deeper than 200).
-    [<Literal>]
-    let MaxJsonDepth = 1000
+    open JsonFields
 
-    type private ResultBuilder() =
-        member _.Return(x) = Ok x
-        member _.ReturnFrom(r: Result<_, _>) = r
-        member _.Bind(r: Result<'T, 'E>, f: 'T -> Result<'U, 'E>) = Result.bind f r
-        member _.Zero() = Ok()
-
-    let private decoding = ResultBuilder()
+    let private readerOptions = JsonReaderOptions(MaxDepth = MaxJsonDepth)
 
     /// Event names the loader accepts that this model does not hold.
     let private unsupportedEvents =
         set
             [ "Asm"; "BindVariable"; "DropVariables"; "DropVariable"; "CompoundValue"; "CellValue"
               "AssignCompoundItem"; "AssignCell"; "VariableCell" ]
-
-    let private readerOptions = JsonReaderOptions(MaxDepth = MaxJsonDepth)
-
-    let internal documentOptions = JsonDocumentOptions(MaxDepth = MaxJsonDepth)
-
-    /// The JSON text of an element, cut to 80 characters, for messages.
-    let private shown (el: JsonElement option) : string =
-        match el with
-        | None -> "nothing"
-        | Some e ->
-            let t = e.GetRawText()
-            if t.Length > 80 then t.Substring(0, 80) + "…" else t
-
-    /// Unescapes the raw text of a JSON string token (quotes included), keeping lone
-    /// surrogates that `GetString` refuses.
-    let private unescape (raw: string) : string =
-        let sb = StringBuilder(raw.Length)
-        let mutable i = 1
-        let last = raw.Length - 1
-        while i < last do
-            let c = raw.[i]
-            if c = '\\' && i + 1 < last then
-                match raw.[i + 1] with
-                | 'b' -> sb.Append('\b') |> ignore; i <- i + 2
-                | 'f' -> sb.Append('\012') |> ignore; i <- i + 2
-                | 'n' -> sb.Append('\n') |> ignore; i <- i + 2
-                | 'r' -> sb.Append('\r') |> ignore; i <- i + 2
-                | 't' -> sb.Append('\t') |> ignore; i <- i + 2
-                | 'u' when i + 5 < last ->
-                    sb.Append(char (Convert.ToInt32(raw.Substring(i + 2, 4), 16))) |> ignore
-                    i <- i + 6
-                | other -> sb.Append(other) |> ignore; i <- i + 2
-            else
-                sb.Append(c) |> ignore
-                i <- i + 1
-        sb.ToString()
-
-    /// The text of a JSON string element; lone surrogates (`"\ud800"`) are kept.
-    let internal textOf (el: JsonElement) : string =
-        try
-            match el.GetString() with
-            | null -> ""
-            | s -> s
-        with :? InvalidOperationException -> unescape (el.GetRawText())
-
-    let internal field (el: JsonElement) (name: string) : JsonElement option =
-        match el.TryGetProperty name with
-        | true, v -> Some v
-        | _ -> None
-
-    let private stringField (what: string) (el: JsonElement) (name: string) : Result<string, string> =
-        match field el name with
-        | Some v when v.ValueKind = JsonValueKind.String -> Ok(textOf v)
-        | None -> Result.Error(sprintf "%s lacks '%s'" what name)
-        | other -> Result.Error(sprintf "%s.%s must be a string, got %s" what name (shown other))
-
-    let private int32Of (v: JsonElement) : int option =
-        if v.ValueKind <> JsonValueKind.Number then None
-        else
-            match v.TryGetInt32() with
-            | true, i -> Some i
-            | _ -> None
-
-    let internal int64Of (v: JsonElement) : int64 option =
-        if v.ValueKind <> JsonValueKind.Number then None
-        else
-            match v.TryGetInt64() with
-            | true, i -> Some i
-            | _ -> None
-
-    let private intField (what: string) (el: JsonElement) (name: string) : Result<int, string> =
-        match field el name with
-        | Some v when (int32Of v).IsSome -> Ok(Option.get (int32Of v))
-        | None -> Result.Error(sprintf "%s lacks '%s'" what name)
-        | other -> Result.Error(sprintf "%s.%s must be an integer, got %s" what name (shown other))
-
-    let private int64Field (what: string) (el: JsonElement) (name: string) : Result<int64, string> =
-        match field el name with
-        | Some v when (int64Of v).IsSome -> Ok(Option.get (int64Of v))
-        | None -> Result.Error(sprintf "%s lacks '%s'" what name)
-        | other -> Result.Error(sprintf "%s.%s must be a 64-bit integer, got %s" what name (shown other))
-
-    let private boolField (what: string) (el: JsonElement) (name: string) : Result<bool, string> =
-        match field el name with
-        | Some v when v.ValueKind = JsonValueKind.True -> Ok true
-        | Some v when v.ValueKind = JsonValueKind.False -> Ok false
-        | None -> Result.Error(sprintf "%s lacks '%s'" what name)
-        | other -> Result.Error(sprintf "%s.%s must be true or false, got %s" what name (shown other))
-
-    let private arrayField (what: string) (el: JsonElement) (name: string) : Result<JsonElement list, string> =
-        match field el name with
-        | Some v when v.ValueKind = JsonValueKind.Array -> Ok(v.EnumerateArray() |> List.ofSeq)
-        | None -> Result.Error(sprintf "%s lacks '%s'" what name)
-        | other -> Result.Error(sprintf "%s.%s must be a list, got %s" what name (shown other))
-
-    /// The first error of a list of results, or all the values.
-    let private all (results: Result<'T, string> seq) : Result<'T list, string> =
-        let values = ResizeArray<'T>()
-        let mutable error = None
-        use e = results.GetEnumerator()
-        while error.IsNone && e.MoveNext() do
-            match e.Current with
-            | Ok v -> values.Add v
-            | Result.Error m -> error <- Some m
-        match error with
-        | Some m -> Result.Error m
-        | None -> Ok(List.ofSeq values)
 
     /// One value record (the `V` of the trace format).
     let rec private value (v: JsonElement) : Result<ValueRecord, string> =
@@ -163,7 +37,7 @@ module TraceDecoder =
                 | Some t -> Ok t
                 | None -> intField (k + " value") v "type_id"
             let children name = arrayField k v name |> Result.bind (List.map value >> all)
-            decoding {
+            result {
                 match k with
                 | "Int" ->
                     let! i = int64Field k v "i"
@@ -252,7 +126,7 @@ module TraceDecoder =
                             if f.ValueKind <> JsonValueKind.Object then
                                 Result.Error(sprintf "struct field must be {name, type_id}, got %s" (shown (Some f)))
                             else
-                                decoding {
+                                result {
                                     let! n = stringField "struct field" f "name"
                                     let! t = intField "struct field" f "type_id"
                                     return n, t
@@ -269,7 +143,7 @@ module TraceDecoder =
     let private callArg (a: JsonElement) : Result<int * ValueRecord, string> =
         if a.ValueKind <> JsonValueKind.Object then Result.Error "each Call arg is {variable_id, value}"
         else
-            decoding {
+            result {
                 let! id = intField "Call arg" a "variable_id"
                 let! v = valueField "Call arg" a "value"
                 return id, v
@@ -291,7 +165,7 @@ module TraceDecoder =
             if body.ValueKind = JsonValueKind.String then Ok(VariableName(textOf body))
             else Result.Error "VariableName must be a string"
         | "Type" ->
-            decoding {
+            result {
                 let! body = object "Type" body
                 let! kind = intField "Type" body "kind"
                 let! lang = stringField "Type" body "lang_type"
@@ -299,7 +173,7 @@ module TraceDecoder =
                 return TraceEvent.Type(kind, lang, info)
             }
         | "Function" ->
-            decoding {
+            result {
                 let! body = object "Function" body
                 let! p = intField "Function" body "path_id"
                 let! l = intField "Function" body "line"
@@ -307,14 +181,14 @@ module TraceDecoder =
                 return Function(p, l, n)
             }
         | "Step" ->
-            decoding {
+            result {
                 let! body = object "Step" body
                 let! p = intField "Step" body "path_id"
                 let! l = intField "Step" body "line"
                 return Step(p, l)
             }
         | "Call" ->
-            decoding {
+            result {
                 let! body = object "Call" body
                 let! f = intField "Call" body "function_id"
                 let! args =
@@ -325,20 +199,20 @@ module TraceDecoder =
                 return Call(f, args)
             }
         | "Return" ->
-            decoding {
+            result {
                 let! body = object "Return" body
                 let! v = valueField "Return" body "return_value"
                 return Return v
             }
         | "Value" ->
-            decoding {
+            result {
                 let! body = object "Value" body
                 let! id = intField "Value" body "variable_id"
                 let! v = valueField "Value" body "value"
                 return Value(id, v)
             }
         | "Event" ->
-            decoding {
+            result {
                 let! body = object "Event" body
                 let! kind = intField "Event" body "kind"
                 let! metadata = stringField "Event" body "metadata"
@@ -372,20 +246,6 @@ module TraceDecoder =
                     match eventBody p.Name p.Value with
                     | Ok e -> Ok e
                     | Result.Error m -> Result.Error(TraceProblem.create (at () + " (" + p.Name + ")") m)
-
-    /// Text a JSON parser rejects before parsing: invalid UTF-8, or a byte order mark.
-    let internal encodingProblem (utf8: byte array) : string option =
-        if not (Unicode.Utf8.IsValid(ReadOnlySpan utf8)) then Some "the file is not valid UTF-8"
-        elif utf8.Length >= 3 && utf8.[0] = 0xEFuy && utf8.[1] = 0xBBuy && utf8.[2] = 0xBFuy then
-            Some "unexpected UTF-8 byte order mark"
-        else None
-
-    let internal syntaxMessage (e: JsonException) : string =
-        if not e.LineNumber.HasValue then e.Message
-        else
-            // The reader's message carries the position too; keep its first sentence.
-            let first = e.Message.Split([| " LineNumber:" |], StringSplitOptions.None).[0]
-            sprintf "invalid JSON at line %d, byte %d: %s" (e.LineNumber.Value + 1L) (e.BytePositionInLine.GetValueOrDefault() + 1L) first
 
     /// Where a reading of trace.json in pieces stands between two pieces (opaque to callers).
     type JsonPieces =

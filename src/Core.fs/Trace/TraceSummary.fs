@@ -3,6 +3,7 @@ namespace CodeTracer.Core.Trace
 open System
 open System.Globalization
 open System.Text
+open CodeTracer.Core.Common
 
 /// How much a trace holds (the counts of ct-validate.py's `--stats`).
 type TraceCounts =

@@ -2,6 +2,7 @@ namespace CodeTracer.Core.Trace
 
 open System
 open System.Text.RegularExpressions
+open CodeTracer.Core.Common
 
 /// Checks a trace folder against every rule of shared/spec/trace-format.md, with the
 /// rules and strictness of shared/tools/ct-validate.py (same messages where it can).
@@ -50,12 +51,6 @@ module TraceValidation =
         (s.Length = 1 && not (Char.IsSurrogate s.[0]))
         || (s.Length = 2 && Char.IsHighSurrogate s.[0] && Char.IsLowSurrogate s.[1])
 
-    /// An absolute path: `/...` (POSIX), or `C:\...`, `C:/...`, `\\server\...` (Windows).
-    let isAbsolutePath (p: string) : bool =
-        p.StartsWith "/"
-        || p.StartsWith @"\\"
-        || (p.Length >= 3 && Char.IsAsciiLetter p.[0] && p.[1] = ':' && (p.[2] = '\\' || p.[2] = '/'))
-
     /// Python's repr of a string, enough for messages: `'text'`.
     let private repr (s: string) : string =
         let cut = if s.Length > 80 then s.Substring(0, 80) + "…" else s
@@ -77,7 +72,8 @@ module TraceValidation =
         | ThreadExit _ -> "ThreadExit"
         | DropLastStep -> "DropLastStep"
 
-    let private isRegistration (e: TraceEvent) : bool =
+    /// Path, Function, Type and VariableName: the events that register an id.
+    let isRegistration (e: TraceEvent) : bool =
         match e with
         | Path _
         | Function _
@@ -177,7 +173,7 @@ module TraceValidation =
             | Path p ->
                 if p = "" then add "Path must be a non-empty string"
                 else
-                    if not (isAbsolutePath p) then add (sprintf "Path %s is not absolute" (repr p))
+                    if not (Paths.isAbsolute p) then add (sprintf "Path %s is not absolute" (repr p))
                     if not (pathSet.Add p) then add (sprintf "Path %s registered twice" (repr p))
                     paths.Add p
             | VariableName name ->
@@ -274,7 +270,7 @@ module TraceValidation =
               | _ -> yield problem "program must be a non-empty string"
               if m.Args.IsNone then yield problem "args must be a list of strings"
               match m.Workdir with
-              | Some w when isAbsolutePath w -> ()
+              | Some w when Paths.isAbsolute w -> ()
               | _ -> yield problem "workdir must be an absolute path"
               match m.RecordingId with
               | Some id when lowercaseUuid.IsMatch id -> ()

@@ -1,6 +1,7 @@
 namespace CodeTracer.Core.TraceFilter
 
 open System
+open CodeTracer.Core.Common
 
 /// A filter of a chain, as provenance names it.
 type FilterRef =
@@ -116,13 +117,9 @@ module FilterChain =
                 | [] -> { File = "<chain>"; Line = 1; Column = 1 }
             Error [ NoDefaultInChain(location, key) ]
 
-    let private isAbsolute (p: string) : bool =
-        p.StartsWith '/'
-        || (p.Length >= 3 && Char.IsAsciiLetter p.[0] && p.[1] = ':' && (p.[2] = '/' || p.[2] = '\\'))
-
     /// An absolute glob or literal `file:` pattern, made relative to the project root.
     let private relativize (projectRoot: string option) (location: FilterLocation) (selector: ScopeSelector) =
-        if selector.Kind <> ScopeKind.File || selector.Match = MatchType.Regex || selector.Match = MatchType.Words || not (isAbsolute selector.Pattern) then
+        if selector.Kind <> ScopeKind.File || selector.Match = MatchType.Regex || selector.Match = MatchType.Words || not (Paths.isAbsolute selector.Pattern) then
             Ok selector
         else
             match projectRoot with
@@ -165,11 +162,7 @@ module FilterChain =
             match rule.ValuePatterns with
             | None -> Ok None
             | Some ps -> compilePatterns compileValue location ref number ps |> Result.map Some
-        match matcher, patterns with
-        | Ok m, Ok ps -> Ok { Rule = rule; Origin = origin; Matcher = m; Patterns = ps }
-        | Error e1, Error e2 -> Error(e1 @ e2)
-        | Error e, _
-        | _, Error e -> Error e
+        Validation.map2 (fun m ps -> { Rule = rule; Origin = origin; Matcher = m; Patterns = ps }) matcher patterns
 
     /// The chain of loaded files, in chain order (`builtin-default` first). Errors
     /// (all of them): `inherit` in the first file that sets a default, no file

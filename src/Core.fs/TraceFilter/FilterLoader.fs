@@ -3,6 +3,7 @@ namespace CodeTracer.Core.TraceFilter
 open System
 open System.Security.Cryptography
 open System.Text
+open CodeTracer.Core.Common
 
 /// TOML text to a filter model: Tomlyn's syntax tree gives every error a line
 /// and a column; all errors of a file are reported, not only the first.
@@ -18,25 +19,6 @@ module FilterLoader =
 
     // The tree to the model: every reader returns Ok or all of its errors, and
     // `validation { let! .. and! .. }` keeps the errors of every field.
-
-    let private map2 (f: 'a -> 'b -> 'c) (a: Result<'a, 'e list>) (b: Result<'b, 'e list>) : Result<'c, 'e list> =
-        match a, b with
-        | Ok x, Ok y -> Ok(f x y)
-        | Error e1, Error e2 -> Error(e1 @ e2)
-        | Error e, Ok _
-        | Ok _, Error e -> Error e
-
-    type private ValidationBuilder() =
-        member _.Return(x: 'a) : Result<'a, 'e list> = Ok x
-        member _.ReturnFrom(x: Result<'a, 'e list>) = x
-        member _.BindReturn(x: Result<'a, 'e list>, f: 'a -> 'b) = Result.map f x
-        member _.MergeSources(a: Result<'a, 'e list>, b: Result<'b, 'e list>) = map2 (fun x y -> x, y) a b
-        member _.Bind(x: Result<'a, 'e list>, f: 'a -> Result<'b, 'e list>) = Result.bind f x
-
-    let private validation = ValidationBuilder()
-
-    let private traverse (f: 'a -> Result<'b, 'e list>) (xs: 'a list) : Result<'b list, 'e list> =
-        List.foldBack (fun x acc -> map2 (fun h t -> h :: t) (f x) acc) xs (Ok [])
 
     let private checkKeys file (tableName: string) (allowed: string list) (table: TomlTable) : Result<unit, FilterError list> =
         match
@@ -69,7 +51,7 @@ module FilterLoader =
 
     let private asArrayOf file (key: string) (what: string) (read: TomlItem -> Result<'a, FilterError list>) (item: TomlItem) =
         match item.Value with
-        | VArray(items, _) -> traverse read items
+        | VArray(items, _) -> Validation.traverse read items
         | v -> Error [ WrongType(locate file item.At, key, "an array of " + what, typeName v) ]
 
     let private asChoice file (key: string) (expected: string list) (parse: string -> 'a option) (item: TomlItem) =

@@ -1,5 +1,6 @@
 namespace CodeTracer.Core.TraceFilter
 
+open CodeTracer.Core.Common
 open CodeTracer.Core.Recording
 
 /// One filter of the chain, as the recording names it.

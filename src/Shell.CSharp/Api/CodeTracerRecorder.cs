@@ -1,4 +1,4 @@
-using CodeTracer.Core.Diagnostics;
+using CodeTracer.Core.Common;
 using CodeTracer.Core.Policy;
 using CodeTracer.Core.Recording;
 using CodeTracer.Core.Trace;

@@ -173,15 +173,15 @@ internal sealed class FrameMemory
     }
 
     private static ProbeRow AtProbe(ProbeRow value) =>
-        ProbeTable.atFor(value) is { } fused ? fused.Value : throw new InvalidOperationException("no fused step probe for " + value.Name);
+        ProbeTable.atFor(value) is { } fused ? fused.Value : throw new InvalidOperationException("no fused step probe for " + value.RuntimeMethod);
 
-    private static bool IsFloating(ProbeRow row) => row.Tag == ProbeTable.valDouble.Tag || row.Tag == ProbeTable.valSingle.Tag;
+    private static bool IsFloating(ProbeRow row) => row.Equals(ProbeTable.valDouble) || row.Equals(ProbeTable.valSingle);
 
     /// <summary>The shadow of a place whose values compare in IL (null when it has none).</summary>
     private (VariableDefinition Shadow, int Bit)? ShadowOf(int place, ValuePlan plan)
     {
         if (_shadows.TryGetValue(place, out var known)) return known;
-        if (plan.Probe is not { } row || plan.IsObject || row.Tag == ProbeTable.valDecimal.Tag || _shadows.Count >= MaxShadowed) return null;
+        if (plan.Probe is not { } row || plan.IsObject || row.Equals(ProbeTable.valDecimal) || _shadows.Count >= MaxShadowed) return null;
         var type = row.ParameterType switch
         {
             "System.Int64" => _body.Method.Module.TypeSystem.Int64,

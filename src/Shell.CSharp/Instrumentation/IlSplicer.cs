@@ -10,7 +10,7 @@ namespace CodeTracer.Shell.Instrumentation;
 /// </summary>
 internal static class IlSplicer
 {
-    internal static void InsertBefore(MethodBody body, DebugAnchors anchors, Instruction target, List<Instruction> code)
+    internal static void InsertBefore(MethodBody body, DebugAnchors anchors, Instruction target, IReadOnlyList<Instruction> code)
     {
         var index = body.Instructions.IndexOf(target);
         for (var i = 0; i < code.Count; i++) body.Instructions.Insert(index + i, code[i]);

@@ -75,14 +75,14 @@ internal static class MethodRewriter
         }
 
         // Before the return probes, which read the locals the completions fill.
-        if (machine is not null)
-            foreach (var (call, code) in machine.Completions(method).ToList())
-                IlSplicer.InsertBefore(body, anchors, call, code);
+        var prepared = machine?.Prepare(method);
+        foreach (var (call, code) in prepared?.Completions ?? [])
+            IlSplicer.InsertBefore(body, anchors, call, code);
 
         foreach (var ret in returns)
         {
             var code = new List<Instruction> { Instruction.Create(OpCodes.Ldloc, memory.Frame), Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.ret)) };
-            if (machine is not null) code.AddRange(machine.Returned(probes, machineResult));
+            if (prepared is not null) code.AddRange(prepared.Returned(probes, machineResult));
             else if (returnPlan is { Reads: true })
             {
                 code.Add(Instruction.Create(OpCodes.Dup));

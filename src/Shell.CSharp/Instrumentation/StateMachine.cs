@@ -20,58 +20,55 @@ namespace CodeTracer.Shell.Instrumentation;
 /// </summary>
 internal sealed record StateMachine(FieldReference State, FieldDefinition? Current, StateMachine.Kinds Kind)
 {
-    private VariableDefinition? _state;
-    private VariableDefinition? _yielded;
-    private VariableDefinition? _result;
-
-    /// <summary>The builder and promise methods that complete a step: the code to run before each call.</summary>
-    public IEnumerable<(Instruction Call, List<Instruction> Code)> Completions(MethodDefinition method)
+    /// <summary>
+    /// The one preparation step, once the steps are in place: adds the locals the return reads
+    /// to <paramref name="method"/> and finds the builder and promise calls that complete a step.
+    /// </summary>
+    public PreparedMachine Prepare(MethodDefinition method)
     {
-        if (Kind == Kinds.Iterator) yield break;
+        if (Kind == Kinds.Iterator) return new PreparedMachine(this, null, null, null, []);
         var body = method.Body;
-        _state = new VariableDefinition(method.Module.TypeSystem.Int32);
-        body.Variables.Add(_state);
-        if (Kind == Kinds.AsyncIterator)
-        {
-            _yielded = new VariableDefinition(method.Module.TypeSystem.Object);
-            body.Variables.Add(_yielded);
-        }
-        else
-        {
-            _result = new VariableDefinition(method.Module.TypeSystem.Object);
-            body.Variables.Add(_result);
-        }
-        var calls = body.Instructions
+        var state = new VariableDefinition(method.Module.TypeSystem.Int32);
+        body.Variables.Add(state);
+        var yielded = Kind == Kinds.AsyncIterator ? new VariableDefinition(method.Module.TypeSystem.Object) : null;
+        var result = Kind == Kinds.AsyncIterator ? null : new VariableDefinition(method.Module.TypeSystem.Object);
+        body.Variables.Add(yielded ?? result!);
+        var completions = body.Instructions
             .Where(i => i.OpCode.Code is Code.Call or Code.Callvirt && i.Operand is MethodReference { Name: "SetResult" or "SetException" } target
                 && (target.DeclaringType.Name.StartsWith("Async", StringComparison.Ordinal)
                     || target.DeclaringType.Name.StartsWith("PoolingAsync", StringComparison.Ordinal)
                     || target.DeclaringType.Name.StartsWith("ManualResetValueTaskSourceCore", StringComparison.Ordinal)))
+            .Select(call => new Completion(call, BeforeCompletion(call, state, yielded, result)))
             .ToList();
-        foreach (var call in calls)
-        {
-            var code = new List<Instruction>
-            {
-                Instruction.Create(OpCodes.Ldarg_0), Instruction.Create(OpCodes.Ldfld, State), Instruction.Create(OpCodes.Stloc, _state),
-            };
-            if (_yielded is not null)
-            {
-                code.Add(Instruction.Create(OpCodes.Ldarg_0));
-                code.AddRange(LoadCurrentBoxed());
-                code.Add(Instruction.Create(OpCodes.Stloc, _yielded));
-            }
-            // An async Task<T>'s result, the argument on top of the stack: boxed into a local
-            // (`box` of a reference type changes nothing).
-            if (_result is not null && call.Operand is MethodReference { Name: "SetResult", Parameters.Count: 1 } setResult
-                && setResult.DeclaringType is GenericInstanceType { GenericArguments.Count: 1 } builder)
-                code.AddRange([
-                    Instruction.Create(OpCodes.Dup), Instruction.Create(OpCodes.Box, builder.GenericArguments[0]),
-                    Instruction.Create(OpCodes.Stloc, _result),
-                ]);
-            yield return (call, code);
-        }
+        return new PreparedMachine(this, state, yielded, result, completions);
     }
 
-    private IEnumerable<Instruction> LoadCurrentBoxed()
+    // The state (and the yielded value, or the result) copied to the locals right before the signal.
+    private IReadOnlyList<Instruction> BeforeCompletion(Instruction call, VariableDefinition state, VariableDefinition? yielded, VariableDefinition? result)
+    {
+        var code = new List<Instruction>
+        {
+            Instruction.Create(OpCodes.Ldarg_0), Instruction.Create(OpCodes.Ldfld, State), Instruction.Create(OpCodes.Stloc, state),
+        };
+        if (yielded is not null)
+        {
+            code.Add(Instruction.Create(OpCodes.Ldarg_0));
+            code.AddRange(LoadCurrentBoxed());
+            code.Add(Instruction.Create(OpCodes.Stloc, yielded));
+        }
+        // An async Task<T>'s result, the argument on top of the stack: boxed into a local
+        // (`box` of a reference type changes nothing).
+        if (result is not null && call.Operand is MethodReference { Name: "SetResult", Parameters.Count: 1 } setResult
+            && setResult.DeclaringType is GenericInstanceType { GenericArguments.Count: 1 } builder)
+            code.AddRange([
+                Instruction.Create(OpCodes.Dup), Instruction.Create(OpCodes.Box, builder.GenericArguments[0]),
+                Instruction.Create(OpCodes.Stloc, result),
+            ]);
+        return code;
+    }
+
+    /// <summary>Pushes <c>&lt;&gt;2__current</c> of the machine on the stack, boxed.</summary>
+    internal IEnumerable<Instruction> LoadCurrentBoxed()
     {
         yield return Instruction.Create(OpCodes.Ldfld, GeneratedCode.InsideOwnType(Current!));
         var type = Modifiers.Strip(Current!.FieldType);
@@ -107,7 +104,19 @@ internal sealed record StateMachine(FieldReference State, FieldDefinition? Curre
             or "System.Collections.Generic.IAsyncEnumerable`1" or "System.Collections.Generic.IAsyncEnumerator`1"
             ? generic.GenericArguments[0]
             : kickoff.ReturnType;
+}
 
+/// <summary>A builder or promise call that completes a step, and the code that goes right before it.</summary>
+internal sealed record Completion(Instruction Call, IReadOnlyList<Instruction> Code);
+
+/// <summary>
+/// A state machine prepared for rewriting (<see cref="StateMachine.Prepare"/>): the locals its
+/// completions fill and its return reads (none for an iterator, which reads its fields at the
+/// return), and the completions.
+/// </summary>
+internal sealed record PreparedMachine(
+    StateMachine Machine, VariableDefinition? State, VariableDefinition? Yielded, VariableDefinition? Result, IReadOnlyList<Completion> Completions)
+{
     /// <summary>
     /// After the Return probe, the return value still on the stack: the value record. A
     /// result the filter redacts or drops (<paramref name="result"/>) is never written, only
@@ -131,29 +140,29 @@ internal sealed record StateMachine(FieldReference State, FieldDefinition? Curre
             }
             else
             {
-                if (first.OpCode.Code == Code.Ldarg_0) code.AddRange(LoadCurrentBoxed());
+                if (first.OpCode.Code == Code.Ldarg_0) code.AddRange(Machine.LoadCurrentBoxed());
                 if (probes.FieldPolicy == 0) code.Add(Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.valObject)));
                 else code.AddRange([Instruction.Create(OpCodes.Ldc_I4, probes.FieldPolicy), Instruction.Create(OpCodes.Call, probes.Call(ProbeTable.valObjectIn))]);
             }
             code.Add(Instruction.Create(OpCodes.Br, end));
         }
-        switch (Kind)
+        switch (Machine.Kind)
         {
-            case Kinds.Async:
+            case StateMachine.Kinds.Async:
             {
                 // Suspended unless finished; finished: the result, or the marker without one.
                 var suspended = Instruction.Create(OpCodes.Ldc_I4_0);
                 var noResult = Instruction.Create(OpCodes.Ldc_I4_1);
                 code.AddRange([
-                    Instruction.Create(OpCodes.Ldloc, _state!), Instruction.Create(OpCodes.Ldc_I4, -2), Instruction.Create(OpCodes.Bne_Un, suspended),
-                    Instruction.Create(OpCodes.Ldloc, _result!), Instruction.Create(OpCodes.Brfalse, noResult),
+                    Instruction.Create(OpCodes.Ldloc, State!), Instruction.Create(OpCodes.Ldc_I4, -2), Instruction.Create(OpCodes.Bne_Un, suspended),
+                    Instruction.Create(OpCodes.Ldloc, Result!), Instruction.Create(OpCodes.Brfalse, noResult),
                 ]);
-                WriteCurrent(Instruction.Create(OpCodes.Ldloc, _result!));
+                WriteCurrent(Instruction.Create(OpCodes.Ldloc, Result!));
                 WriteMarker(noResult);
                 WriteMarker(suspended);
                 break;
             }
-            case Kinds.Iterator:
+            case StateMachine.Kinds.Iterator:
             {
                 var finished = Instruction.Create(OpCodes.Ldc_I4_1);
                 code.AddRange([Instruction.Create(OpCodes.Dup), Instruction.Create(OpCodes.Brfalse, finished)]);
@@ -161,13 +170,13 @@ internal sealed record StateMachine(FieldReference State, FieldDefinition? Curre
                 WriteMarker(finished);
                 break;
             }
-            case Kinds.AsyncIterator:
+            case StateMachine.Kinds.AsyncIterator:
             {
                 // state == -2: finished; state >= 0 (never signalled): at an await; else at a yield.
                 var notFinished = Instruction.Create(OpCodes.Ldc_I4_0);
-                var yielded = Instruction.Create(OpCodes.Ldloc, _yielded!);
+                var yielded = Instruction.Create(OpCodes.Ldloc, Yielded!);
                 code.AddRange([
-                    Instruction.Create(OpCodes.Ldloc, _state!), Instruction.Create(OpCodes.Dup),
+                    Instruction.Create(OpCodes.Ldloc, State!), Instruction.Create(OpCodes.Dup),
                     Instruction.Create(OpCodes.Ldc_I4, -2), Instruction.Create(OpCodes.Bne_Un, notFinished),
                     Instruction.Create(OpCodes.Pop),
                 ]);

@@ -30,7 +30,7 @@ internal sealed record ValuePlan(
     public bool Reads => Capture.IsRead;
 
     /// <summary>A boxed value, written by the runtime's object writer.</summary>
-    public bool IsObject => Probe is { } row && row.Tag == 0;
+    public bool IsObject => Probe is { } row && row.Writes.IsAnyValue;
 
     /// <param name="frame">Its place in the frame's memory (-1: none).</param>
     public VariableSlot Slot(string name, int frame = -1) => new(name, TypeName, Shape, Capture, Reads ? frame : -1);

@@ -176,11 +176,7 @@ internal static class VisibleVariables
         var inside = scope.Start.Offset <= offset && (scope.End.IsEndOfMethod || offset < scope.End.Offset);
         if (!inside) return;
         foreach (var variable in scope.Variables.Where(v => !v.IsDebuggerHidden && (!IsCompilerTemporary(v.Name) || IsClosureLocal(v.Name))))
-        {
-            var shadowed = found.FindIndex(v => v.Name == variable.Name);
-            if (shadowed >= 0) found[shadowed] = variable;
-            else found.Add(variable);
-        }
+            Declare(found, variable, variable.Name, v => v.Name);
         foreach (var inner in scope.Scopes) Collect(inner, offset, found);
     }
 
@@ -188,15 +184,22 @@ internal static class VisibleVariables
     internal static bool IsCompilerTemporary(string name) =>
         name.Length == 0 || name.StartsWith('<') || name.StartsWith("CS$", StringComparison.Ordinal);
 
+    /// <summary>The variables of a site: the arguments, then the locals in scope, each local shadowing an argument of its name.</summary>
     internal static List<Variable> WithLocals(List<Variable> arguments, List<Variable> locals)
     {
         var all = new List<Variable>(arguments);
-        foreach (var local in locals)
-        {
-            var shadowed = all.FindIndex(v => v.Name == local.Name);
-            if (shadowed >= 0) all[shadowed] = local;
-            else all.Add(local);
-        }
+        foreach (var local in locals) Declare(all, local, local.Name, v => v.Name);
         return all;
+    }
+
+    /// <summary>
+    /// The one shadowing rule: a variable declared under a name already visible (an inner
+    /// scope's local, a local named like an argument) takes the earlier one's place.
+    /// </summary>
+    private static void Declare<T>(List<T> visible, T variable, string name, Func<T, string> nameOf)
+    {
+        var shadowed = visible.FindIndex(v => nameOf(v) == name);
+        if (shadowed >= 0) visible[shadowed] = variable;
+        else visible.Add(variable);
     }
 }

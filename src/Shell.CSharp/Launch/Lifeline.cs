@@ -10,9 +10,6 @@ namespace CodeTracer.Shell.Launch;
 /// </summary>
 internal sealed class Lifeline : IDisposable
 {
-    /// <summary>The runtime's variable for the inherited read end (Runtime/RecorderWatch.cs keeps the same name).</summary>
-    internal const string Variable = "CODETRACER_RECORDER_PIPE";
-
     private readonly AnonymousPipeServerStream _pipe = new(PipeDirection.Out, HandleInheritability.Inheritable);
 
     /// <summary>The read end's descriptor and, on Linux, the pipe it must be (so a reused number is never read).</summary>

@@ -9,19 +9,6 @@ internal static partial class RuntimeHook
     internal static string Path { get; } = typeof(CodeTracer.Runtime.Probe).Assembly.Location;
 
     /// <summary>
-    /// The user's application folder, which the runtime makes the program's
-    /// <c>AppContext.BaseDirectory</c> (it runs from the staging copy); Runtime/StartupHook.cs keeps the same name.
-    /// </summary>
-    internal const string AppBaseVariable = "CODETRACER_APP_BASE";
-
-    /// <summary>
-    /// The file the runtime sends the program's stderr to once its stack is nearly full
-    /// (Runtime/StartupHook.cs keeps the same name), so that the runtime's stack overflow text is
-    /// printed folded (<see cref="PrintOverflowText"/>).
-    /// </summary>
-    internal const string OverflowStderrVariable = "CODETRACER_OVERFLOW_STDERR";
-
-    /// <summary>
     /// Prints, once the program has ended, what it wrote to stderr after its stack was nearly
     /// full: the runtime's stack overflow text, folded as unrecorded (Core StackOverflowText).
     /// Returns whether the program died of a stack overflow (the runtime's text says so).

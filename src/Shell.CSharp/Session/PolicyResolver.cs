@@ -1,5 +1,5 @@
 using System.Collections;
-using CodeTracer.Core.Diagnostics;
+using CodeTracer.Core.Common;
 using CodeTracer.Core.Policy;
 using Microsoft.FSharp.Collections;
 

@@ -1,3 +1,4 @@
+using CodeTracer.Core.Common;
 using CodeTracer.Core.Diagnostics;
 using CodeTracer.Core.Policy;
 using CodeTracer.Core.Recording;

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using CodeTracer.Core.Common;
 using CodeTracer.Core.Diagnostics;
 using CodeTracer.Core.Policy;
 using CodeTracer.Core.Recording;
@@ -9,6 +10,8 @@ using CodeTracer.Shell.Launch;
 using CodeTracer.Shell.TraceFiles;
 using Microsoft.FSharp.Collections;
 using Microsoft.FSharp.Core;
+using RawLog = CodeTracer.Runtime.RawLog;
+using RuntimeVariables = CodeTracer.Runtime.RuntimeVariables;
 
 namespace CodeTracer.Shell.Session;
 
@@ -85,8 +88,8 @@ public static class Recorder
             using var lifeline = new Lifeline();
             var settings = RuntimeSettings(rawLog, fieldPolicies, policy, request.Activation is not null, targetFolder);
             var overflowText = Path.Combine(stage, "stderr-after-overflow.txt");
-            settings[RuntimeHook.OverflowStderrVariable] = overflowText;
-            settings[Lifeline.Variable] = lifeline.Value;
+            settings[RuntimeVariables.OverflowStderr] = overflowText;
+            settings[RuntimeVariables.RecorderPipe] = lifeline.Value;
             var launch = new LaunchRequest(
                 program, request.ProgramArgs, session.Workdir, runtimeHook, settings,
                 started => OwnedFolders.AddUser(stage, started));
@@ -324,18 +327,18 @@ public static class Recorder
     {
         var settings = new Dictionary<string, string>
         {
-            [RuntimeHook.AppBaseVariable] = RuntimeHook.BaseDirectoryOf(appFolder),
-            ["CODETRACER_RAW_LOG"] = rawLog,
-            ["CODETRACER_FIELD_POLICIES"] = fieldPolicies,
-            ["CODETRACER_RUNTIME_VERSION_FILE"] = TargetInspector.RanOnFile(rawLog),
-            ["CODETRACER_MAX_DEPTH"] = policy.MaxDepth.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["CODETRACER_MAX_ELEMENTS"] = policy.MaxElements.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["CODETRACER_MAX_STRING"] = policy.MaxString.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["CODETRACER_CAPTURE_IO"] = PolicyValues.ioCaptureText(policy.IoCapture.Value),
+            [RuntimeVariables.AppBase] = RuntimeHook.BaseDirectoryOf(appFolder),
+            [RuntimeVariables.RawLog] = rawLog,
+            [RuntimeVariables.FieldPolicies] = fieldPolicies,
+            [RuntimeVariables.RuntimeVersionFile] = TargetInspector.RanOnFile(rawLog),
+            [RuntimeVariables.MaxDepth] = policy.MaxDepth.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [RuntimeVariables.MaxElements] = policy.MaxElements.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [RuntimeVariables.MaxString] = policy.MaxString.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            [RuntimeVariables.CaptureIo] = PolicyValues.ioCaptureText(policy.IoCapture.Value),
         };
-        if (gated) settings["CODETRACER_ACTIVATION"] = "1";
-        if (RawLogBudget.segments(RawLogLayout.HeaderSize, RawLogLayout.SegmentSize, policy.MaxTraceSize.Value) is { } segments)
-            settings["CODETRACER_RAW_LOG_SEGMENTS"] = segments.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        if (gated) settings[RuntimeVariables.Activation] = "1";
+        if (RawLogBudget.segments(RawLog.HeaderSize, RawLog.SegmentSize, policy.MaxTraceSize.Value) is { } segments)
+            settings[RuntimeVariables.RawLogSegments] = segments.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
         foreach (var (k, v) in TestHooks.ForRuntime()) settings[k] = v;
         return settings;
     }

@@ -1,3 +1,5 @@
+using RuntimeVariables = CodeTracer.Runtime.RuntimeVariables;
+
 namespace CodeTracer.Shell.Session;
 
 /// <summary>
@@ -8,8 +10,8 @@ namespace CodeTracer.Shell.Session;
 internal static class TestHooks
 {
     private static readonly string? FailAt =
-        Environment.GetEnvironmentVariable("CODETRACER_TEST_HOOKS") == "1"
-            ? Environment.GetEnvironmentVariable("CODETRACER_TEST_FAIL_AT")
+        Environment.GetEnvironmentVariable(RuntimeVariables.TestHooks) == "1"
+            ? Environment.GetEnvironmentVariable(RuntimeVariables.TestFailAt)
             : null;
 
     /// <summary>
@@ -17,11 +19,11 @@ internal static class TestHooks
     /// capture as it was before change-only capture, which the tests compare it against.
     /// </summary>
     internal static readonly bool FullSnapshot =
-        Environment.GetEnvironmentVariable("CODETRACER_TEST_HOOKS") == "1"
+        Environment.GetEnvironmentVariable(RuntimeVariables.TestHooks) == "1"
         && Environment.GetEnvironmentVariable("CODETRACER_TEST_FULL_SNAPSHOT") == "1";
 
     private static readonly string? PauseAt =
-        Environment.GetEnvironmentVariable("CODETRACER_TEST_HOOKS") == "1"
+        Environment.GetEnvironmentVariable(RuntimeVariables.TestHooks) == "1"
             ? Environment.GetEnvironmentVariable("CODETRACER_TEST_PAUSE_AT")
             : null;
 
@@ -42,7 +44,7 @@ internal static class TestHooks
     }
 
     /// <summary>Throws an injected failure when the tests asked for one at <paramref name="point"/>.</summary>
-    internal static void FailIfAsked(string point, Func<string, Core.Diagnostics.RecorderError> error)
+    internal static void FailIfAsked(string point, Func<string, Core.Common.RecorderError> error)
     {
         if (FailAt == point) throw new RecorderException(error("injected failure at " + point));
     }
@@ -51,7 +53,7 @@ internal static class TestHooks
     internal static IEnumerable<KeyValuePair<string, string>> ForRuntime()
     {
         if (FailAt is null) yield break;
-        yield return new("CODETRACER_TEST_HOOKS", "1");
-        yield return new("CODETRACER_TEST_FAIL_AT", FailAt);
+        yield return new(RuntimeVariables.TestHooks, "1");
+        yield return new(RuntimeVariables.TestFailAt, FailAt);
     }
 }

@@ -1,57 +1,18 @@
-using System.IO.MemoryMappedFiles;
 using CodeTracer.Core.Probes;
 using Microsoft.FSharp.Collections;
 
 namespace CodeTracer.Shell.TraceFiles;
 
 /// <summary>
-/// The raw log's layout, as the runtime writes it (src/Runtime/RawLog.cs, which may depend on
-/// nothing and so keeps its own copy; a test checks both agree): a header, then fixed segments,
-/// each <c>[int64 thread id][int32 committed][int32 sealed]</c> and the thread's records.
-/// </summary>
-internal static class RawLogLayout
-{
-    internal const long Magic = 0x31474F4C57415243;
-    internal const int HeaderSize = 4096;
-    internal const int SegmentSize = 64 * 1024;
-    internal const int SegmentHeader = 64;
-    internal const int SegmentSizeOffset = 8;
-    internal const int TakenOffset = 16;
-    internal const int DetachLengthOffset = 24;
-    internal const int DetachThreadOffset = 32;
-    internal const int StoppedOffset = 40;
-    internal const int DetachRecordOffset = 64;
-    internal const int ThreadOffset = 0;
-    internal const int CommittedOffset = 8;
-    internal const int SealedOffset = 12;
-    internal static readonly int Payload = SegmentSize - SegmentHeader;
-
-    internal static long SegmentStart(long index) => HeaderSize + index * SegmentSize;
-}
-
-/// <summary>
-/// Reads the runtime's raw log while the program writes it, and decodes it with the core,
-/// keeping one type table per thread. Segments are visited in the order threads took them; a
-/// sealed segment is read to its end, an unsealed one only once <see cref="UnsealedPart"/>
-/// committed bytes wait in it (so a thread that writes a little and idles neither stalls the
-/// others nor makes a thread switch per poll), and everything committed once the program has
-/// ended (<paramref name="programEnded"/> completed: the file is final). A thread's segment is
-/// never read past a part of its earlier segment still unread, so each thread's records come
-/// in order; a record cut at a committed boundary waits for the rest, in the thread's next part.
-/// Memory stays bounded by a segment, whatever the log's size: the data is read with pread
-/// into one buffer, and only the headers of segments still being written are mapped.
+/// Reads the runtime's raw log while the program writes it and decodes it with the core,
+/// keeping one type table per thread. A <see cref="RawLogDrain"/> on a thread of its own
+/// copies the log into memory in the order the threads' records must be read (bounded by its
+/// <see cref="RawLogDrain.MemoryLimit"/>); this decodes the copies at the conversion's pace, so
+/// each thread's records come in order, and a record cut at a part's end waits for the rest,
+/// in the thread's next part.
 /// </summary>
 internal sealed class RawLogReader(string path, Task programEnded)
 {
-    /// <summary>An unsealed segment's committed bytes are taken once this many wait (or the program ended).</summary>
-    internal const int UnsealedPart = 32 * 1024;
-
-    /// <summary>The most bytes decoded at once (the runtime's former buffer size: the converter's batches stay as they were).</summary>
-    private const int ChunkSize = 64 * 1024;
-
-    /// <summary>How long to wait before looking again when nothing new was read.</summary>
-    private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(10);
-
     /// <summary>Set when the log ends inside a record (the program died while writing it).</summary>
     internal bool Truncated { get; private set; }
 
@@ -62,162 +23,55 @@ internal sealed class RawLogReader(string path, Task programEnded)
     internal long BytesRead { get; private set; }
 
     /// <summary>Bytes of records committed so far, read or not (for a progress line).</summary>
-    internal long BytesCommitted => BytesRead + _waiting;
+    internal long BytesCommitted => BytesRead + (_drain?.Queued ?? 0) + (_drain?.Waiting ?? 0);
 
-    private long _waiting;
-
-    private sealed class Segment(long index, MemoryMappedViewAccessor header) : IDisposable
-    {
-        internal readonly long Index = index;
-        internal readonly MemoryMappedViewAccessor Header = header;
-        internal long Thread;
-        internal int Consumed;
-        public void Dispose() => Header.Dispose();
-    }
+    private RawLogDrain? _drain;
 
     internal IEnumerable<(long ThreadId, FSharpList<RawRecord> Records)> Chunks()
     {
-        FileStream? file = null;
-        MemoryMappedViewAccessor? header = null;
-        var open = new List<Segment>();
+        var drain = _drain = new RawLogDrain(path, programEnded);
+        using var stop = new CancellationTokenSource();
+        var draining = new Thread(() => drain.Run(stop.Token)) { IsBackground = true, Name = "raw log drain" };
+        draining.Start();
         try
         {
-            while (true)
-            {
-                var ended = programEnded.IsCompleted;
-                (file, header) = TryOpen();
-                if (file is not null) break;
-                if (ended) yield break;
-                programEnded.Wait(Poll);
-            }
             var tables = new Dictionary<long, FSharpMap<int, string>>();
             // Bytes of a record that continues in the thread's next part.
             var carried = new Dictionary<long, byte[]>();
-            var data = new byte[ChunkSize];
-            var blocked = new HashSet<long>();
-            long next = 0;
-            while (true)
+            var joined = Array.Empty<byte>();
+            foreach (var part in drain.Parts.GetConsumingEnumerable())
             {
-                // Read before the headers: once the program has ended, what they say is final.
-                var ended = programEnded.IsCompleted;
-                OpenNew(file, header!.ReadInt64(RawLogLayout.TakenOffset), ref next, open);
-                Interlocked.MemoryBarrier();
-                var progressed = false;
-                long waiting = 0;
-                blocked.Clear();
-                foreach (var s in open)
+                FSharpList<RawRecord> records;
+                if (carried.TryGetValue(part.Thread, out var prefix))
                 {
-                    if (s.Thread == 0) s.Thread = s.Header.ReadInt64(RawLogLayout.ThreadOffset);
-                    // Taken but not started yet, or (once the program ended) never started.
-                    if (s.Thread == 0) continue;
-                    // The seal first: the owner stores the final length before it.
-                    var isSealed = s.Header.ReadInt32(RawLogLayout.SealedOffset) != 0;
-                    Interlocked.MemoryBarrier();
-                    var committed = s.Header.ReadInt32(RawLogLayout.CommittedOffset);
-                    Interlocked.MemoryBarrier();
-                    if (committed < s.Consumed || committed > RawLogLayout.Payload)
-                        throw new RecorderException(Errors.TraceIncomplete($"{path}: segment {s.Index}: committed length {committed} out of bounds"));
-                    var available = committed - s.Consumed;
-                    if (available > 0 && !blocked.Contains(s.Thread) && (isSealed || ended || available >= UnsealedPart))
-                    {
-                        progressed = true;
-                        // In parts of at most ChunkSize: the batches the converter hands on stay small.
-                        for (; available > 0; available = committed - s.Consumed)
-                        {
-                            var part = Math.Min(available, ChunkSize);
-                            var prefix = carried.TryGetValue(s.Thread, out var c) ? c : [];
-                            if (prefix.Length + part > data.Length) data = new byte[prefix.Length + part];
-                            prefix.CopyTo(data, 0);
-                            var got = RandomAccess.Read(file.SafeFileHandle, data.AsSpan(prefix.Length, part),
-                                RawLogLayout.SegmentStart(s.Index) + RawLogLayout.SegmentHeader + s.Consumed);
-                            if (got < part) throw new RecorderException(Errors.TraceIncomplete($"{path}: segment {s.Index} ends before its committed length"));
-                            s.Consumed += part;
-                            BytesRead += part;
-                            var records = Decode(s.Thread, data, prefix.Length + part, tables, carried);
-                            if (!records.IsEmpty) yield return (s.Thread, records);
-                        }
-                    }
-                    else
-                    {
-                        waiting += available;
-                    }
-                    // A later segment of this thread waits until this one is read to its end.
-                    if (s.Consumed < committed || !(isSealed || ended)) blocked.Add(s.Thread);
+                    if (prefix.Length + part.Length > joined.Length) joined = new byte[prefix.Length + part.Length];
+                    prefix.CopyTo(joined, 0);
+                    part.Bytes.AsSpan(0, part.Length).CopyTo(joined.AsSpan(prefix.Length));
+                    records = Decode(part.Thread, joined, prefix.Length + part.Length, tables, carried);
                 }
-                _waiting = waiting;
-                if (ended)
+                else
                 {
-                    if (DetachRecord(header) is var (thread, detach) && detach.Length > 0)
-                    {
-                        var records = Decode(thread, detach, detach.Length, tables, new Dictionary<long, byte[]>());
-                        if (!records.IsEmpty) yield return (thread, records);
-                    }
-                    Truncated = carried.Count > 0;
-                    CaptureStopped = header.ReadInt32(RawLogLayout.StoppedOffset) != 0;
-                    yield break;
+                    records = Decode(part.Thread, part.Bytes, part.Length, tables, carried);
                 }
-                open.RemoveAll(s =>
-                {
-                    var done = s.Thread != 0 && s.Header.ReadInt32(RawLogLayout.SealedOffset) != 0
-                        && s.Consumed == s.Header.ReadInt32(RawLogLayout.CommittedOffset);
-                    if (done) s.Dispose();
-                    return done;
-                });
-                if (!progressed) programEnded.Wait(Poll);
+                drain.Done(part);
+                BytesRead += part.Length;
+                if (!records.IsEmpty) yield return (part.Thread, records);
             }
+            if (drain.Failure is not null) System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(drain.Failure).Throw();
+            var (thread, detach) = drain.Detach;
+            if (detach.Length > 0)
+            {
+                var records = Decode(thread, detach, detach.Length, tables, new Dictionary<long, byte[]>());
+                if (!records.IsEmpty) yield return (thread, records);
+            }
+            Truncated = carried.Count > 0;
+            CaptureStopped = drain.CaptureStopped;
         }
         finally
         {
-            foreach (var s in open) s.Dispose();
-            header?.Dispose();
-            file?.Dispose();
+            stop.Cancel();
+            draining.Join();
         }
-    }
-
-    /// <summary>The log and its mapped header, once the runtime has created it (null until then).</summary>
-    private (FileStream?, MemoryMappedViewAccessor?) TryOpen()
-    {
-        if (!File.Exists(path)) return (null, null);
-        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-        if (file.Length < RawLogLayout.HeaderSize)
-        {
-            file.Dispose();
-            return (null, null);
-        }
-        var header = MapHeader(file, 0, RawLogLayout.HeaderSize);
-        var magic = header.ReadInt64(0);
-        if (magic == RawLogLayout.Magic && header.ReadInt32(RawLogLayout.SegmentSizeOffset) == RawLogLayout.SegmentSize) return (file, header);
-        header.Dispose();
-        file.Dispose();
-        if (magic == 0) return (null, null);
-        throw new RecorderException(Errors.TraceIncomplete($"{path}: not a raw log of this recorder"));
-    }
-
-    /// <summary>Maps the headers of segments taken since the last look whose storage exists.</summary>
-    private static void OpenNew(FileStream file, long taken, ref long next, List<Segment> open)
-    {
-        var length = RandomAccess.GetLength(file.SafeFileHandle);
-        // A segment beyond the file's end is being given storage (or, once the program ended, never got any).
-        if (next >= taken || RawLogLayout.SegmentStart(next + 1) > length) return;
-        using var map = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
-        for (; next < taken && RawLogLayout.SegmentStart(next + 1) <= length; next++)
-            open.Add(new Segment(next, map.CreateViewAccessor(RawLogLayout.SegmentStart(next), RawLogLayout.SegmentHeader, MemoryMappedFileAccess.Read)));
-    }
-
-    private static MemoryMappedViewAccessor MapHeader(FileStream file, long offset, int length)
-    {
-        using var map = MemoryMappedFile.CreateFromFile(file, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
-        return map.CreateViewAccessor(offset, length, MemoryMappedFileAccess.Read);
-    }
-
-    /// <summary>The Detach record the runtime left in the header, with its thread (none: empty).</summary>
-    private static (long, byte[]) DetachRecord(MemoryMappedViewAccessor header)
-    {
-        var length = header.ReadInt32(RawLogLayout.DetachLengthOffset);
-        if (length <= 0 || length > RawLogLayout.HeaderSize - RawLogLayout.DetachRecordOffset) return (0, []);
-        var bytes = new byte[length];
-        header.ReadArray(RawLogLayout.DetachRecordOffset, bytes, 0, length);
-        return (header.ReadInt64(RawLogLayout.DetachThreadOffset), bytes);
     }
 
     /// <summary>Decodes a thread's next bytes (its carried tail first); keeps a record they cut for its next part.</summary>

@@ -1,4 +1,4 @@
-using CodeTracer.Core.Trace;
+using CodeTracer.Core.Common;
 using ZstdSharp;
 
 namespace CodeTracer.Shell.TraceFiles;

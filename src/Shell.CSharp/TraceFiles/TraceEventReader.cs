@@ -1,3 +1,4 @@
+using CodeTracer.Core.Common;
 using CodeTracer.Core.Trace;
 using Microsoft.FSharp.Collections;
 

@@ -1,4 +1,4 @@
-using CodeTracer.Core.Trace;
+using CodeTracer.Core.Common;
 
 namespace CodeTracer.Shell.TraceFiles;
 

@@ -5,6 +5,7 @@ open System.Text.Json
 open Expecto
 open FsCheck
 open FsCheck.FSharp
+open CodeTracer.Core.Common
 open CodeTracer.Core.Diagnostics
 open CodeTracer.Core.Policy
 open CodeTracer.Core.Recording
@@ -145,7 +146,7 @@ let tests =
             && root.GetProperty("trace_id").GetString() = "trace"
             && root.GetProperty("error_code").GetString() = "ERR_NO_SYMBOLS"
             && root.GetProperty("error_kind").GetString() = "target"
-            && root.GetProperty("message").GetString() = CodeTracer.Core.Trace.Json.sanitize message
+            && root.GetProperty("message").GetString() = JsonText.sanitize message
             && root.GetProperty("context").ValueKind = JsonValueKind.Object
 
         test "a log line has the spec's fields, error_code and fields only when given" {

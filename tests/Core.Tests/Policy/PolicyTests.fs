@@ -6,7 +6,7 @@ open Expecto
 open FsCheck
 open FsCheck.FSharp
 open Microsoft.FSharp.Reflection
-open CodeTracer.Core.Diagnostics
+open CodeTracer.Core.Common
 open CodeTracer.Core.Policy
 
 let private config = { FsCheckConfig.defaultConfig with maxTest = 300 }

@@ -2,6 +2,7 @@
 /// trace.bin): the reference the hand-written `Cbor` encoder must match byte for byte.
 module CodeTracer.Core.Tests.CborReference
 
+open CodeTracer.Core.Common
 open CodeTracer.Core.Trace
 open System.Formats.Cbor
 
@@ -13,7 +14,7 @@ let createWriter () : CborWriter =
 
 /// Text as UTF-8: lone surrogates become U+FFFD (the writer would refuse them), null is "".
 let private text (w: CborWriter) (s: string) : unit =
-    w.WriteTextString(if obj.ReferenceEquals(s, null) then "" else Json.sanitize s)
+    w.WriteTextString(if obj.ReferenceEquals(s, null) then "" else JsonText.sanitize s)
 
 let private int (w: CborWriter) (key: string) (v: int) : unit =
     w.WriteTextString key

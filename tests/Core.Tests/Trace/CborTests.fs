@@ -6,6 +6,7 @@ open System
 open Expecto
 open FsCheck
 open FsCheck.FSharp
+open CodeTracer.Core.Common
 open CodeTracer.Core.Trace
 open CodeTracer.Core.Tests
 

@@ -6,6 +6,7 @@ open System.Text.Json
 open Expecto
 open FsCheck
 open FsCheck.FSharp
+open CodeTracer.Core.Common
 open CodeTracer.Core.Probes
 open CodeTracer.Core.Recording
 open CodeTracer.Core.Trace
@@ -41,14 +42,6 @@ let private showRaw (r: RawValue) : string =
     | RString(text, _) -> "\"" + text + "\""
     | RNull -> "null"
     | other -> sprintf "%A" other
-
-let private isRegistration (e: TraceEvent) =
-    match e with
-    | Path _
-    | Function _
-    | Type _
-    | VariableName _ -> true
-    | _ -> false
 
 /// Violations of the loader's rules (shared/spec/trace-format.md). With `exitCode`
 /// the trace must also be balanced and end with `<toplevel>` returning it.
@@ -90,7 +83,7 @@ let private loaderProblems (exitCode: int option) (events: TraceEvent list) : st
         if id < 0 || id >= paths then add i (sprintf "path id %d used with %d paths defined" id paths)
     events
     |> List.iteri (fun i e ->
-        if not (isRegistration e) && lastNonRegistration.IsNone then
+        if not (TraceValidation.isRegistration e) && lastNonRegistration.IsNone then
             match e with
             | Call _ -> ()
             | other -> add i (sprintf "the first event after the registrations is %A, not a Call" other)
@@ -135,7 +128,7 @@ let private loaderProblems (exitCode: int option) (events: TraceEvent list) : st
         | ThreadSwitch _
         | ThreadExit _
         | DropLastStep -> ()
-        if not (isRegistration e) then lastNonRegistration <- Some e)
+        if not (TraceValidation.isRegistration e) then lastNonRegistration <- Some e)
     if calls = 0 then problems.Add "no Call at all"
     match exitCode with
     | None -> ()
@@ -733,7 +726,7 @@ let private propertyTests =
               Expect.equal ending.Anomalies 0 "no anomaly"
               Expect.isTrue ending.Balanced "balanced"
               let throws = run.Records |> List.choose (function RUnwind(s, t) -> Some(s, t) | _ -> None) |> List.distinctBy fst
-              let nonRegistration = events |> List.filter (not << isRegistration) |> Array.ofList
+              let nonRegistration = events |> List.filter (not << TraceValidation.isRegistration) |> Array.ofList
               let errors = nonRegistration |> Array.indexed |> Array.choose (function i, IoEvent(k, _, text) when k = EventKind.Error -> Some(i, text) | _ -> None)
               Expect.equal (errors |> Array.map snd |> List.ofArray) (List.map snd throws) "one Error event per throw, in order"
               for i, text in errors do
@@ -746,7 +739,7 @@ let private propertyTests =
           testPropertyWithConfig config "(f) every step shows in a frame of its own method (filter steps wait for their frame)"
           <| Prop.forAll (Arb.fromGen runAndBatches) (fun (run, batches) ->
               let events, _ = convert run.Manifest batches 0
-              let nonRegistration = events |> List.filter (not << isRegistration)
+              let nonRegistration = events |> List.filter (not << TraceValidation.isRegistration)
               let sitesOf (m: int) =
                   run.Manifest.Sites |> Array.filter (fun s -> s.MethodId = m) |> Array.map (fun s -> s.PathId, s.Line) |> Set.ofArray
               let mutable stack: int list = []

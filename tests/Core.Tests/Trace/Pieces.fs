@@ -2,6 +2,7 @@
 /// and blocks: each piece after the bytes the previous one left unfinished.
 module CodeTracer.Core.Tests.Pieces
 
+open CodeTracer.Core.Common
 open CodeTracer.Core.Trace
 
 /// The events `decode` gives for `body` cut at `cuts` (taken modulo the length). `decode`

@@ -20,7 +20,7 @@ let private whereOf (origin: Origin) : Where =
 /// The spec's precedence rules, written as plainly as possible over the models.
 module private Reference =
 
-    let private isAbsolute (p: string) = p.StartsWith "/" || Regex.IsMatch(p, @"^[A-Za-z]:[/\\]")
+    let private isAbsolute (p: string) = Regex.IsMatch(p, @"^(/|\\\\|[A-Za-z]:[/\\])")
 
     let private defaultOf (files: FilterFile list) (key: string) (get: FilterFile -> 'T option) (isInherit: 'T -> bool) =
         let setters = files |> List.indexed |> List.choose (fun (i, f) -> get f |> Option.map (fun v -> i, v))
@@ -308,4 +308,7 @@ let tests =
               let windows = user "[[scope.rules]]\nselector = 'file:glob:C:\\proj\\gen\\**'\nexec = \"skip\"\n"
               let chain = chainOf (Some "C:\\proj") [ builtin; windows ]
               Expect.equal (Decision.decide chain (inFile "gen/x/A.cs")).Exec ExecDirective.Skip "Windows separators"
+              let share = user "[[scope.rules]]\nselector = 'file:glob:\\\\srv\\proj\\gen\\**'\nexec = \"skip\"\n"
+              let chain = chainOf (Some "\\\\srv\\proj") [ builtin; share ]
+              Expect.equal (Decision.decide chain (inFile "gen/x/A.cs")).Exec ExecDirective.Skip "a UNC pattern under a UNC root"
           } ]

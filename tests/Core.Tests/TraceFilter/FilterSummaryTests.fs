@@ -3,6 +3,7 @@ module CodeTracer.Core.Tests.FilterSummaryTests
 open Expecto
 open FsCheck
 open FsCheck.FSharp
+open CodeTracer.Core.Common
 open CodeTracer.Core.Recording
 open CodeTracer.Core.TraceFilter
 

@@ -76,7 +76,7 @@ let private instrumentedRun =
              run
                  (Path.Combine(dir, "Loops.dll"))
                  [ "DOTNET_STARTUP_HOOKS", typeof<CodeTracer.Runtime.Probe>.Assembly.Location
-                   "CODETRACER_RAW_LOG", rawLog ]
+                   CodeTracer.Runtime.RuntimeVariables.RawLog, rawLog ]
          code, out, err, rawLog)
 
 /// The raw log's records, decoded by Core, per thread in log order

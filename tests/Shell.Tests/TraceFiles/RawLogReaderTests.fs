@@ -3,7 +3,6 @@ module CodeTracer.Shell.Tests.RawLogReaderTests
 
 open System
 open System.IO
-open System.Reflection
 open System.Threading.Tasks
 open Expecto
 open CodeTracer.Core.Probes
@@ -39,6 +38,38 @@ let tests =
                     None
             Expect.equal chunks [ 1L, steps [ 1; 2 ]; 2L, steps [ 10 ]; 1L, steps [ 3 ] ] "chunks"
             Expect.isFalse truncated "whole records"
+        }
+        test "a thread's segments are read in the order it took them, wherever the pool put them" {
+            let dir = temp ()
+            try
+                let path = Path.Combine(dir, "raw.log")
+                // Segment 0 came back from the pool as thread 1's third take, after segments 1 and 2.
+                write path [ sealedSegment 1L (step 3); sealedSegment 1L (step 1); sealedSegment 2L (step 10); sealedSegment 1L (step 2) ] None
+                retake path 0L 3L 2L
+                retake path 1L 0L 0L
+                retake path 2L 1L 0L
+                retake path 3L 2L 1L
+                let chunks = chunksOf (RawLogReader(path, Task.CompletedTask))
+                Expect.equal chunks [ 1L, steps [ 1 ]; 2L, steps [ 10 ]; 1L, steps [ 2 ]; 1L, steps [ 3 ] ] "in the order of the takes"
+            finally
+                Directory.Delete(dir, true)
+        }
+        test "a pool segment read to its end while the program runs is given back; one being written is not" {
+            let dir = temp ()
+            try
+                let path = Path.Combine(dir, "raw.log")
+                write path [ sealedSegment 1L (step 1); openSegment 1L (Array.append (step 2) (step 3)) 5 ] None
+                let ended = TaskCompletionSource()
+                let reading = Task.Run(fun () -> chunksOf (RawLogReader(path, ended.Task)))
+                let clock = Diagnostics.Stopwatch.StartNew()
+                while segmentHeader path 0L RawLog.FreeOffset <> (0L, 1) && clock.Elapsed < TimeSpan.FromSeconds 10.0 do
+                    Threading.Thread.Sleep 10
+                Expect.equal (segmentHeader path 0L RawLog.FreeOffset) (0L, 1) "the read segment: no thread, free"
+                Expect.equal (segmentHeader path 1L RawLog.FreeOffset) (1L, 0) "the open one: still its thread's"
+                ended.SetResult()
+                Expect.equal reading.Result [ 1L, steps [ 1 ]; 1L, steps [ 2 ] ] "every committed record once"
+            finally
+                Directory.Delete(dir, true)
         }
         test "only the committed part of a segment is read" {
             let chunks, _ = readEnded [ openSegment 1L (Array.append (step 1) (step 2)) 5 ] None
@@ -114,7 +145,7 @@ let tests =
                     write path [ sealedSegment 1L (step 1) ] None
                     if mark then
                         use f = new FileStream(path, FileMode.Open, FileAccess.ReadWrite)
-                        f.Seek(int64 RawLogLayout.StoppedOffset, SeekOrigin.Begin) |> ignore
+                        f.Seek(int64 RawLog.StoppedOffset, SeekOrigin.Begin) |> ignore
                         f.Write(BitConverter.GetBytes 1, 0, 4)
                     let reader = RawLogReader(path, Task.CompletedTask)
                     Expect.equal (chunksOf reader) [ 1L, steps [ 1 ] ] "the records before it"
@@ -130,18 +161,5 @@ let tests =
             Expect.equal e.Message (CodeTracer.Core.Diagnostics.DiskFull.detachReason "/tmp/a\tb/raw.log" "no space\tleft") "same text"
             let error = CodeTracer.Core.Diagnostics.DiskFull.ofDetachReason e.Message
             Expect.equal (error |> Option.map (fun x -> x.Context)) (Some [ "path", "/tmp/a\tb/raw.log" ]) "the path"
-        }
-        test "the layout agrees with the runtime's" {
-            let runtime = typeof<Tags>.Assembly.GetType("CodeTracer.Runtime.RawLog", true)
-            let constants (t: Type) =
-                t.GetFields(BindingFlags.Static ||| BindingFlags.NonPublic ||| BindingFlags.Public)
-                |> Array.filter (fun f -> f.IsLiteral)
-                |> Array.map (fun f -> f.Name, f.GetRawConstantValue())
-                |> Map.ofArray
-            let runtimeConstants = constants runtime
-            let shell = constants typeof<RawLogLayout>
-            Expect.isNonEmpty shell "the shell's constants"
-            for KeyValue(name, value) in shell do
-                Expect.equal (runtimeConstants.TryFind name) (Some value) name
         }
     ]

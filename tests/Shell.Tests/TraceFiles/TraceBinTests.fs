@@ -7,6 +7,7 @@ open System.Buffers.Binary
 open System.IO
 open Expecto
 open ZstdSharp
+open CodeTracer.Core.Common
 open CodeTracer.Core.Trace
 open CodeTracer.Shell.TraceFiles
 

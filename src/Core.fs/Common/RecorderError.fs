@@ -1,4 +1,4 @@
-namespace CodeTracer.Core.Diagnostics
+namespace CodeTracer.Core.Common
 
 /// Who is to blame for a failure, which decides the exit code.
 type ErrorKind =

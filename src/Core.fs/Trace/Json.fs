@@ -3,9 +3,10 @@ namespace CodeTracer.Core.Trace
 open System
 open System.Globalization
 open System.Text
+open CodeTracer.Core.Common
 
-/// The JSON text of trace.json (shared/spec/trace-format.md): compact events, values,
-/// string escaping and the array framing. Pure: no IO, no culture dependence.
+/// The JSON text of trace.json (shared/spec/trace-format.md): compact events, values
+/// and the array framing (strings: `JsonText`). Pure: no IO, no culture dependence.
 [<RequireQualifiedAccess>]
 module Json =
 
@@ -20,46 +21,6 @@ module Json =
     /// Text that closes the trace.json array (after the last event).
     [<Literal>]
     let arrayEnd = "\n]\n"
-
-    let private replacementChar = '\uFFFD'
-
-    let private hexDigits = "0123456789abcdef"
-
-    /// Index of the first lone surrogate of `s` at or after `start`, or -1.
-    let private indexOfLoneSurrogate (s: string) (start: int) : int =
-        let mutable i = start
-        let mutable found = -1
-        while found < 0 && i < s.Length do
-            let c = s.[i]
-            if Char.IsHighSurrogate c then
-                if i + 1 < s.Length && Char.IsLowSurrogate s.[i + 1] then i <- i + 2
-                else found <- i
-            elif Char.IsLowSurrogate c then found <- i
-            else i <- i + 1
-        found
-
-    /// Replaces every lone UTF-16 surrogate of `s` by U+FFFD, so the text encodes as valid
-    /// UTF-8. Returns `s` itself (no allocation) when it holds no lone surrogate.
-    let sanitize (s: string) : string =
-        if String.IsNullOrEmpty s then s
-        else
-            let first = indexOfLoneSurrogate s 0
-            if first < 0 then s
-            else
-                let chars = s.ToCharArray()
-                let mutable i = first
-                while i < chars.Length do
-                    let c = chars.[i]
-                    if Char.IsHighSurrogate c then
-                        if i + 1 < chars.Length && Char.IsLowSurrogate chars.[i + 1] then i <- i + 2
-                        else
-                            chars.[i] <- replacementChar
-                            i <- i + 1
-                    elif Char.IsLowSurrogate c then
-                        chars.[i] <- replacementChar
-                        i <- i + 1
-                    else i <- i + 1
-                System.String(chars)
 
     /// Shortest text that parses back to the same double (invariant culture), with
     /// "NaN", "Infinity" and "-Infinity" for the special values. Negative zero is "-0".
@@ -90,47 +51,6 @@ module Json =
 
     let private appendInt (sb: StringBuilder) (v: int) : unit = appendInt64 sb (int64 v)
 
-    let private appendEscapeU (sb: StringBuilder) (c: char) : unit =
-        let n = int c
-        sb
-            .Append("\\u")
-            .Append(hexDigits.[(n >>> 12) &&& 0xF])
-            .Append(hexDigits.[(n >>> 8) &&& 0xF])
-            .Append(hexDigits.[(n >>> 4) &&& 0xF])
-            .Append(hexDigits.[n &&& 0xF])
-        |> ignore
-
-    /// Appends `s` as a quoted JSON string: escapes quote, backslash and control
-    /// characters, replaces lone surrogates by U+FFFD, writes other characters as is.
-    let appendString (sb: StringBuilder) (s: string) : unit =
-        sb.Append('"') |> ignore
-        let len = if obj.ReferenceEquals(s, null) then 0 else s.Length
-        // Start of the pending run of characters that need no escaping.
-        let mutable run = 0
-        let mutable i = 0
-        while i < len do
-            let c = s.[i]
-            if c >= ' ' && c <> '"' && c <> '\\' && not (Char.IsSurrogate c) then
-                i <- i + 1
-            elif Char.IsHighSurrogate c && i + 1 < len && Char.IsLowSurrogate s.[i + 1] then
-                i <- i + 2
-            else
-                if i > run then sb.Append(s, run, i - run) |> ignore
-                match c with
-                | '"' -> sb.Append("\\\"") |> ignore
-                | '\\' -> sb.Append("\\\\") |> ignore
-                | '\n' -> sb.Append("\\n") |> ignore
-                | '\r' -> sb.Append("\\r") |> ignore
-                | '\t' -> sb.Append("\\t") |> ignore
-                | '\b' -> sb.Append("\\b") |> ignore
-                | '\012' -> sb.Append("\\f") |> ignore
-                | _ when Char.IsSurrogate c -> sb.Append(replacementChar) |> ignore
-                | _ -> appendEscapeU sb c
-                i <- i + 1
-                run <- i
-        if len > run then sb.Append(s, run, len - run) |> ignore
-        sb.Append('"') |> ignore
-
     let private appendTypeId (sb: StringBuilder) (typeId: int) : unit =
         sb.Append(",\"type_id\":") |> ignore
         appendInt sb typeId
@@ -146,12 +66,12 @@ module Json =
             appendTypeId sb typeId
         | BigInt(magnitude, negative, typeId) ->
             sb.Append("{\"kind\":\"BigInt\",\"b\":") |> ignore
-            appendString sb magnitude
+            JsonText.appendString sb magnitude
             sb.Append(if negative then ",\"negative\":true" else ",\"negative\":false") |> ignore
             appendTypeId sb typeId
         | Float(f, typeId) ->
             sb.Append("{\"kind\":\"Float\",\"f\":") |> ignore
-            appendString sb f
+            JsonText.appendString sb f
             appendTypeId sb typeId
         | Bool(b, typeId) ->
             sb.Append(if b then "{\"kind\":\"Bool\",\"b\":true" else "{\"kind\":\"Bool\",\"b\":false")
@@ -159,11 +79,11 @@ module Json =
             appendTypeId sb typeId
         | String(text, typeId) ->
             sb.Append("{\"kind\":\"String\",\"text\":") |> ignore
-            appendString sb text
+            JsonText.appendString sb text
             appendTypeId sb typeId
         | Char(c, typeId) ->
             sb.Append("{\"kind\":\"Char\",\"c\":") |> ignore
-            appendString sb c
+            JsonText.appendString sb c
             appendTypeId sb typeId
         | Sequence(elements, isSlice, typeId) ->
             sb.Append("{\"kind\":\"Sequence\",\"elements\":") |> ignore
@@ -180,17 +100,17 @@ module Json =
             appendTypeId sb typeId
         | Variant(discriminator, contents, typeId) ->
             sb.Append("{\"kind\":\"Variant\",\"discriminator\":") |> ignore
-            appendString sb discriminator
+            JsonText.appendString sb discriminator
             sb.Append(",\"contents\":") |> ignore
             appendValue sb contents
             appendTypeId sb typeId
         | Raw(r, typeId) ->
             sb.Append("{\"kind\":\"Raw\",\"r\":") |> ignore
-            appendString sb r
+            JsonText.appendString sb r
             appendTypeId sb typeId
         | Error(msg, typeId) ->
             sb.Append("{\"kind\":\"Error\",\"msg\":") |> ignore
-            appendString sb msg
+            JsonText.appendString sb msg
             appendTypeId sb typeId
         | NoneValue typeId ->
             sb.Append("{\"kind\":\"None\"") |> ignore
@@ -213,7 +133,7 @@ module Json =
             for (name, typeId) in fields do
                 if first then first <- false else sb.Append(',') |> ignore
                 sb.Append("{\"name\":") |> ignore
-                appendString sb name
+                JsonText.appendString sb name
                 sb.Append(",\"type_id\":") |> ignore
                 appendInt sb typeId
                 sb.Append('}') |> ignore
@@ -244,7 +164,7 @@ module Json =
         match event with
         | Path path ->
             sb.Append("{\"Path\":") |> ignore
-            appendString sb path
+            JsonText.appendString sb path
             sb.Append('}') |> ignore
         | Function(pathId, line, name) ->
             sb.Append("{\"Function\":{\"path_id\":") |> ignore
@@ -252,19 +172,19 @@ module Json =
             sb.Append(",\"line\":") |> ignore
             appendInt sb line
             sb.Append(",\"name\":") |> ignore
-            appendString sb name
+            JsonText.appendString sb name
             sb.Append("}}") |> ignore
         | Type(kind, langType, specific) ->
             sb.Append("{\"Type\":{\"kind\":") |> ignore
             appendInt sb kind
             sb.Append(",\"lang_type\":") |> ignore
-            appendString sb langType
+            JsonText.appendString sb langType
             sb.Append(",\"specific_info\":") |> ignore
             appendSpecificInfo sb specific
             sb.Append("}}") |> ignore
         | VariableName name ->
             sb.Append("{\"VariableName\":") |> ignore
-            appendString sb name
+            JsonText.appendString sb name
             sb.Append('}') |> ignore
         | Call(functionId, args) ->
             sb.Append("{\"Call\":{\"function_id\":") |> ignore
@@ -299,9 +219,9 @@ module Json =
             sb.Append("{\"Event\":{\"kind\":") |> ignore
             appendInt sb kind
             sb.Append(",\"metadata\":") |> ignore
-            appendString sb metadata
+            JsonText.appendString sb metadata
             sb.Append(",\"content\":") |> ignore
-            appendString sb content
+            JsonText.appendString sb content
             sb.Append("}}") |> ignore
         | ThreadStart threadId ->
             sb.Append("{\"ThreadStart\":") |> ignore

@@ -3,6 +3,7 @@ namespace CodeTracer.Core.Trace
 open System
 open System.Buffers.Binary
 open System.Text
+open CodeTracer.Core.Common
 
 /// A growable in-memory byte buffer that trace.bin's CBOR is written into.
 [<Sealed>]
@@ -165,7 +166,7 @@ module Cbor =
 
     /// Text as UTF-8: lone surrogates become U+FFFD (CBOR text must be valid UTF-8), null is "".
     let private text (b: CborBuffer) (s: string) : unit =
-        b.Text(if obj.ReferenceEquals(s, null) then "" else Json.sanitize s)
+        b.Text(if obj.ReferenceEquals(s, null) then "" else JsonText.sanitize s)
 
     let private bool (b: CborBuffer) (v: bool) = b.Byte(if v then 0xF5uy else 0xF4uy)
 

@@ -1,4 +1,4 @@
-module CodeTracer.Core.Tests.JsonEncoderTests
+module CodeTracer.Core.Tests.JsonTests
 
 open System
 open System.Globalization
@@ -8,6 +8,7 @@ open Microsoft.FSharp.Reflection
 open Expecto
 open FsCheck
 open FsCheck.FSharp
+open CodeTracer.Core.Common
 open CodeTracer.Core.Trace
 
 // ---------------------------------------------------------------------------
@@ -142,45 +143,6 @@ let private decodeEvent (el: JsonElement) : TraceEvent =
 let private parse (text: string) (decode: JsonElement -> 'T) : 'T =
     use doc = JsonDocument.Parse text
     decode doc.RootElement
-
-// ---------------------------------------------------------------------------
-// What the decoded text must equal: the input with every string sanitized.
-
-let rec private sanitizeValue (v: ValueRecord) : ValueRecord =
-    let s = Json.sanitize
-    match v with
-    | ValueRecord.Int _
-    | ValueRecord.Bool _
-    | ValueRecord.NoneValue _ -> v
-    | ValueRecord.BigInt(b, n, t) -> ValueRecord.BigInt(s b, n, t)
-    | ValueRecord.Float(f, t) -> ValueRecord.Float(s f, t)
-    | ValueRecord.String(x, t) -> ValueRecord.String(s x, t)
-    | ValueRecord.Char(c, t) -> ValueRecord.Char(s c, t)
-    | ValueRecord.Sequence(es, sl, t) -> ValueRecord.Sequence(List.map sanitizeValue es, sl, t)
-    | ValueRecord.Tuple(es, t) -> ValueRecord.Tuple(List.map sanitizeValue es, t)
-    | ValueRecord.Struct(es, t) -> ValueRecord.Struct(List.map sanitizeValue es, t)
-    | ValueRecord.Variant(d, c, t) -> ValueRecord.Variant(s d, sanitizeValue c, t)
-    | ValueRecord.Raw(r, t) -> ValueRecord.Raw(s r, t)
-    | ValueRecord.Error(m, t) -> ValueRecord.Error(s m, t)
-
-let private sanitizeEvent (e: TraceEvent) : TraceEvent =
-    let s = Json.sanitize
-    match e with
-    | Path p -> Path(s p)
-    | Function(p, l, n) -> Function(p, l, s n)
-    | Type(k, l, NoInfo) -> Type(k, s l, NoInfo)
-    | Type(k, l, StructInfo fs) -> Type(k, s l, StructInfo(fs |> List.map (fun (n, t) -> s n, t)))
-    | Type(k, l, PointerInfo d) -> Type(k, s l, PointerInfo d)
-    | VariableName n -> VariableName(s n)
-    | Call(f, args) -> Call(f, args |> List.map (fun (v, x) -> v, sanitizeValue x))
-    | Value(v, x) -> Value(v, sanitizeValue x)
-    | Return x -> Return(sanitizeValue x)
-    | IoEvent(k, m, c) -> IoEvent(k, s m, s c)
-    | Step _
-    | ThreadStart _
-    | ThreadSwitch _
-    | ThreadExit _
-    | DropLastStep -> e
 
 /// Independent oracle for `sanitize`: the BCL's UTF-8 encoder replaces each lone surrogate
 /// by U+FFFD.
@@ -321,12 +283,12 @@ let private exampleTests =
                   "lone surrogates"
           }
           test "sanitize" {
-              Expect.equal (Json.sanitize "a\uD800b") "a\uFFFDb" "lone high"
-              Expect.equal (Json.sanitize "\uDC00\uD800") "\uFFFD\uFFFD" "reversed pair"
-              Expect.equal (Json.sanitize "x\uD83D") "x\uFFFD" "high at end"
+              Expect.equal (JsonText.sanitize "a\uD800b") "a\uFFFDb" "lone high"
+              Expect.equal (JsonText.sanitize "\uDC00\uD800") "\uFFFD\uFFFD" "reversed pair"
+              Expect.equal (JsonText.sanitize "x\uD83D") "x\uFFFD" "high at end"
               let ok = "ok \U0001F600 é"
-              Expect.isTrue (Object.ReferenceEquals(Json.sanitize ok, ok)) "no copy without lone surrogates"
-              Expect.equal (Json.sanitize "") "" "empty"
+              Expect.isTrue (Object.ReferenceEquals(JsonText.sanitize ok, ok)) "no copy without lone surrogates"
+              Expect.equal (JsonText.sanitize "") "" "empty"
           }
           test "formatDouble / formatSingle specials" {
               let cases =
@@ -384,12 +346,12 @@ let private propertyTests =
         [ testPropertyWithConfig config "every event parses and decodes to the sanitized event"
           <| fun (e: TraceEvent) ->
               let text = Json.encodeEvent e
-              Expect.equal (parse text decodeEvent) (sanitizeEvent e) text
+              Expect.equal (parse text decodeEvent) (Sanitized.event e) text
 
           testPropertyWithConfig config "every value parses and decodes to the sanitized value"
           <| fun (v: ValueRecord) ->
               let text = Json.encodeValue v
-              Expect.equal (parse text decodeValue) (sanitizeValue v) text
+              Expect.equal (parse text decodeValue) (Sanitized.value v) text
 
           testPropertyWithConfig config "encoded events are one line of valid UTF-8"
           <| fun (e: TraceEvent) ->
@@ -400,7 +362,7 @@ let private propertyTests =
 
           testPropertyWithConfig config "sanitize replaces exactly the lone surrogates by U+FFFD"
           <| fun (s: string) ->
-              let r = Json.sanitize s
+              let r = JsonText.sanitize s
               Expect.equal r (utf8RoundTrip s) "same as the UTF-8 encoder's replacement"
               Expect.isTrue (isValidUtf16 r) "no lone surrogate left"
               if not (hasLoneSurrogate s) then
@@ -443,7 +405,7 @@ let private propertyTests =
           <| fun (events: TraceEvent list) ->
               let text = Json.encodeTrace events
               let decoded = parse text (arrayOf decodeEvent)
-              Expect.equal decoded (List.map sanitizeEvent events) "elements"
+              Expect.equal decoded (List.map Sanitized.event events) "elements"
               Expect.stringStarts text Json.arrayStart "starts with the framing"
               Expect.stringEnds text Json.arrayEnd "ends with the framing"
               let lines = text.Split '\n'
