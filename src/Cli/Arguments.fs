@@ -3,7 +3,8 @@ module CodeTracer.Cli.Arguments
 
 open Argu
 
-/// `codetracer record [options] <app.dll> [-- <program args>]`
+/// `codetracer record [options] <app.dll> [-- <program args>]`: the policy's options (their help
+/// comes from the policy table, see `PolicyOptions`) and the recording's own.
 type RecordArgs =
     | [<AltCommandLine("-o")>] Out_Dir of dir: string
     | Propagate_Exit_Code
@@ -35,28 +36,28 @@ type RecordArgs =
     interface IArgParserTemplate with
         member a.Usage =
             match a with
-            | Out_Dir _ -> "the trace folder to write (default ./trace-out, or CODETRACER_OUT_DIR)."
-            | Propagate_Exit_Code -> "exit with the program's own exit code instead of 0."
-            | No_Propagate_Exit_Code -> "exit 0 when recorded, whatever CODETRACER_PROPAGATE_EXIT_CODE says."
-            | On_Recorder_Error _ -> "abort | disable: what a recorder failure does (default abort)."
-            | Require_Trace -> "fail when the recording holds no call of the program."
-            | No_Require_Trace -> "do not require a trace (the default)."
-            | Keep_Partial_Trace -> "keep the partial trace of a failed recording."
-            | No_Keep_Partial_Trace -> "delete the trace of a failed recording (the default)."
-            | Json_Errors -> "on failure, print one JSON trailer line on stderr."
-            | No_Json_Errors -> "no JSON trailer (the default)."
-            | Log_Level _ -> "trace | debug | info | warn | error (default warn)."
-            | Log_File _ -> "write the JSON-lines log to this file instead of stderr."
-            | Io_Capture _ -> "off | console: record console output as events (default console)."
-            | Max_Depth _ -> "how deep nested values are read (default 3)."
-            | Max_Elements _ -> "how many elements of a collection are recorded (default 100)."
-            | Max_String _ -> "how many characters of a string are recorded (default 1000)."
-            | Max_Trace_Size _ -> "stop capturing once the raw log reaches this size (500M, 8G, ...; default 4G; 0: no limit): the program runs on unrecorded and the trace is truncated there."
-            | Trace_Filter _ -> "a trace filter file, applied after the project's (repeatable; :: joins paths)."
+            | Out_Dir _
+            | Propagate_Exit_Code
+            | No_Propagate_Exit_Code
+            | On_Recorder_Error _
+            | Require_Trace
+            | No_Require_Trace
+            | Keep_Partial_Trace
+            | No_Keep_Partial_Trace
+            | Json_Errors
+            | No_Json_Errors
+            | Log_Level _
+            | Log_File _
+            | Io_Capture _
+            | Max_Depth _
+            | Max_Elements _
+            | Max_String _
+            | Max_Trace_Size _
+            | Trace_Filter _
+            | Format _ -> PolicyOptions.usage a
             | Test -> "the target is an xUnit, NUnit or MSTest project or assembly: run its tests with dotnet test and record the test host (runner arguments such as --filter follow --)."
             | No_Framework_Filters -> "with --test: do not apply the test framework's built-in filter."
             | Activation _ -> "record only from the first entry into a matching method (obj:App.Worker.Run, file:src/Job.cs) until it returns."
-            | Format _ -> "binary | json: write trace.bin (the default; CBOR events in zstd frames) or trace.json."
             | Configuration _ -> "with a project file: build this configuration (default Debug), as dotnet build -c does."
             | Framework _ -> "with a project file: build and run this target framework (needed when it has several), as dotnet build -f does."
             | Property _ -> "with a project file: an MSBuild property for its build, Name=Value (repeatable: -p:TreatWarningsAsErrors=false)."
@@ -122,7 +123,7 @@ type FiltersExplainArgs =
             match a with
             | Method _ -> "only the methods whose Namespace.Type.Method matches this glob."
             | Test -> "the target is a test assembly: add its test framework's built-in filter, as record --test does."
-            | Trace_Filter _ -> "a trace filter file added after the project's (repeatable; :: joins paths)."
+            | Trace_Filter _ -> PolicyOptions.usage a
             | Target _ -> "the application whose methods to explain."
 
 /// `codetracer filters <check | explain>`

@@ -39,10 +39,11 @@ let private printMethod (m: MethodExplanation) =
 /// For each method of the application: traced or skipped and by which rule, each value's action and why.
 let explain (args: ParseResults<FiltersExplainArgs>) : int =
     let target = args.GetResult FiltersExplainArgs.Target
-    let cli =
-        match args.GetResults FiltersExplainArgs.Trace_Filter with
-        | [] -> PolicyLayer.empty
-        | paths -> { PolicyLayer.empty with TraceFilters = Some(paths |> List.collect PolicyValues.splitPaths) }
+    match PolicyOptions.layer args with
+    | Error message ->
+        eprintfn "codetracer: %s" message
+        2
+    | Ok cli ->
     try
         let full = Path.GetFullPath target
         if not (File.Exists full) then

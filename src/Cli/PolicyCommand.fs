@@ -9,7 +9,7 @@ open CodeTracer.Shell
 open CodeTracer.Shell.Session
 
 let run (args: ParseResults<RecordArgs>) : int =
-    match RecordCommand.cliLayer args with
+    match PolicyOptions.layer args with
     | Error message ->
         eprintfn "codetracer: %s" message
         2

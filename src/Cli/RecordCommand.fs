@@ -13,60 +13,6 @@ open CodeTracer.Shell
 open CodeTracer.Shell.Diagnostics
 open CodeTracer.Shell.Session
 
-/// The last of a pair of on/off switches given, if any.
-let private switch (args: ParseResults<RecordArgs>) (on: RecordArgs) (off: RecordArgs) =
-    args.GetAllResults()
-    |> List.choose (fun a -> if a = on then Some true elif a = off then Some false else None)
-    |> List.tryLast
-
-/// An option's text parsed by one of the core's spellings, or a usage message.
-let private parsed (args: ParseResults<RecordArgs>) (name: string) expected (read: string -> 'T option) (value: string option) =
-    match value with
-    | None -> Ok None
-    | Some text ->
-        match read text with
-        | Some v -> Ok(Some v)
-        | None -> Error(sprintf "--%s %s: expected %s (ERR_INVALID_POLICY_VALUE)" name text expected)
-
-/// The command line's policy layer; a later switch wins over an earlier one.
-/// An invalid value is the message of a usage error.
-let cliLayer (args: ParseResults<RecordArgs>) : Result<PolicyLayer, string> =
-    let count name (n: int option) =
-        match n with
-        | Some v when v < 0 -> Error(sprintf "--%s %d: expected a whole number >= 0" name v)
-        | _ -> Ok n
-    let results =
-        [ count "max-depth" (args.TryGetResult Max_Depth) |> Result.map (fun v (l: PolicyLayer) -> { l with MaxDepth = v })
-          count "max-elements" (args.TryGetResult Max_Elements) |> Result.map (fun v (l: PolicyLayer) -> { l with MaxElements = v })
-          count "max-string" (args.TryGetResult Max_String) |> Result.map (fun v (l: PolicyLayer) -> { l with MaxString = v })
-          parsed args "io-capture" "off or console" PolicyValues.tryParseIoCapture (args.TryGetResult Io_Capture)
-          |> Result.map (fun v (l: PolicyLayer) -> { l with IoCapture = v })
-          parsed args "on-recorder-error" "abort or disable" PolicyValues.tryParseOnRecorderError (args.TryGetResult On_Recorder_Error)
-          |> Result.map (fun v (l: PolicyLayer) -> { l with OnRecorderError = v })
-          parsed args "log-level" "trace, debug, info, warn or error" PolicyValues.tryParseLogLevel (args.TryGetResult Log_Level)
-          |> Result.map (fun v (l: PolicyLayer) -> { l with LogLevel = v })
-          parsed args "format" "binary or json" PolicyValues.tryParseFormat (args.TryGetResult Format)
-          |> Result.map (fun v (l: PolicyLayer) -> { l with Format = v })
-          parsed args "max-trace-size" PolicyValues.sizeWords PolicyValues.tryParseSize (args.TryGetResult Max_Trace_Size)
-          |> Result.map (fun v (l: PolicyLayer) -> { l with MaxTraceSize = v }) ]
-    match results |> List.tryPick (function Error e -> Some e | Ok _ -> None) with
-    | Some message -> Error message
-    | None ->
-        let filters =
-            match args.GetResults RecordArgs.Trace_Filter with
-            | [] -> None
-            | paths -> Some(paths |> List.collect PolicyValues.splitPaths)
-        let basic =
-            { PolicyLayer.empty with
-                TraceFilters = filters
-                OutDir = args.TryGetResult Out_Dir
-                PropagateExitCode = switch args Propagate_Exit_Code No_Propagate_Exit_Code
-                RequireTrace = switch args Require_Trace No_Require_Trace
-                KeepPartialTrace = switch args Keep_Partial_Trace No_Keep_Partial_Trace
-                JsonErrors = switch args Json_Errors No_Json_Errors
-                LogFile = args.TryGetResult Log_File |> Option.map Some }
-        Ok(results |> List.fold (fun (layer: PolicyLayer) r -> match r with Ok set -> set layer | Error _ -> layer) basic)
-
 /// How a project target is built, from `--configuration`, `--framework` and `-p:Name=Value`;
 /// a property that is not Name=Value is the message of a usage error.
 let buildOptions (args: ParseResults<RecordArgs>) : Result<ProjectBuild.Options, string> =
@@ -107,7 +53,7 @@ let private report (policy: Policy option) (log: Logger option) (traceId: string
         eprintfn "%s" (Reporting.trailer Logger.RunId traceId e)
 
 let run (args: ParseResults<RecordArgs>) (programArgs: string array) : int =
-    match args.TryGetResult RecordArgs.Target, cliLayer args, buildOptions args with
+    match args.TryGetResult RecordArgs.Target, PolicyOptions.layer args, buildOptions args with
     | None, _, _ ->
         eprintfn "codetracer: record needs a target (expected app.dll); see codetracer record --help"
         2

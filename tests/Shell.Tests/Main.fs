@@ -24,6 +24,7 @@ let main argv =
               RecordRoundTripTests.tests
               SecretRuleAgreementTests.tests
               RuntimeBundlingTests.tests
+              PolicyLayersTests.tests
               TraceFolderTests.tests
               RawLogReaderTests.tests
               RawLogConverterTests.tests

@@ -174,17 +174,17 @@ public static class CodeTracerRecorder
         : null;
 
     /// <summary>The options as the API layer of the policy (it wins over the environment).</summary>
-    private static PolicyLayer Layer(RecordingOptions o) =>
-        new(
-            Opt(o.OnRecorderError switch
+    internal static PolicyLayer Layer(RecordingOptions o) =>
+        PolicyLayers.Of(
+            onRecorderError: o.OnRecorderError switch
             {
                 RecorderErrorMode.Abort => OnRecorderError.Abort,
                 RecorderErrorMode.Disable => OnRecorderError.Disable,
                 _ => null,
-            }),
-            OptValue(o.RequireTrace),
-            OptValue(o.KeepPartialTrace),
-            Opt(o.LogLevel switch
+            },
+            requireTrace: o.RequireTrace,
+            keepPartialTrace: o.KeepPartialTrace,
+            logLevel: o.LogLevel switch
             {
                 RecorderLogLevel.Trace => LogLevel.Trace,
                 RecorderLogLevel.Debug => LogLevel.Debug,
@@ -192,31 +192,25 @@ public static class CodeTracerRecorder
                 RecorderLogLevel.Warn => LogLevel.Warn,
                 RecorderLogLevel.Error => LogLevel.Error,
                 _ => null,
-            }),
-            o.LogFile is null ? null : FSharpOption<FSharpOption<string>?>.Some(FSharpOption<string>.Some(o.LogFile)),
-            null,
-            Opt(o.IoCapture switch
+            },
+            logFile: o.LogFile,
+            ioCapture: o.IoCapture switch
             {
                 IoCaptureMode.Off => IoCapture.Off,
                 IoCaptureMode.Console => IoCapture.Console,
                 _ => null,
-            }),
-            OptValue(o.PropagateExitCode),
-            OptValue(o.MaxDepth),
-            OptValue(o.MaxElements),
-            OptValue(o.MaxString),
-            OptValue(o.MaxTraceSize),
-            o.OutDir is null ? null : FSharpOption<string>.Some(o.OutDir),
-            Opt(o.Format switch
+            },
+            propagateExitCode: o.PropagateExitCode,
+            maxDepth: o.MaxDepth,
+            maxElements: o.MaxElements,
+            maxString: o.MaxString,
+            maxTraceSize: o.MaxTraceSize,
+            outDir: o.OutDir,
+            format: o.Format switch
             {
                 TraceFileFormat.Binary => TraceFormat.Binary,
                 TraceFileFormat.Json => TraceFormat.Json,
                 _ => null,
-            }),
-            o.TraceFilters is null ? null : FSharpOption<FSharpList<string>>.Some(ListModule.OfSeq(o.TraceFilters.Select(Path.GetFullPath))),
-            null);
-
-    private static FSharpOption<T>? Opt<T>(T? value) where T : class => value is null ? null : FSharpOption<T>.Some(value);
-
-    private static FSharpOption<T>? OptValue<T>(T? value) where T : struct => value is { } v ? FSharpOption<T>.Some(v) : null;
+            },
+            traceFilters: o.TraceFilters?.Select(Path.GetFullPath));
 }

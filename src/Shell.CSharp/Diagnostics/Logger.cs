@@ -44,7 +44,7 @@ internal sealed class Logger
     }
 
     private static string Source(Policy policy) =>
-        policy.LogFile.Source.IsEnv ? "CODETRACER_LOG_FILE" : "--log-file";
+        policy.LogFile.Source.IsEnv ? PolicySettings.logFile.Variable : "--" + PolicySettings.logFile.Flag.Value;
 
     /// <summary>Writes one record when its level is enabled.</summary>
     public void Write(LogLevel level, string target, string message, string? errorCode = null, params (string Key, string Value)[] fields)

@@ -19,7 +19,7 @@ let private policyWith onError keep require propagate =
             KeepPartialTrace = Some keep
             RequireTrace = Some require
             PropagateExitCode = Some propagate }
-    Policy.apply Cli layer Policy.defaults
+    Policy.resolve PolicyLayer.empty layer PolicyLayer.empty
 
 let private failure = RecorderError.create Internal "ERR_RECORDER_DETACHED" "detached"
 

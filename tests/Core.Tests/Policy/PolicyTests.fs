@@ -5,6 +5,7 @@ module CodeTracer.Core.Tests.PolicyTests
 open Expecto
 open FsCheck
 open FsCheck.FSharp
+open Microsoft.FSharp.Reflection
 open CodeTracer.Core.Common
 open CodeTracer.Core.Policy
 
@@ -45,18 +46,26 @@ let tests =
             && m.Disabled = pick upper.Disabled lower.Disabled
             && m.Format = pick upper.Format lower.Format
 
-        testPropertyWithConfig config "applying two layers is applying their merge" <| fun (a: PolicyLayer) (b: PolicyLayer) ->
-            Policy.apply Cli b (Policy.apply Cli a Policy.defaults) = Policy.apply Cli (PolicyLayer.merge a b) Policy.defaults
-
-        testPropertyWithConfig config "every value's source is the highest layer that set it" <| fun (env: PolicyLayer) (cli: PolicyLayer) (api: PolicyLayer) ->
+        testPropertyWithConfig config "every setting's source is the highest layer that set it; an absent one keeps the default" <| fun (env: PolicyLayer) (cli: PolicyLayer) (api: PolicyLayer) ->
             let p = Policy.resolve env cli api
-            let expected (field: PolicyLayer -> 'a option) =
-                if (field api).IsSome then Api elif (field cli).IsSome then Cli elif (field env).IsSome then Env else Default
-            p.MaxString.Source = expected (fun l -> l.MaxString)
-            && p.KeepPartialTrace.Source = expected (fun l -> l.KeepPartialTrace)
-            && p.IoCapture.Source = expected (fun l -> l.IoCapture)
-            && p.OutDir.Source = expected (fun l -> l.OutDir)
-            && p.Format.Source = expected (fun l -> l.Format)
+            PolicySettings.all
+            |> List.forall (fun s ->
+                let text, source = s.Describe p
+                match [ Env, env; Cli, cli; Api, api ] |> List.filter (fun (_, l) -> s.IsSetIn l) |> List.tryLast with
+                | None -> text = s.DefaultText && source = Default
+                | Some(top, _) -> source = top)
+
+        testPropertyWithConfig config "a setting that does not add up takes the value of the highest layer that set it" <| fun (env: PolicyLayer) (cli: PolicyLayer) (api: PolicyLayer) ->
+            let p = Policy.resolve env cli api
+            PolicySettings.all
+            |> List.filter (fun s -> not s.Combines)
+            |> List.forall (fun s ->
+                match [ env; cli; api ] |> List.filter s.IsSetIn |> List.tryLast with
+                | None -> true
+                | Some top -> fst (s.Describe p) = fst (s.Describe(Policy.resolve PolicyLayer.empty PolicyLayer.empty top)))
+
+        testPropertyWithConfig config "trace filter paths add up, lowest layer first" <| fun (env: PolicyLayer) (cli: PolicyLayer) (api: PolicyLayer) ->
+            (Policy.resolve env cli api).TraceFilters.Value = List.concat (List.choose id [ env.TraceFilters; cli.TraceFilters; api.TraceFilters ])
 
         testPropertyWithConfig config "the environment parser is total, and each error names its variable and value" <|
             Prop.forAll (Arb.fromGen environment) (fun env ->
@@ -69,6 +78,43 @@ let tests =
                         && (match e.Context with
                             | [ "variable", v; "value", value ] -> env.[v] = value && e.Message.Contains v
                             | _ -> false)))
+
+        test "the table has one row per field of the model, each reading and setting its own field only" {
+            let names (t: System.Type) = FSharpType.GetRecordFields t |> Array.map (fun f -> f.Name) |> Set.ofArray
+            let changed (t: System.Type) (before: obj) (after: obj) =
+                FSharpType.GetRecordFields t
+                |> Array.filter (fun f -> f.GetValue before <> f.GetValue after)
+                |> Array.map (fun f -> f.Name)
+                |> List.ofArray
+            Expect.equal (names typeof<PolicyLayer>) (names typeof<Policy>) "a layer and the policy have the same fields"
+            let fields =
+                [ for s in PolicySettings.all ->
+                    match s.Read s.DefaultText with
+                    | Ok set ->
+                        let layer = set PolicyLayer.empty
+                        Expect.equal (PolicySettings.all |> List.filter (fun o -> o.IsSetIn layer) |> List.map (fun o -> o.Name)) [ s.Name ] "only its own row sees it"
+                        let inLayer = changed typeof<PolicyLayer> PolicyLayer.empty layer
+                        let inPolicy = changed typeof<Policy> Policy.defaults (s.Resolve Api layer Policy.defaults)
+                        Expect.equal inPolicy inLayer (s.Name + ": the same field in the layer and the policy")
+                        Expect.hasLength inLayer 1 (s.Name + " sets one field")
+                        inLayer.Head
+                    | Error expected -> failtestf "%s: its default %s does not read back (expected %s)" s.Name s.DefaultText expected ]
+            Expect.equal (Set.ofList fields) (names typeof<PolicyLayer>) "every field has a row"
+            Expect.hasLength fields (List.distinct fields).Length "no two rows share a field"
+            for column, values in [ "names", PolicySettings.all |> List.map (fun s -> s.Name)
+                                    "variables", PolicySettings.all |> List.map (fun s -> s.Variable)
+                                    "flags", PolicySettings.all |> List.choose (fun s -> s.Flag) ] do
+                Expect.equal values (List.distinct values) (column + " are distinct")
+        }
+
+        test "every default reads back from its text, and shows as that text" {
+            for s in PolicySettings.all do
+                match s.Read s.DefaultText with
+                | Ok set ->
+                    let text, source = s.Describe(Policy.resolve (set PolicyLayer.empty) PolicyLayer.empty PolicyLayer.empty)
+                    Expect.equal (text, source) (s.DefaultText, Env) s.Name
+                | Error expected -> failtestf "%s: expected %s" s.Name expected
+        }
 
         test "the spec's boolean words, any case" {
             for word, expected in [ "1", true; "TRUE", true; "t", true; "Yes", true; "y", true; "on", true
