@@ -22,7 +22,7 @@ namespace CodeTracer.Shell.TraceFiles;
 internal sealed class RawLogDrain(string path, Task programEnded)
 {
     /// <summary>The most copied bytes that wait for the conversion.</summary>
-    internal const long MemoryLimit = 128L * 1024 * 1024;
+    internal const long MemoryLimit = 32L * 1024 * 1024;
 
     /// <summary>An unsealed segment's committed bytes are taken once this many wait (or the program ended).</summary>
     internal const int UnsealedPart = 32 * 1024;
