@@ -6,7 +6,8 @@ open Mono.Cecil
 open Mono.Cecil.Cil
 open CodeTracer.Shell.Instrumentation
 
-let private runtimeProbe =
+/// The runtime's Probe type, read once: every test module's probes refer to it.
+let runtimeProbe =
     lazy
         (let runtime = ModuleDefinition.ReadModule(typeof<CodeTracer.Runtime.Probe>.Assembly.Location, ReaderParameters(InMemory = true))
          runtime.GetType "CodeTracer.Runtime.Probe")

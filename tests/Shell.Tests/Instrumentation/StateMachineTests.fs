@@ -11,15 +11,10 @@ open Mono.Cecil.Cil
 open CodeTracer.Core.TraceFilter
 open CodeTracer.Shell.Instrumentation
 
-let private runtimeProbe =
-    lazy
-        (let runtime = ModuleDefinition.ReadModule(typeof<CodeTracer.Runtime.Probe>.Assembly.Location, ReaderParameters(InMemory = true))
-         runtime.GetType "CodeTracer.Runtime.Probe")
-
 /// A fresh in-memory AsyncLambdas module (each test changes its methods) and its value probes.
 let private fresh () =
     let m = LoopsFixture.readModule (Path.Combine(JitCheck.programOutput "AsyncLambdas", "AsyncLambdas.dll"))
-    m, ValueProbes(m, runtimeProbe.Value)
+    m, ValueProbes(m, SmallMethods.runtimeProbe.Value)
 
 /// The `MoveNext` of the state machine of `kickoff` (a method of Program).
 let private moveNextOf (m: ModuleDefinition) (kickoff: string) =

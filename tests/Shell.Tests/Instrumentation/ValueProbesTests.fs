@@ -9,15 +9,10 @@ open Mono.Cecil.Cil
 open CodeTracer.Core.Recording
 open CodeTracer.Shell.Instrumentation
 
-let private runtimeProbe =
-    lazy
-        (let runtime = ModuleDefinition.ReadModule(typeof<CodeTracer.Runtime.Probe>.Assembly.Location, ReaderParameters(InMemory = true))
-         runtime.GetType "CodeTracer.Runtime.Probe")
-
 /// A fresh in-memory Loops module (never written) and its value probes.
 let private probesFor () =
     let m = LoopsFixture.readModule (Path.Combine(LoopsFixture.output, "Loops.dll"))
-    m, ValueProbes(m, runtimeProbe.Value)
+    m, ValueProbes(m, SmallMethods.runtimeProbe.Value)
 
 /// The plan's instructions as text: "conv.i8", "call ValInt", "box DateTime".
 let private opsOf (plan: ValuePlan) =

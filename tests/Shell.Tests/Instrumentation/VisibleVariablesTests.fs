@@ -10,15 +10,10 @@ open Mono.Cecil.Cil
 open CodeTracer.Core.TraceFilter
 open CodeTracer.Shell.Instrumentation
 
-let private runtimeProbe =
-    lazy
-        (let runtime = ModuleDefinition.ReadModule(typeof<CodeTracer.Runtime.Probe>.Assembly.Location, ReaderParameters(InMemory = true))
-         runtime.GetType "CodeTracer.Runtime.Probe")
-
 let private program =
     lazy
         (let m = LoopsFixture.readModule (Path.Combine(JitCheck.programOutput "AsyncLambdas", "AsyncLambdas.dll"))
-         m, ValueProbes(m, runtimeProbe.Value))
+         m, ValueProbes(m, SmallMethods.runtimeProbe.Value))
 
 let private typeNamed (name: string) = (fst program.Value).GetTypes() |> Seq.find (fun t -> t.FullName = name)
 
